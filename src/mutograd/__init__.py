@@ -1,0 +1,66 @@
+"""mutograd: PyTorch's in-place operation system, rebuilt on NumPy.
+
+``import mutograd as torch`` runs small eager PyTorch programs with PyTorch
+2.13's values, views, versions, gradients, printed forms and error texts.
+This module only re-exports.
+"""
+
+from . import _dtype
+from ._creation import (
+    Generator,
+    arange,
+    as_tensor,
+    default_generator,
+    empty,
+    empty_like,
+    empty_strided,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    initial_seed,
+    linspace,
+    manual_seed,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    randperm,
+    scalar_tensor,
+    seed,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from ._dtype import dtype, get_default_dtype, set_default_dtype
+from ._dtype import float16 as half
+from ._dtype import float32 as float
+from ._dtype import float64 as double
+from ._dtype import int16 as short
+from ._dtype import int32 as int
+from ._dtype import int64 as long
+from ._dtype import bool_ as bool
+from ._dtype import bool_, float16, float32, float64, int8, int16, int32, int64, uint8
+from ._printing import get_printoptions, printoptions, set_printoptions
+from ._tensor import Size, Tensor, device
+from . import autograd
+from .autograd import (
+    enable_grad,
+    inference_mode,
+    is_anomaly_enabled,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from .autograd.grad_mode import is_inference_mode_enabled
+from . import ops as _ops
+from . import _repr  # noqa: F401  (installs Tensor.__repr__)
+from ._public import is_floating_point, is_tensor, numel
+
+globals().update(_ops.FUNCTIONS)
+del _ops
+
+__version__ = "0.1.0"

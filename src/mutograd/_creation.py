@@ -1,0 +1,395 @@
+"""Factories (tensor, zeros, arange, rand ...) and the random number generator.
+
+mutograd has its own RNG (NumPy's PCG64): ``manual_seed`` makes runs
+reproducible, but the streams are not bitwise equal to PyTorch's.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+
+import numpy as np
+
+from . import _dtype, _errors
+from ._tensor import Tensor, _new
+from .autograd.grad_mode import GradMode
+
+# --- the random number generator ------------------------------------------------
+
+
+class Generator:
+    """``torch.Generator``: a seeded stream of random numbers."""
+
+    def __init__(self, device: str = "cpu") -> None:
+        self._seed = 67280421310721
+        self._rng = np.random.Generator(np.random.PCG64(self._seed))
+
+    def manual_seed(self, seed: int) -> Generator:
+        self._seed = int(seed)
+        self._rng = np.random.Generator(np.random.PCG64(self._seed))
+        return self
+
+    def seed(self) -> int:
+        seed = int(np.random.SeedSequence().entropy) % (2**63)
+        self.manual_seed(seed)
+        return seed
+
+    def initial_seed(self) -> int:
+        return self._seed
+
+    def get_state(self):
+        return self._rng.bit_generator.state
+
+    def set_state(self, state) -> Generator:
+        self._rng.bit_generator.state = state
+        return self
+
+
+default_generator = Generator()
+
+
+def manual_seed(seed: int) -> Generator:
+    return default_generator.manual_seed(seed)
+
+
+def seed() -> int:
+    return default_generator.seed()
+
+
+def initial_seed() -> int:
+    return default_generator.initial_seed()
+
+
+def rng(generator: Generator | None = None) -> np.random.Generator:
+    return (generator or default_generator)._rng
+
+
+# --- helpers ---------------------------------------------------------------------
+
+
+def _finish(array: np.ndarray, dtype, requires_grad: bool) -> Tensor:
+    t = _new(array, dtype)
+    if GradMode.inference:
+        t._inference = True
+    if requires_grad:
+        if not dtype.is_floating_point:
+            raise _errors.factory_requires_grad_dtype()
+        t._requires_grad = True
+    return t
+
+
+def _size(size) -> tuple:
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    out = []
+    for s in size:
+        if isinstance(s, Tensor):
+            s = int(s.item())
+        if not isinstance(s, numbers.Integral):
+            raise TypeError(
+                f"empty(): argument 'size' (position 1) must be tuple of ints, but found element "
+                f"of type {type(s).__name__} at pos {len(out)}"
+            )
+        if s < 0:
+            raise RuntimeError(
+                f"Trying to create tensor with negative dimension {s}: [{', '.join(map(str, size))}]"
+            )
+        out.append(int(s))
+    return tuple(out)
+
+
+def _dtype_or_default(dtype) -> _dtype.dtype:
+    return _dtype.get_default_dtype() if dtype is None else dtype
+
+
+def _infer_dtype(data) -> _dtype.dtype:
+    """PyTorch's inference for nested Python data: any float -> float, any int -> int64, else bool."""
+    if isinstance(data, Tensor):
+        return data.dtype
+    if isinstance(data, np.ndarray):
+        return _dtype.from_numpy_dtype(data.dtype)
+    if isinstance(data, (bool, np.bool_)):
+        return _dtype.bool_
+    if isinstance(data, (numbers.Integral,)):
+        return _dtype.int64
+    if isinstance(data, numbers.Real):
+        return _dtype.get_default_dtype()
+    if isinstance(data, (list, tuple)):
+        found = [_infer_dtype(x) for x in data]
+        if not found:
+            return _dtype.get_default_dtype()
+        best = found[0]
+        for d in found[1:]:
+            if d._category > best._category or (d._category == best._category and d.itemsize > best.itemsize):
+                best = d
+        if best._category == 2 and all(isinstance(x, (numbers.Real, list, tuple)) for x in data):
+            if not any(isinstance(x, (np.ndarray, Tensor)) for x in data):
+                return _dtype.get_default_dtype() if best in (_dtype.float32, _dtype.float64) else best
+        return best
+    raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+
+
+def _to_array(data):
+    if isinstance(data, Tensor):
+        return data._data
+    if isinstance(data, (list, tuple)):
+        return [_to_array(x) for x in data]
+    return data
+
+
+def _check_rectangular(data, dim: int = 0):
+    if isinstance(data, (list, tuple)) and data and isinstance(data[0], (list, tuple)):
+        length = len(data[0])
+        for x in data:
+            if not isinstance(x, (list, tuple)) or len(x) != length:
+                got = len(x) if isinstance(x, (list, tuple)) else type(x).__name__
+                raise ValueError(f"expected sequence of length {length} at dim {dim + 1} (got {got})")
+        for x in data:
+            _check_rectangular(x, dim + 1)
+
+
+# --- factories ---------------------------------------------------------------------
+
+
+def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+    """Build a tensor by copying ``data`` (nested lists, scalars, arrays, tensors)."""
+    if isinstance(data, Tensor):
+        warnings.warn(
+            "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() "
+            "or sourceTensor.detach().clone().requires_grad_(True), rather than torch.tensor(sourceTensor).",
+            UserWarning,
+            stacklevel=2,
+        )
+    target = dtype if dtype is not None else _infer_dtype(data)
+    _check_rectangular(data)
+    array = np.array(_to_array(data), dtype=target._np, copy=True)
+    return _finish(array, target, requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    """Like ``tensor`` but shares memory with tensors and NumPy arrays when it can."""
+    if isinstance(data, Tensor):
+        return data if dtype is None or dtype is data.dtype else data.to(dtype)
+    if isinstance(data, np.ndarray):
+        t = from_numpy(data)
+        return t if dtype is None or dtype is t.dtype else t.to(dtype)
+    return tensor(data, dtype=dtype)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor sharing ``array``'s memory."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
+    d = _dtype.from_numpy_dtype(array.dtype)
+    return _new(array, d)
+
+
+def _filled(size, value, dtype, requires_grad) -> Tensor:
+    d = _dtype_or_default(dtype)
+    return _finish(np.full(_size(size), value, dtype=d._np), d, requires_grad)
+
+
+def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False) -> Tensor:
+    return _filled(size, 0, dtype, requires_grad)
+
+
+def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False) -> Tensor:
+    return _filled(size, 1, dtype, requires_grad)
+
+
+def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False,
+          memory_format=None, pin_memory: bool = False) -> Tensor:
+    d = _dtype_or_default(dtype)
+    return _finish(np.empty(_size(size), dtype=d._np), d, requires_grad)
+
+
+def empty_strided(size, stride, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    d = _dtype_or_default(dtype)
+    size = tuple(size)
+    extent = 1 + sum((s - 1) * st for s, st in zip(size, stride)) if all(size) else 0
+    buffer = np.empty(extent, dtype=d._np)
+    array = np.lib.stride_tricks.as_strided(
+        buffer, size, tuple(st * d.itemsize for st in stride), writeable=True
+    )
+    t = _new(array, d, None, buffer)
+    if requires_grad:
+        t._requires_grad = True
+    return t
+
+
+def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
+         requires_grad: bool = False) -> Tensor:
+    if dtype is None:
+        dtype = _dtype.scalar_dtype(fill_value.item() if isinstance(fill_value, Tensor) else fill_value)
+    return _filled((size,) if not isinstance(size, int) else (size,), fill_value, dtype, requires_grad)
+
+
+def _like(input: Tensor, dtype, value, requires_grad) -> Tensor:
+    d = input.dtype if dtype is None else dtype
+    if value is None:
+        array = np.empty_like(input._data, dtype=d._np)
+    else:
+        array = np.full_like(input._data, value, dtype=d._np)
+    return _finish(array, d, requires_grad)
+
+
+def zeros_like(input: Tensor, *, dtype=None, layout=None, device=None, requires_grad: bool = False,
+               memory_format=None) -> Tensor:
+    return _like(input, dtype, 0, requires_grad)
+
+
+def ones_like(input: Tensor, *, dtype=None, layout=None, device=None, requires_grad: bool = False,
+              memory_format=None) -> Tensor:
+    return _like(input, dtype, 1, requires_grad)
+
+
+def empty_like(input: Tensor, *, dtype=None, layout=None, device=None, requires_grad: bool = False,
+               memory_format=None) -> Tensor:
+    return _like(input, dtype, None, requires_grad)
+
+
+def full_like(input: Tensor, fill_value, *, dtype=None, layout=None, device=None,
+              requires_grad: bool = False, memory_format=None) -> Tensor:
+    return _like(input, dtype, fill_value, requires_grad)
+
+
+def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
+           requires_grad: bool = False) -> Tensor:
+    if end is None:
+        start, end = 0, start
+    values = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
+    start, end, step = values
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) / step < 0:
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    if dtype is None:
+        integral = all(isinstance(v, numbers.Integral) for v in values)
+        dtype = _dtype.int64 if integral else _dtype.get_default_dtype()
+    count = math.ceil((end - start) / step)
+    # As PyTorch, values are computed as start + i * step in double precision.
+    array = (start + np.arange(count, dtype=np.float64) * step) if not dtype is _dtype.int64 else (
+        np.arange(start, end, step, dtype=np.int64)
+    )
+    return _finish(np.asarray(array).astype(dtype._np), dtype, requires_grad)
+
+
+def linspace(start, end, steps: int, *, out=None, dtype=None, layout=None, device=None,
+             requires_grad: bool = False) -> Tensor:
+    d = _dtype_or_default(dtype)
+    if steps < 0:
+        raise RuntimeError("linspace(): number of steps must be non-negative")
+    return _finish(np.linspace(start, end, steps, dtype=np.float64).astype(d._np), d, requires_grad)
+
+
+def eye(n: int, m: int | None = None, *, out=None, dtype=None, layout=None, device=None,
+        requires_grad: bool = False) -> Tensor:
+    d = _dtype_or_default(dtype)
+    return _finish(np.eye(n, n if m is None else m, dtype=d._np), d, requires_grad)
+
+
+def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
+         requires_grad: bool = False) -> Tensor:
+    d = _dtype_or_default(dtype)
+    return _finish(rng(generator).random(_size(size)).astype(d._np), d, requires_grad)
+
+
+def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
+          requires_grad: bool = False) -> Tensor:
+    d = _dtype_or_default(dtype)
+    return _finish(rng(generator).standard_normal(_size(size)).astype(d._np), d, requires_grad)
+
+
+def randint(*args, size=None, generator=None, dtype=None, layout=None, device=None,
+            requires_grad: bool = False) -> Tensor:
+    if size is None:
+        *bounds, size = args
+    else:
+        bounds = list(args)
+    low, high = (0, bounds[0]) if len(bounds) == 1 else bounds
+    d = _dtype.int64 if dtype is None else dtype
+    return _finish(rng(generator).integers(low, high, _size((size,) if isinstance(size, int) else tuple(size))).astype(d._np), d, requires_grad)
+
+
+def randperm(n: int, *, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    d = _dtype.int64 if dtype is None else dtype
+    return _finish(rng(generator).permutation(n).astype(d._np), d, requires_grad)
+
+
+def rand_like(input: Tensor, *, dtype=None, requires_grad: bool = False) -> Tensor:
+    return rand(*input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def randn_like(input: Tensor, *, dtype=None, requires_grad: bool = False) -> Tensor:
+    return randn(*input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def copy_in_layout_of(g: Tensor, like: Tensor) -> Tensor:
+    """A detached copy of ``g`` laid out like ``like`` (PyTorch's gradient layout contract)."""
+    if like._data.flags.c_contiguous:
+        array = np.array(g._data, order="C", copy=True)
+    else:
+        array = np.empty_like(like._data, dtype=g._data.dtype)
+        np.copyto(array, g._data)
+    return _new(array, g.dtype)
+
+
+def _legacy_new(cls, *args, **kwargs) -> Tensor:
+    """``torch.Tensor(data)`` (float copy) or ``torch.Tensor(*sizes)`` (uninitialised)."""
+    if len(args) == 1 and isinstance(args[0], (list, tuple, np.ndarray)) and not (
+        isinstance(args[0], tuple) and all(isinstance(a, int) for a in args[0]) and False
+    ):
+        return tensor(args[0], dtype=_dtype.get_default_dtype())
+    if len(args) == 1 and isinstance(args[0], Tensor):
+        return args[0]
+    return empty(*args, dtype=_dtype.get_default_dtype())
+
+
+Tensor._legacy_new = classmethod(_legacy_new)
+
+
+def wrapped_number(value) -> Tensor:
+    """A 0-dim tensor for a Python scalar operand (PyTorch's "wrapped number")."""
+    return _new(np.array(value, dtype=_dtype.scalar_dtype(value)._np), _dtype.scalar_dtype(value))
+
+
+def scalar_tensor(value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    d = _dtype_or_default(dtype)
+    return _finish(np.array(value, dtype=d._np), d, requires_grad)
+
+
+# --- Tensor.new_* (factories that take dtype from self) ------------------------------------
+
+
+def _new_factory(name, fill):
+    def factory(self, *size, dtype=None, device=None, requires_grad=False, layout=None,
+                pin_memory=False):
+        d = self.dtype if dtype is None else dtype
+        if fill is None:
+            array = np.empty(_size(size), dtype=d._np)
+        else:
+            array = np.full(_size(size), fill, dtype=d._np)
+        return _finish(array, d, requires_grad)
+
+    factory.__name__ = name
+    setattr(Tensor, name, factory)
+
+
+_new_factory("new_zeros", 0)
+_new_factory("new_ones", 1)
+_new_factory("new_empty", None)
+
+
+def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
+    d = self.dtype if dtype is None else dtype
+    return _finish(np.full(_size((size,)), fill_value, dtype=d._np), d, requires_grad)
+
+
+def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
+    return tensor(data, dtype=self.dtype if dtype is None else dtype, requires_grad=requires_grad)
+
+
+Tensor.new_full = _new_full
+Tensor.new_tensor = _new_tensor

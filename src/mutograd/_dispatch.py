@@ -1,0 +1,332 @@
+"""The single call path of every out-of-place op.
+
+    call(op, inputs, attrs)
+      -> prepare: PyTorch type promotion, cast NumPy inputs to the compute dtype
+      -> op.forward on ndarrays (NumPy errors silenced, shape errors re-raised as PyTorch's)
+      -> wrap the output: a view of input 0 for view ops, a fresh tensor otherwise
+      -> record: if grad mode is on and an input requires grad, build the op's node,
+         connect its edges and save what the table says it saves.
+
+``inputs`` holds the op's tensor parameters in schema order (a Tensor, a
+Python scalar where PyTorch accepts a Scalar, None, or a list of Tensors);
+``attrs`` holds the other arguments by name.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _dtype, _errors
+from ._location import user_location
+from ._npquiet import loud, quiet
+from ._tensor import Tensor, ViewMeta, _new, _new_view
+from .autograd.graph import gradient_edge
+from .autograd.grad_mode import GradMode, _AnomalyMode
+from .autograd.saved import SavedTensor
+from .ops._registry import (
+    _SAVE_ATTR,
+    _SAVE_INPUT,
+    _SAVE_META,
+    _SAVE_OUTPUT,
+    COMPARE,
+    FLOAT,
+    KEEP,
+    LONG,
+    PROMOTE,
+    PROMOTE_FLOAT,
+    SUM,
+    OpDef,
+)
+
+_SCALARS = (bool, int, float)
+_NO_ATTRS: dict = {}
+
+
+def _result_dtype(inputs) -> _dtype.dtype:
+    """PyTorch's result type of the tensors and scalars in ``inputs``."""
+    dims, zeros, scalars = [], [], []
+    for x in inputs:
+        if isinstance(x, Tensor):
+            (dims if x._data.ndim else zeros).append(x.dtype)
+        elif x is None:
+            continue
+        elif isinstance(x, (list, tuple)):
+            dims.extend(t.dtype for t in x)
+        else:
+            scalars.append(x)
+    return _dtype.result_type_from(dims, zeros, scalars)
+
+
+def compute_dtype(op: OpDef, inputs) -> tuple:
+    """(dtype the kernel computes in, dtype of the output) under the op's dtype rule."""
+    rule = op.dtype_rule
+    if rule == KEEP:
+        d = inputs[0].dtype
+        return d, d
+    if rule == FLOAT:
+        d = inputs[0].dtype
+        if not d.is_floating_point:
+            d = _dtype.get_default_dtype()
+        return d, d
+    if rule == SUM:
+        # Sums of integers and bools accumulate in int64, as PyTorch's.
+        d = inputs[0].dtype
+        return d, (d if d.is_floating_point else _dtype.int64)
+    first = inputs[0]
+    if len(inputs) == 2 and isinstance(first, Tensor):
+        # Fast path for the common binary case: same dtype, or a weak scalar.
+        second = inputs[1]
+        if isinstance(second, Tensor) and second.dtype is first.dtype:
+            d = first.dtype
+        elif type(second) in _SCALARS and _category(second) <= first.dtype._category:
+            d = first.dtype
+        else:
+            d = _result_dtype(inputs)
+    else:
+        d = _result_dtype(inputs)
+    if rule == PROMOTE:
+        return d, d
+    if rule == PROMOTE_FLOAT:
+        if not d.is_floating_point:
+            d = _dtype.get_default_dtype()
+        return d, d
+    if rule == COMPARE:
+        return d, _dtype.bool_
+    if rule == LONG:
+        return d, _dtype.int64
+    raise AssertionError(rule)
+
+
+def _category(value) -> int:
+    if value is True or value is False:
+        return 0
+    return 1 if type(value) is int else 2
+
+
+def to_arrays(inputs, dtype: _dtype.dtype | None) -> list:
+    """NumPy operands: tensors' arrays (cast to ``dtype`` when given), scalars as-is."""
+    arrays = []
+    np_dtype = None if dtype is None else dtype._np
+    for x in inputs:
+        if isinstance(x, Tensor):
+            a = x._data
+            if np_dtype is not None and a.dtype != np_dtype:
+                a = a.astype(np_dtype)
+            arrays.append(a)
+        elif isinstance(x, (list, tuple)):
+            arrays.append(
+                [t._data if np_dtype is None or t._data.dtype == np_dtype else t._data.astype(np_dtype) for t in x]
+            )
+        elif isinstance(x, np.generic):
+            arrays.append(x.item())
+        else:
+            arrays.append(x)
+    return arrays
+
+
+def broadcast_shape(inputs) -> tuple:
+    """The broadcast shape of the tensor inputs, with PyTorch's error."""
+    shapes = [x._data.shape for x in inputs if isinstance(x, Tensor)]
+    if len(shapes) == 1:
+        return shapes[0]
+    ndim = max(len(s) for s in shapes)
+    out = []
+    for i in range(-ndim, 0):
+        size = 1
+        for s in shapes:
+            if len(s) >= -i:
+                d = s[i]
+                if d != 1:
+                    if size != 1 and d != size:
+                        # PyTorch names the first mismatching pair as tensors a and b.
+                        raise _errors.broadcast_mismatch(size, d, ndim + i)
+                    size = d
+        out.append(size)
+    return tuple(out)
+
+
+def run_forward(op: OpDef, arrays: list, attrs: dict, inputs):
+    token = quiet()
+    try:
+        return op.forward(*arrays, **attrs)
+    except ValueError:
+        # NumPy's broadcast error -> PyTorch's; anything else is a bug to surface.
+        broadcast_shape(inputs)
+        raise
+    finally:
+        loud(token)
+
+
+def call(op: OpDef, inputs: tuple, attrs: dict = _NO_ATTRS):
+    """Run ``op`` out of place; see the module docstring."""
+    cdtype, odtype = compute_dtype(op, inputs)
+    arrays = to_arrays(inputs, None if op.dtype_rule == KEEP else cdtype)
+    raw = run_forward(op, arrays, attrs, inputs)
+    if op.n_outputs == 1 and op.outputs[0] == "result":
+        outputs = (_wrap(op, raw, odtype, inputs),)
+    else:
+        outputs = _wrap_many(op, raw, odtype, inputs)
+    if GradMode.enabled and op.node_cls is not None:
+        record(op, inputs, attrs, outputs)
+    elif op.is_view:
+        _mark_views(op, outputs, None)
+    if op.n_outputs == 1 and op.outputs[0] == "result":
+        return outputs[0]
+    return outputs
+
+
+def _wrap(op: OpDef, raw, odtype, inputs) -> Tensor:
+    if op.is_view:
+        return _new_view(inputs[0], raw)
+    if type(raw) is not np.ndarray:
+        raw = np.asarray(raw)
+    if raw.dtype != odtype._np:
+        raw = raw.astype(odtype._np)
+    t = _new(raw, odtype)
+    if GradMode.inference:
+        t._inference = True
+    return t
+
+
+def _wrap_many(op: OpDef, raw, odtype, inputs) -> tuple:
+    outs = []
+    for k, a in enumerate(raw):
+        if op.is_view:
+            outs.append(_new_view(inputs[0], a))
+            continue
+        if type(a) is not np.ndarray:
+            a = np.asarray(a)
+        # Integer outputs (indices) keep their own dtype.
+        d = _dtype.from_numpy_dtype(a.dtype) if a.dtype.kind in "iub" else odtype
+        if a.dtype != d._np:
+            a = a.astype(d._np)
+        outs.append(_new(a, d))
+    return tuple(outs)
+
+
+def _mark_views(op: OpDef, outputs, node) -> None:
+    """Give view outputs their ViewMeta (PyTorch's CreationMeta and attr version)."""
+    if not GradMode.enabled:
+        creation = "inference_mode" if GradMode.inference else "no_grad_mode"
+    elif len(outputs) > 1:
+        creation = "multi_output_node"
+    else:
+        creation = "default"
+    for k, out in enumerate(outputs):
+        meta = ViewMeta(creation, out._vc.version)
+        if node is not None:
+            meta.origin_node_name = node._label()
+            meta.origin_output_nr = k
+        out._view_meta = meta
+
+
+def edges_for(op: OpDef, inputs) -> tuple[list, bool]:
+    """One edge per differentiable input (lists expand to one per tensor)."""
+    edges = []
+    needed = False
+    for position in op.differentiable_positions:
+        x = inputs[position]
+        if isinstance(x, Tensor):
+            if x.requires_grad:
+                edges.append(gradient_edge(x))
+                needed = True
+            else:
+                edges.append((None, 0))
+        elif isinstance(x, (list, tuple)):
+            for t in x:
+                if t.requires_grad:
+                    edges.append(gradient_edge(t))
+                    needed = True
+                else:
+                    edges.append((None, 0))
+        else:
+            edges.append((None, 0))
+    return edges, needed
+
+
+def input_meta(op: OpDef, inputs) -> tuple:
+    meta = []
+    for position in op.differentiable_positions:
+        x = inputs[position]
+        if isinstance(x, Tensor):
+            meta.append((x._data.shape, x.dtype))
+        elif isinstance(x, (list, tuple)):
+            meta.extend((t._data.shape, t.dtype) for t in x)
+        else:
+            meta.append(None)
+    return tuple(meta)
+
+
+def make_node(op: OpDef, inputs, attrs, edges):
+    """Build the op's node and save its inputs (not outputs; see save_outputs)."""
+    node = op.node_cls()
+    node.next_functions = tuple(edges)
+    node._input_meta = input_meta(op, inputs)
+    node._n_outputs = op.n_outputs
+    node._location = user_location(3)
+    if _AnomalyMode.enabled:
+        import traceback
+
+        node._anomaly_trace = traceback.format_stack()[:-3]
+    saved = {}
+    if op.saves:
+        needed = _needed_inputs(op, edges)
+        for name, (kind, index, users) in op.saves.items():
+            if kind == _SAVE_ATTR:
+                saved[name] = attrs.get(name)
+            elif kind == _SAVE_META:
+                position, getter = index
+                saved[name] = getter(inputs[position])
+            elif kind == _SAVE_INPUT and any(u in needed for u in users):
+                x = inputs[index]
+                if isinstance(x, Tensor):
+                    saved[name] = SavedTensor(x)
+                elif isinstance(x, (list, tuple)):
+                    saved[name] = [SavedTensor(t) for t in x]
+                else:
+                    saved[name] = x
+            else:
+                saved[name] = None
+    node._saved = saved
+    return node
+
+
+def _needed_inputs(op: OpDef, edges) -> set:
+    needed = set()
+    edge = 0
+    for formula in op.formulas:
+        if formula.is_list:
+            # a list input's size is only known from the edges: count the rest
+            rest = len(op.formulas) - 1
+            count = len(edges) - rest
+            if any(e[0] is not None for e in edges[edge : edge + count]):
+                needed.add(formula.input)
+            edge += count
+        else:
+            if edges[edge][0] is not None:
+                needed.add(formula.input)
+            edge += 1
+    return needed
+
+
+def save_outputs(op: OpDef, node, outputs) -> None:
+    saved = node._saved
+    for name, (kind, index, users) in op.saves.items():
+        if kind == _SAVE_OUTPUT:
+            saved[name] = SavedTensor(outputs[index], is_output=True)
+
+
+def record(op: OpDef, inputs, attrs, outputs) -> None:
+    edges, needed = edges_for(op, inputs)
+    if not needed:
+        if op.is_view:
+            _mark_views(op, outputs, None)
+        return
+    node = make_node(op, inputs, attrs, edges)
+    for k, out in enumerate(outputs):
+        if out.dtype.is_floating_point:
+            out._grad_fn = node
+            out._output_nr = k
+    if op.is_view:
+        _mark_views(op, outputs, node)
+    save_outputs(op, node, outputs)

@@ -1,0 +1,39 @@
+"""Where in the user's code an operation ran: the first frame outside mutograd.
+
+This is what lets mutograd's errors name the line of an in-place write and of
+the forward op that saved a tensor, which PyTorch's errors cannot do.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+_getframe = sys._getframe
+
+
+class _Recording:
+    """Whether op locations are recorded (on by default; ``mutograd.autograd.set_record_locations``)."""
+
+    enabled = True
+
+
+def user_location(depth: int = 2):
+    """(filename, lineno, function) of the nearest caller outside the package, or None."""
+    if not _Recording.enabled:
+        return None
+    frame = _getframe(depth)
+    prefix = _PACKAGE_DIR
+    while frame is not None and frame.f_code.co_filename.startswith(prefix):
+        frame = frame.f_back
+    if frame is None:
+        return None
+    return (frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name)
+
+
+def format_location(location) -> str:
+    if location is None:
+        return "<unknown location>"
+    filename, lineno, function = location
+    return f"{filename}:{lineno} (in {function})"

@@ -1,0 +1,34 @@
+"""Install PyTorch's printed forms on Tensor and autograd nodes (see _printing.py)."""
+
+from __future__ import annotations
+
+from ._printing import format_tensor
+from ._tensor import Tensor
+from .autograd.graph import Node
+
+
+def _tensor_repr(self, *, tensor_contents=None) -> str:
+    fn = self.grad_fn
+    prefix = "Parameter containing:\ntensor(" if type(self).__name__ == "Parameter" else "tensor("
+    text = format_tensor(
+        self._data,
+        self.dtype._name,
+        requires_grad=self.requires_grad,
+        grad_fn_name=None if fn is None else type(fn).__name__,
+        prefix="tensor(",
+    )
+    if prefix != "tensor(":
+        return "Parameter containing:\n" + text
+    return text
+
+
+def _node_repr(self) -> str:
+    return f"<{type(self).__name__} object at {hex(id(self))}>"
+
+
+Tensor.__repr__ = _tensor_repr
+Tensor.__str__ = _tensor_repr
+Tensor.__format__ = lambda self, spec: (
+    format(self.item(), spec) if self.dim() == 0 and spec else _tensor_repr(self)
+)
+Node.__repr__ = _node_repr

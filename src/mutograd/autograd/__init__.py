@@ -1,0 +1,29 @@
+"""``mutograd.autograd``: the public autograd surface, re-exported."""
+
+from .._location import _Recording
+from .engine import backward, grad
+from .function import Function, FunctionCtx, once_differentiable
+from .grad_mode import (
+    detect_anomaly,
+    enable_grad,
+    inference_mode,
+    is_anomaly_enabled,
+    is_grad_enabled,
+    no_grad,
+    set_detect_anomaly,
+    set_grad_enabled,
+)
+from .graph import Node
+from . import tensor_methods as _tensor_methods  # noqa: F401  (installs Tensor.backward ...)
+
+
+def set_record_locations(mode: bool) -> None:
+    """Turn mutograd's recording of op locations (the "where" in errors) on or off."""
+    _Recording.enabled = bool(mode)
+
+
+__all__ = [
+    "Function", "FunctionCtx", "Node", "backward", "detect_anomaly", "enable_grad", "grad",
+    "inference_mode", "is_anomaly_enabled", "is_grad_enabled", "no_grad", "once_differentiable",
+    "set_detect_anomaly", "set_grad_enabled", "set_record_locations",
+]

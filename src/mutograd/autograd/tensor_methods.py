@@ -1,0 +1,40 @@
+"""Autograd's methods on Tensor: backward, register_hook, retain_grad."""
+
+from __future__ import annotations
+
+from .._tensor import Tensor
+from . import engine
+from .graph import RemovableHandle
+
+
+def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None) -> None:
+    """Compute the gradient of this tensor w.r.t. the graph leaves."""
+    engine.backward(self, gradient, retain_graph, create_graph, inputs)
+
+
+def register_hook(self, hook):
+    """Run ``hook(grad)`` when this tensor's gradient is computed; it may return a new grad."""
+    if not self.requires_grad:
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+    fn = self.grad_fn
+    if fn is None:
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+        return RemovableHandle(self._hooks, hook)
+    return fn._register_tensor_hook(self._output_nr, hook)
+
+
+def retain_grad(self) -> None:
+    """Keep ``.grad`` for this non-leaf tensor after backward."""
+    if not self.requires_grad:
+        raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+    if self.grad_fn is None or self._retains_grad:
+        return
+    self._retains_grad = True
+    engine.install_retain_grad(self)
+
+
+Tensor.backward = backward
+Tensor.register_hook = register_hook
+Tensor.retain_grad = retain_grad

@@ -1,0 +1,168 @@
+"""``mutograd doctor [--early] [--paranoid] [--graph FILE.svg] script.py [args...]``.
+
+Runs the script as ``python script.py`` would (same ``sys.argv``, ``__main__``,
+``sys.path[0]``, exit code and traceback) under ``watch()``.  Imports torch only
+inside :func:`main`, so that a missing torch can be explained.
+"""
+
+from __future__ import annotations
+
+import os
+import runpy
+import sys
+from types import TracebackType
+
+USAGE = "usage: python -m mutograd doctor [--early] [--paranoid] [--graph FILE.svg] script.py [args...]"
+
+HELP = f"""{USAGE}
+
+Run a PyTorch script and explain "modified by an inplace operation" errors:
+which saved tensor, which autograd node saved it and where, every in-place
+write to it since (file:line, aten op, versions), and the fix.
+
+options:
+  --early           warn at the in-place write itself, before backward runs
+  --paranoid        also catch writes autograd cannot see (.data, NumPy, ...),
+                    which PyTorch never reports and which give wrong gradients
+  --graph FILE.svg  draw the latest backward graph (the failing one) to FILE
+                    (.svg, .png, .pdf or .dot; needs Graphviz except for .dot)
+  -h, --help        show this help
+"""
+
+TORCH_MISSING = """mutograd doctor: PyTorch is not installed in this Python ({python}).
+The doctor runs PyTorch programs; install PyTorch first:
+    pip install torch
+or, with mutograd's optional dependencies:
+    pip install "mutograd[torch]"
+"""
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _parse(argv: list[str]) -> dict[str, object] | None:
+    """Options up to the script name; everything after it belongs to the script."""
+    options: dict[str, object] = {"early": False, "paranoid": False, "graph": None}
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg in ("-h", "--help"):
+            return None
+        if arg == "--":
+            i += 1
+            break
+        if arg in ("--early", "--paranoid"):
+            options[arg[2:]] = True
+        elif arg == "--graph":
+            if i + 1 >= len(argv):
+                raise _UsageError("--graph needs a file name")
+            options["graph"] = argv[i + 1]
+            i += 1
+        elif arg.startswith("--graph="):
+            options["graph"] = arg.split("=", 1)[1]
+        elif arg.startswith("-") and arg != "-":
+            raise _UsageError(f"unknown option {arg}")
+        else:
+            break
+        i += 1
+    if i >= len(argv):
+        raise _UsageError("no script given")
+    options["script"] = argv[i]
+    options["args"] = argv[i + 1 :]
+    return options
+
+
+def main(argv: list[str]) -> int:
+    """Run ``mutograd doctor`` with ``argv`` (the arguments after ``doctor``); returns the exit code."""
+    try:
+        options = _parse(list(argv))
+    except _UsageError as error:
+        print(f"{USAGE}\nmutograd doctor: error: {error}", file=sys.stderr)
+        return 2
+    if options is None:
+        print(HELP, end="")
+        return 0
+    script = str(options["script"])
+    problem = _cannot_open(script)
+    if problem is not None:
+        print(problem, file=sys.stderr)
+        return 2
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        print(TORCH_MISSING.format(python=sys.executable), file=sys.stderr, end="")
+        return 1
+    return _run(script, list(options["args"]), bool(options["early"]), bool(options["paranoid"]), options["graph"])
+
+
+def _cannot_open(script: str) -> str | None:
+    """Python's own message when ``python script`` cannot open the file."""
+    if os.path.isdir(script):
+        return None  # runpy runs a directory's __main__.py, like python
+    try:
+        with open(script, "rb"):
+            return None
+    except OSError as error:
+        path = script if os.path.isabs(script) else os.path.join(os.getcwd(), script)
+        program = (getattr(sys, "orig_argv", None) or [sys.executable])[0]
+        return f"{program}: can't open file {path!r}: [Errno {error.errno}] {error.strerror}"
+
+
+def run_script(
+    script: str, args: list[str] | tuple[str, ...] = (), *, early: bool = False, paranoid: bool = False, graph: str | None = None
+) -> None:
+    """Run ``script`` under ``watch()`` as ``python script args...`` would; its exceptions propagate."""
+    from .recorder import watch
+
+    # python puts the script's directory first on sys.path; `python -m` put the cwd there.
+    saved_argv, saved_path0 = sys.argv, sys.path[0] if sys.path else None
+    sys.argv = [script, *args]
+    script_dir = os.path.dirname(os.path.realpath(script))
+    if sys.path:
+        sys.path[0] = script_dir
+    else:
+        sys.path.insert(0, script_dir)
+    try:
+        with watch(early=early, paranoid=paranoid, graph=graph):
+            runpy.run_path(os.path.abspath(script), run_name="__main__")
+    finally:
+        sys.argv = saved_argv
+        if saved_path0 is not None:
+            sys.path[0] = saved_path0
+
+
+def _run(script: str, args: list[str], early: bool, paranoid: bool, graph: object) -> int:
+    try:
+        run_script(script, args, early=early, paranoid=paranoid, graph=None if graph is None else str(graph))
+    except SystemExit as exit_:
+        return _exit_code(exit_.code)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:
+        sys.stdout.flush()
+        error.__traceback__ = _from_script(error.__traceback__, os.path.abspath(script))
+        sys.excepthook(type(error), error, error.__traceback__)
+        return 1
+    return 0
+
+
+def _exit_code(code: object) -> int:
+    """What python's exit status would be for ``sys.exit(code)``."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
+
+
+def _from_script(tb: TracebackType | None, filename: str) -> TracebackType | None:
+    """Drop the doctor's and runpy's frames: the traceback starts at the script.
+
+    None when the script never ran (a SyntaxError): python then prints no
+    "Traceback" header either, just the error with its location.
+    """
+    while tb is not None and tb.tb_frame.f_code.co_filename != filename:
+        tb = tb.tb_next
+    return tb

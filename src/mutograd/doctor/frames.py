@@ -1,0 +1,136 @@
+"""Locate the user's line of code behind an aten op, cheaply.
+
+"User code" is every frame outside the torch package and outside the doctor
+itself, so code of other libraries (torchvision, ...) counts as user code: that
+is where their in-place writes are.  We walk ``sys._getframe`` links instead of
+``traceback.extract_stack`` because the pack hook runs for every saved tensor.
+"""
+
+from __future__ import annotations
+
+import linecache
+import os
+import sys
+from types import CodeType, FrameType
+from typing import NamedTuple
+
+import torch
+
+_TORCH_DIR = os.path.dirname(os.path.abspath(torch.__file__)) + os.sep
+_DOCTOR_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_OPTIM_DIR = os.path.join(_TORCH_DIR, "optim") + os.sep
+_INTERNAL_PREFIXES = (_TORCH_DIR, _DOCTOR_DIR)
+
+# code object -> "is this torch/doctor code?"; filenames never change per code.
+_internal_cache: dict[CodeType, bool] = {}
+_CACHE_LIMIT = 50_000  # exec()-generated code in a loop must not grow it forever
+
+
+class Where(NamedTuple):
+    """A user-code location."""
+
+    filename: str
+    lineno: int
+    function: str
+
+    def short(self) -> str:
+        """``file:line`` with the file relative to the working directory when inside it."""
+        return f"{display_path(self.filename)}:{self.lineno}"
+
+    def source(self) -> str:
+        """The stripped source line, or '' when it cannot be read."""
+        return linecache.getline(self.filename, self.lineno).strip()
+
+
+class WriteContext(NamedTuple):
+    """Where an in-place write came from."""
+
+    where: Where | None
+    #: e.g. "Adam.step()" when the write happened inside an optimizer step
+    optimizer: str | None
+    #: e.g. "ReLU(inplace=True).forward" when inside an nn.Module's forward
+    module: str | None
+    #: innermost torch Python function, e.g. "torch.nn.functional.relu"
+    via: str | None
+    #: e.g. "Clamp" when the write is in the forward of autograd.Function Clamp
+    function: str | None
+
+
+def display_path(filename: str) -> str:
+    try:
+        rel = os.path.relpath(filename)
+    except ValueError:  # other drive on Windows
+        return filename
+    return filename if rel.startswith(os.pardir) else rel
+
+
+def _is_internal(code: CodeType) -> bool:
+    internal = _internal_cache.get(code)
+    if internal is None:
+        if len(_internal_cache) > _CACHE_LIMIT:
+            _internal_cache.clear()
+        internal = _internal_cache[code] = code.co_filename.startswith(_INTERNAL_PREFIXES)
+    return internal
+
+
+def user_frame() -> Where | None:
+    """The innermost frame of the caller's stack outside torch and the doctor."""
+    frame: FrameType | None = sys._getframe(1)
+    while frame is not None:
+        code = frame.f_code
+        if not _is_internal(code):
+            return Where(code.co_filename, frame.f_lineno, code.co_name)
+        frame = frame.f_back
+    return None
+
+
+def _torch_name(code: CodeType) -> str:
+    """``torch.nn.functional.relu`` from a code object inside the torch package."""
+    rel = code.co_filename[len(_TORCH_DIR) :]
+    module = "torch." + rel.removesuffix(".py").replace(os.sep, ".")
+    module = module.removesuffix(".__init__")
+    return f"{module}.{getattr(code, 'co_qualname', code.co_name)}"
+
+
+def write_context() -> WriteContext:
+    """Like :func:`user_frame`, plus what torch code sat between user and op.
+
+    Only called for writes into memory that holds a saved tensor, so it may
+    afford to look at ``f_locals``.
+    """
+    frame: FrameType | None = sys._getframe(1)
+    optimizer = module = via = None
+    while frame is not None:
+        code = frame.f_code
+        if not _is_internal(code):
+            where = Where(code.co_filename, frame.f_lineno, code.co_name)
+            return WriteContext(where, optimizer, module, via, _custom_function(frame))
+        if code.co_filename.startswith(_TORCH_DIR):
+            if via is None:
+                via = _torch_name(code)
+            if code.co_name == "step" and code.co_filename.startswith(_OPTIM_DIR):
+                owner = frame.f_locals.get("self")
+                optimizer = f"{type(owner).__name__}.step()"
+            elif code.co_name == "forward" and module is None:
+                owner = frame.f_locals.get("self")
+                if isinstance(owner, torch.nn.Module):
+                    module = f"{_module_repr(owner)}.forward"
+        frame = frame.f_back
+    return WriteContext(None, optimizer, module, via, None)
+
+
+def _module_repr(module: torch.nn.Module) -> str:
+    text = repr(module)
+    # Containers print their children on many lines; the class name is enough.
+    return text if "\n" not in text and len(text) <= 60 else type(module).__name__
+
+
+def _custom_function(frame: FrameType) -> str | None:
+    """The autograd.Function whose ``forward(ctx, ...)`` this frame runs, if any."""
+    code = frame.f_code
+    if code.co_name != "forward" or "ctx" not in code.co_varnames[: code.co_argcount]:
+        return None
+    ctx = frame.f_locals.get("ctx")
+    if isinstance(ctx, torch.autograd.function.BackwardCFunction):
+        return type(ctx).__name__.removesuffix("Backward")
+    return None

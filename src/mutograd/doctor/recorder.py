@@ -1,0 +1,555 @@
+"""The recording machinery behind ``watch()``: which tensors autograd saved, and
+every in-place write into their memory afterwards.
+
+Two real PyTorch hooks do the work:
+
+* ``saved_tensors_hooks``: the pack hook sees each tensor autograd saves for
+  backward (its version, memory range, the user line of the forward op); the
+  unpack hook sees each use in backward.  Because PyTorch skips its own version
+  check whenever such hooks are installed, the unpack hook redoes that check
+  and raises PyTorch's exact error text, with the diagnosis appended.
+* a ``TorchDispatchMode``: sees every aten op below autograd.  Ops whose schema
+  marks an argument as written (``Tensor(a!)``, including ``out=`` and the
+  tensor lists of ``_foreach_*_`` optimizer kernels) are checked against the
+  memory of live saved tensors.
+
+Single-threaded by design: dispatch modes are thread-local, and the state here
+is not locked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import threading
+import warnings
+import weakref
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import torch
+from torch.utils._python_dispatch import TorchDispatchMode
+
+from . import report
+from .errors import InplaceModificationError, InplaceWriteWarning, SilentModificationError
+from .frames import Where, WriteContext, user_frame, write_context
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Number the next autograd Node will get.  Nodes are numbered when created, and
+# the node that saves a tensor is created just before its inputs are packed and
+# is the newest node when its outputs are packed: so the saving node is always
+# number peek()-1, and a packed tensor is one of its outputs exactly when its
+# own grad_fn carries that number.
+_peek_sequence_nr: Callable[[], int] | None = getattr(torch._C._autograd, "_get_sequence_nr", None)
+
+# Records collected while draw() reads ``_saved_*`` attributes (see peek_records).
+_peek_stack: list[list[SavedRecord]] = []
+_active = threading.local()
+
+
+class SavedRecord:
+    """What the doctor knows about one tensor saved for backward.
+
+    This object is what the pack hook returns, so autograd keeps it exactly as
+    long as it keeps the saved tensor: its lifetime is the saved tensor's.
+    """
+
+    __slots__ = (
+        "tensor",  # what unpack returns (a detached alias for outputs, see pack)
+        "version",  # _version when saved
+        "is_output",  # output of the saving node (else one of its inputs)
+        "output_nr",
+        "node_seq",  # sequence number of the saving node
+        "node_name",  # e.g. "SigmoidBackward0", None until known
+        "where",  # user line of the forward op
+        "key",  # storage base address
+        "lo",  # first byte of the saved tensor's memory
+        "hi",  # one past its last byte
+        "writes",  # list[Write], writes into this memory since it was saved
+        "snapshot",  # paranoid mode: a copy of the values when saved
+        "owner",  # the Recorder that made it
+        "__weakref__",
+    )
+
+    def describe(self) -> str:
+        """``float32[3, 4]``."""
+        return f"{str(self.tensor.dtype).removeprefix('torch.')}{list(self.tensor.shape)}"
+
+    @property
+    def stale(self) -> bool:
+        """True when PyTorch would refuse to use this tensor in backward."""
+        return self.tensor._version != self.version
+
+
+class WriteSite:
+    """One in-place aten op call that wrote into memory holding saved tensors."""
+
+    __slots__ = ("op", "context", "grad_enabled", "arg", "is_out", "shape")
+
+    def __init__(self, op: str, context: WriteContext, grad_enabled: bool, arg: str, is_out: bool, shape: list[int]):
+        self.op = op  # e.g. "aten::add_.Tensor"
+        self.context = context
+        self.grad_enabled = grad_enabled
+        self.arg = arg  # schema name of the written argument: "self", "out", ...
+        self.is_out = is_out  # written through an out= (keyword-only) argument
+        self.shape = shape  # shape of the tensor the op wrote to
+
+    @property
+    def where(self) -> Where | None:
+        return self.context.where
+
+
+class Write:
+    """A WriteSite as seen by one saved tensor."""
+
+    __slots__ = ("site", "before", "after", "relation")
+
+    def __init__(self, site: WriteSite, before: int, after: int, relation: str):
+        self.site = site
+        self.before = before  # saved tensor's _version before the write
+        self.after = after  # ... and after
+        # how the written tensor relates to the saved one:
+        # "itself", "view" (part of it), "base" (a larger tensor containing it),
+        # "overlap", or "disjoint" (other memory, same version counter)
+        self.relation = relation
+
+    @property
+    def silent(self) -> bool:
+        """The write did not move the saved tensor's version counter."""
+        return self.before == self.after
+
+
+def _extent(t: torch.Tensor) -> tuple[int, int, int] | None:
+    """(storage base address, first byte, one past last byte), None if untrackable."""
+    try:
+        if t.numel() == 0:
+            return None
+        ptr = t.data_ptr()
+        if ptr == 0:
+            return None
+        itemsize = t.element_size()
+        span = 1
+        for n, s in zip(t.shape, t.stride()):
+            span += (n - 1) * s
+        return ptr - t.storage_offset() * itemsize, ptr, ptr + span * itemsize
+    except Exception:  # sparse, meta, or wrapper-subclass tensors have no plain memory
+        return None
+
+
+def _relation(lo: int, hi: int, rec: SavedRecord) -> str:
+    if lo == rec.lo and hi == rec.hi:
+        return "itself"
+    if rec.lo <= lo and hi <= rec.hi:
+        return "view"
+    if lo <= rec.lo and rec.hi <= hi:
+        return "base"
+    if lo < rec.hi and rec.lo < hi:
+        return "overlap"
+    return "disjoint"
+
+
+# OpOverload -> ((position, schema name, is keyword-only), ...) of written args.
+_written_args_cache: dict[Any, tuple[tuple[int, str, bool], ...]] = {}
+
+
+def _written_args(func: Any) -> tuple[tuple[int, str, bool], ...]:
+    found = _written_args_cache.get(func)
+    if found is None:
+        try:
+            arguments = func._schema.arguments
+        except AttributeError:
+            arguments = []
+        found = tuple(
+            (i, a.name, a.kwarg_only)
+            for i, a in enumerate(arguments)
+            if a.alias_info is not None and a.alias_info.is_write
+        )
+        _written_args_cache[func] = found
+    return found
+
+
+def _op_name(func: Any) -> str:
+    try:
+        name, overload = func._schema.name, func._overloadname
+    except AttributeError:
+        return str(func)
+    return name if overload == "default" else f"{name}.{overload}"
+
+
+def _first_tensor(out: Any) -> torch.Tensor | None:
+    if isinstance(out, torch.Tensor):
+        return out
+    if isinstance(out, (tuple, list)):
+        for item in out:
+            if isinstance(item, torch.Tensor):
+                return item
+    return None
+
+
+def _same_bits(a: torch.Tensor, b: torch.Tensor) -> bool:
+    try:
+        return torch.equal(a.reshape(-1).view(torch.uint8), b.reshape(-1).view(torch.uint8))
+    except Exception:  # dtypes that cannot be viewed as bytes
+        return bool(torch.equal(a, b))
+
+
+class Recorder(TorchDispatchMode):
+    """Dispatch mode + saved-tensor hooks; use through :func:`watch`."""
+
+    def __init__(self, *, early: bool = False, paranoid: bool = False, capture_graph: bool = False):
+        super().__init__()
+        self.early = early
+        self.paranoid = paranoid
+        self.capture_graph = capture_graph
+        # storage base address -> {id(record): weakref(record)} for live saved tensors
+        self._by_key: dict[int, dict[int, weakref.ref[SavedRecord]]] = {}
+        # input records of the node being built, waiting for its name (see _resolve)
+        self._pending: list[SavedRecord] = []
+        self._resolving: list[SavedRecord] = []
+        self._resolving_out: Any = None
+        # writes whose "version after" is read at the next event (the version is
+        # bumped by ADInplaceOrView *after* this mode returns)
+        self._post: list[tuple[WriteSite, list[tuple[SavedRecord, int, str, bool]]]] = []
+        self._internal = False  # True while the doctor runs its own aten ops
+        self._warned: set[tuple[Any, ...]] = set()
+        self._hooks: Any = None
+        self._patches: list[tuple[Any, str, Any]] = []
+        #: grad_fn roots of the latest backward()/grad() (when capture_graph)
+        self.last_roots: list[Any] = []
+        #: the last error the doctor raised, and the node whose backward needed the tensor
+        self.last_error: BaseException | None = None
+        self.last_error_node: Any = None
+
+    # ---------------------------------------------------------------- lifecycle
+    def start(self) -> None:
+        self._hooks = torch.autograd.graph.saved_tensors_hooks(self._pack, self._unpack)
+        self.__enter__()
+        self._hooks.__enter__()
+        if self.capture_graph:
+            self._patch_backward()
+
+    def stop(self) -> None:
+        for owner, name, original in reversed(self._patches):
+            setattr(owner, name, original)
+        self._patches.clear()
+        try:
+            self._flush()
+        finally:
+            self._hooks.__exit__(None, None, None)
+            self.__exit__(None, None, None)
+
+    def _patch_backward(self) -> None:
+        # Only for drawing: there is no hook that tells which tensor a backward
+        # starts from, so remember the roots passed to backward()/grad().
+        def remember(original: Callable[..., Any]) -> Callable[..., Any]:
+            @functools.wraps(original)
+            def wrapper(tensors: Any, *args: Any, **kwargs: Any) -> Any:
+                roots = [tensors] if isinstance(tensors, torch.Tensor) else list(tensors)
+                self.last_roots = [t.grad_fn for t in roots if getattr(t, "grad_fn", None) is not None]
+                return original(tensors, *args, **kwargs)
+
+            return wrapper
+
+        for name in ("backward", "grad"):
+            original = getattr(torch.autograd, name)
+            self._patches.append((torch.autograd, name, original))
+            setattr(torch.autograd, name, remember(original))
+
+    # ------------------------------------------------------------ dispatch mode
+    def __torch_dispatch__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
+        if kwargs is None:
+            kwargs = {}
+        if self._internal:
+            return func(*args, **kwargs)
+        if self._post:
+            self._flush()
+        if self._resolving_out is not None:
+            self._resolve()
+        written = _written_args(func)
+        if written and self._by_key:
+            hits = self._match_writes(func, written, args, kwargs)
+            if hits is not None:
+                out = func(*args, **kwargs)
+                self._post.append(hits)
+                self._after_op(out)
+                return out
+        out = func(*args, **kwargs)
+        if self._pending:
+            self._after_op(out)
+        return out
+
+    def _after_op(self, out: Any) -> None:
+        # The input records packed just before this op belong to its node, whose
+        # name can be read from the output's grad_fn once autograd has set it.
+        if self._pending:
+            if self.paranoid:
+                self._snapshot(self._pending)
+            self._resolving, self._pending = self._pending, []
+            self._resolving_out = out
+
+    def _snapshot(self, records: list[SavedRecord]) -> None:
+        # Inputs are copied after the op that saved them has run: some ops
+        # (batch norm's running statistics) update their own saved inputs.
+        for rec in records:
+            if rec.snapshot is None:
+                rec.snapshot = self._copy(rec.tensor)
+
+    def _resolve(self) -> None:
+        out, self._resolving_out = self._resolving_out, None
+        resolving, self._resolving = self._resolving, []
+        t = _first_tensor(out)
+        grad_fn = t.grad_fn if t is not None else None
+        if grad_fn is None:
+            return
+        seq = grad_fn._sequence_nr()
+        for rec in resolving:
+            if rec.node_seq == seq:
+                rec.node_name = grad_fn.name()
+
+    def _match_writes(self, func: Any, written: Any, args: Any, kwargs: Any) -> Any:
+        hits: list[tuple[SavedRecord, int, str, bool]] = []
+        site_arg = ("", False, [])
+        for position, name, kwarg_only in written:
+            value = kwargs.get(name) if name in kwargs else (args[position] if position < len(args) else None)
+            tensors = value if isinstance(value, (list, tuple)) else (value,)
+            for t in tensors:
+                if not isinstance(t, torch.Tensor):
+                    continue
+                extent = _extent(t)
+                if extent is None:
+                    continue
+                key, lo, hi = extent
+                live = self._by_key.get(key)
+                if not live:
+                    continue
+                for ref in list(live.values()):
+                    rec = ref()
+                    if rec is None:
+                        continue
+                    # Packed for this very op (e.g. batch norm's running stats,
+                    # saved and then updated by the op itself): not a later write.
+                    own = rec in self._pending
+                    hits.append((rec, rec.tensor._version, _relation(lo, hi, rec), own))
+                    if not site_arg[0]:
+                        site_arg = (name, kwarg_only, list(t.shape))
+        if not hits:
+            return None
+        arg, is_out, shape = site_arg
+        site = WriteSite(_op_name(func), write_context(), torch.is_grad_enabled(), arg, is_out, shape)
+        return site, hits
+
+    def _flush(self) -> None:
+        post, self._post = self._post, []
+        for site, hits in post:
+            for rec, before, relation, own in hits:
+                after = rec.tensor._version
+                if own:
+                    if rec.snapshot is not None:
+                        rec.snapshot = self._copy(rec.tensor)
+                    continue
+                if after == before and relation == "disjoint":
+                    continue  # other memory, and autograd does not care: unrelated
+                write = Write(site, before, after, relation)
+                if rec.writes is None:
+                    rec.writes = []
+                rec.writes.append(write)
+                if self.early and (not write.silent or self.paranoid):
+                    self._warn_early(rec, write)
+
+    def _warn_early(self, rec: SavedRecord, write: Write) -> None:
+        where = write.site.where
+        key = (where, rec.where, rec.node_name, write.silent)
+        if key in self._warned:
+            return
+        self._warned.add(key)
+        message = report.early_warning(rec, write)
+        if where is not None:
+            warnings.warn_explicit(message, InplaceWriteWarning, where.filename, where.lineno)
+        else:
+            warnings.warn(message, InplaceWriteWarning, stacklevel=2)
+
+    # -------------------------------------------------------- saved tensor hooks
+    def _copy(self, t: torch.Tensor) -> torch.Tensor:
+        self._internal = True
+        try:
+            return t.detach().clone()
+        finally:
+            self._internal = False
+
+    def _pack(self, t: torch.Tensor) -> SavedRecord:
+        if self._post:
+            self._flush()
+        rec = SavedRecord()
+        grad_fn = t.grad_fn
+        node_seq = _peek_sequence_nr() - 1 if _peek_sequence_nr is not None else -1
+        rec.is_output = grad_fn is not None and grad_fn._sequence_nr() == node_seq
+        rec.node_seq = node_seq
+        rec.version = t._version
+        rec.output_nr = t.output_nr
+        if rec.is_output:
+            # An output's grad_fn is the saving node itself: keeping the tensor
+            # would make node -> record -> tensor -> node, a cycle through C++
+            # that is never collected.  A detached alias shares memory and the
+            # version counter, which is all the checks need.
+            self._internal = True
+            try:
+                rec.tensor = t.detach()
+            finally:
+                self._internal = False
+            rec.node_name = grad_fn.name()
+            same_node = [other for other in self._pending if other.node_seq == node_seq]
+            for other in same_node:  # custom Functions save inputs after forward, then outputs
+                other.node_name = rec.node_name
+            if self.paranoid:
+                self._snapshot(same_node)
+            rec.snapshot = self._copy(t) if self.paranoid else None
+        else:
+            # An input: keep the tensor itself, as PyTorch does, so the error
+            # text can name its current grad_fn exactly like PyTorch.
+            rec.tensor = t
+            rec.node_name = None
+            rec.snapshot = None  # taken once the op has run, see _after_op
+            self._pending.append(rec)
+        rec.where = user_frame()
+        rec.writes = None
+        rec.owner = self
+        extent = _extent(t)
+        if extent is None:
+            rec.key = rec.lo = rec.hi = 0
+        else:
+            rec.key, rec.lo, rec.hi = extent
+            live = self._by_key.get(rec.key)
+            if live is None:
+                live = self._by_key[rec.key] = {}
+            live[id(rec)] = weakref.ref(rec, functools.partial(self._forget, rec.key, id(rec)))
+        return rec
+
+    def _forget(self, key: int, rec_id: int, _ref: Any) -> None:
+        live = self._by_key.get(key)
+        if live is not None:
+            live.pop(rec_id, None)
+            if not live:
+                del self._by_key[key]
+
+    def _unpack(self, rec: SavedRecord) -> torch.Tensor:
+        if self._post:
+            self._flush()
+        if _peek_stack:
+            _peek_stack[-1].append(rec)
+            return rec.tensor
+        node = torch._C._current_autograd_node()
+        node_name = node.name() if node is not None else rec.node_name
+        if node is not None and rec.node_name is None and node._sequence_nr() == rec.node_seq:
+            rec.node_name = node_name
+        current = rec.tensor._version
+        if current != rec.version:
+            text = report.torch_version_message(rec, current)
+            error = InplaceModificationError(
+                text + "\n\n" + report.diagnosis(rec, node_name), record=rec, node_name=node_name
+            )
+            self.last_error, self.last_error_node = error, node
+            raise error from RuntimeError(text)
+        if self.paranoid and self._silently_changed(rec, node_name):
+            error = SilentModificationError(report.silent_message(rec, node_name), record=rec, node_name=node_name)
+            self.last_error, self.last_error_node = error, node
+            raise error
+        return rec.tensor
+
+    def _silently_changed(self, rec: SavedRecord, node_name: str | None) -> bool:
+        silent_writes = any(w.silent for w in rec.writes or ())
+        if rec.snapshot is None:
+            return silent_writes
+        if not silent_writes and _is_batch_norm_stat(rec, node_name):
+            return False
+        self._internal = True
+        try:
+            return not _same_bits(rec.snapshot, rec.tensor)
+        finally:
+            self._internal = False
+
+
+def _is_batch_norm_stat(rec: SavedRecord, node_name: str | None) -> bool:
+    # Batch norm saves its running statistics and updates them in every forward
+    # without a version bump and without declaring the write in its schema; its
+    # backward in training mode does not use them.  A second forward before
+    # backward changes them legitimately.
+    t = rec.tensor
+    return "BatchNorm" in (node_name or rec.node_name or "") and t.dim() == 1 and not t.requires_grad
+
+
+@contextlib.contextmanager
+def peek_records() -> Any:
+    """While active, unpacking a doctor-saved tensor records it instead of checking it."""
+    seen: list[SavedRecord] = []
+    _peek_stack.append(seen)
+    try:
+        yield seen
+    finally:
+        _peek_stack.pop()
+
+
+def active_recorder() -> Recorder | None:
+    """The recorder of the innermost active ``watch()`` in this thread."""
+    return getattr(_active, "recorder", None)
+
+
+class watch(contextlib.ContextDecorator):
+    """Watch PyTorch code for in-place writes that break (or silently corrupt) backward.
+
+    ``with watch(): ...`` or ``@watch()``.  Inside, the version error PyTorch
+    raises in backward becomes an :class:`InplaceModificationError` whose message
+    is PyTorch's text followed by the diagnosis.
+
+    early: warn (:class:`InplaceWriteWarning`) at the write itself, before backward.
+    paranoid: also catch writes autograd cannot see (``.data``, tensors sharing
+        memory but not the version counter, NumPy): saved tensors are copied when
+        saved and compared when used, raising :class:`SilentModificationError`.
+        Costs a copy of every saved tensor.
+    graph: a file name; when the block ends, draw the latest backward graph
+        there (the one that failed, if any).
+
+    A ``watch()`` nested in another one in the same thread adds nothing: the
+    outer one keeps watching.
+    """
+
+    def __init__(self, *, early: bool = False, paranoid: bool = False, graph: str | None = None):
+        self.early = early
+        self.paranoid = paranoid
+        self.graph = graph
+        self.recorder: Recorder | None = None
+
+    def _recreate_cm(self) -> watch:
+        # Each call of a decorated function gets its own recorder.
+        return watch(early=self.early, paranoid=self.paranoid, graph=self.graph)
+
+    def __enter__(self) -> Recorder:
+        outer = active_recorder()
+        if outer is not None:
+            self.recorder = None
+            return outer
+        self.recorder = Recorder(early=self.early, paranoid=self.paranoid, capture_graph=self.graph is not None)
+        self.recorder.start()
+        _active.recorder = self.recorder
+        return self.recorder
+
+    def __exit__(self, *exc_info: Any) -> None:
+        recorder = self.recorder
+        if recorder is None:
+            return
+        _active.recorder = None
+        recorder.stop()
+        if self.graph is not None:
+            from .drawing import draw_failure
+
+            draw_failure(recorder, self.graph)
+
+
+def watched(fn: F | None = None, *, early: bool = False, paranoid: bool = False) -> Any:
+    """Decorator: run every call of ``fn`` under :func:`watch`.
+
+    Use bare (``@watched``) or with options (``@watched(early=True)``).
+    """
+    if fn is None:
+        return watch(early=early, paranoid=paranoid)
+    return watch(early=early, paranoid=paranoid)(fn)

@@ -1,0 +1,243 @@
+"""Turn the doctor's records into text: PyTorch's own error, the diagnosis, the fix."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import torch
+
+if TYPE_CHECKING:
+    from .frames import Where
+    from .recorder import SavedRecord, Write
+
+INDENT = "    "
+
+
+def _strip_backward(name: str) -> str:
+    # PyTorch names the forward op in its message: "Sigmoid" for SigmoidBackward0,
+    # "F" for a custom Function F's node "FBackward".
+    return re.sub(r"Backward\d*$", "", name)
+
+
+def torch_version_message(rec: SavedRecord, current: int) -> str:
+    """PyTorch's exact "modified by an inplace operation" text for this record.
+
+    Rebuilt because PyTorch skips its own check whenever saved-tensor hooks are
+    installed; the pieces mirror SavedVariable::unpack: an output is named after
+    the node that saved it, an input after its grad_fn *now* (which an in-place
+    op may have replaced), a leaf not at all.
+    """
+    t = rec.tensor
+    sizes = ", ".join(str(n) for n in t.shape)
+    text = (
+        "one of the variables needed for gradient computation has been modified "
+        f"by an inplace operation: [{t.type()} [{sizes}]]"
+    )
+    if rec.is_output:
+        name = rec.node_name
+    else:
+        grad_fn = t.grad_fn
+        name = grad_fn.name() if grad_fn is not None else None
+    if name:
+        text += f", which is output {rec.output_nr} of {_strip_backward(name)},"
+    text += f" is at version {current}; expected version {rec.version} instead."
+    if torch.is_anomaly_enabled():
+        text += (
+            " Hint: the backtrace further above shows the operation that failed to "
+            "compute its gradient. The variable in question was changed in there "
+            "or anywhere later. Good luck!"
+        )
+    else:
+        text += (
+            " Hint: enable anomaly detection to find the operation that failed to "
+            "compute its gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
+        )
+    return text
+
+
+def _at(where: Where | None) -> str:
+    return f"at {where.short()}" if where is not None else "at an unknown line (no user code on the stack)"
+
+
+def _code(where: Where | None) -> str:
+    source = where.source() if where is not None else ""
+    return f"\n{INDENT * 3}{source}" if source else ""
+
+
+def _saver(rec: SavedRecord, node_name: str | None) -> str:
+    name = node_name or rec.node_name
+    if name is None:
+        return "the backward of the op"
+    role = f"output {rec.output_nr}" if rec.is_output else "one of its inputs"
+    return f"{name} ({role})"
+
+
+_RELATIONS = {
+    "itself": "",
+    "view": "through a view of it",
+    "base": "through its base tensor",
+    "overlap": "through a tensor overlapping its memory",
+    "disjoint": "into another part of the same base tensor (autograd keeps one version counter per base tensor)",
+}
+
+
+def describe_write(write: Write) -> str:
+    """One line: what wrote, where, how it reached the saved tensor, versions."""
+    site = write.site
+    ctx = site.context
+    parts = [site.op]
+    if ctx.optimizer:
+        parts.append(f"inside {ctx.optimizer}")
+    elif ctx.module:
+        parts.append(f"inside {ctx.module}")
+    elif ctx.function:
+        parts.append(f"inside {ctx.function}.forward")
+    parts.append(_at(ctx.where))
+    relation = _RELATIONS[write.relation]
+    if site.is_out:
+        relation = f"as its {site.arg}= argument" + (f", {relation}" if relation else "")
+    if relation:
+        parts.append(relation)
+    if not site.grad_enabled and not ctx.optimizer:
+        parts.append("under torch.no_grad()")
+    if write.silent:
+        parts.append(f"version stays {write.before}: autograd did not see it (.data, or memory shared without the version counter)")
+    else:
+        parts.append(f"version {write.before} -> {write.after}")
+    return ", ".join(parts)
+
+
+_AUGMENTED = re.compile(r"^(?P<lhs>[\w.\[\]:, ]+?)\s*(?P<op>\*\*|//|>>|<<|[-+*/@%&|^])=\s*(?P<rhs>.+)$")
+_SETITEM = re.compile(r"^(?P<name>[\w.]+)\s*\[.*\]\s*=[^=]")
+_INPLACE_CALL = re.compile(r"(?P<name>[\w.\]\[]+)\.(?P<method>[a-z]\w*_)\(")
+
+
+def fixes(writes: list[Write]) -> list[str]:
+    """Suggested fixes, most specific first, without repeats."""
+    found: list[str] = []
+
+    def add(text: str) -> None:
+        if text not in found:
+            found.append(text)
+
+    for write in writes:
+        site, ctx = write.site, write.site.context
+        source = ctx.where.source() if ctx.where is not None else ""
+        if ctx.optimizer:
+            add(
+                f"call {ctx.optimizer} ({_at(ctx.where)}) only after every backward() that still "
+                "needs the old parameter values: run all backward passes first, then step; "
+                "in a GAN, finish the generator's backward before the discriminator's step, "
+                "or recompute the discriminator's output after the step"
+            )
+            continue
+        if write.silent:
+            add(
+                "make the write visible to autograd or keep it off the saved tensor: write into a "
+                "clone (`t = t.clone()`), or replace the `.data` write by "
+                "`with torch.no_grad(): t.<op>_(...)`, which PyTorch checks"
+            )
+            continue
+        if ctx.function:
+            add(
+                f"in {ctx.function}.forward, do not modify the inputs in place: clone them first "
+                "(`x = x.clone()`), or declare it with `ctx.mark_dirty(x)` and return x"
+            )
+            continue
+        if site.is_out:
+            add(f"do not pass a tensor saved for backward as {site.arg}=: use the returned tensor (`y = torch.op(...)`)")
+            continue
+        if (ctx.module and "inplace=True" in ctx.module) or (
+            ctx.via and ctx.via.startswith("torch.nn.functional.") and "inplace" in source
+        ):
+            add("use the out-of-place activation: construct the module with inplace=False (e.g. `nn.ReLU()`), or pass inplace=False")
+            continue
+        match = _AUGMENTED.match(source)
+        if match and "==" not in source:
+            lhs, op, rhs = match["lhs"].strip(), match["op"], match["rhs"].strip()
+            add(f"use the out-of-place form: `{lhs} = {lhs} {op} {rhs}` instead of `{source}`")
+            continue
+        match = _SETITEM.match(source)
+        if match:
+            name = match["name"]
+            add(
+                f"clone before the write: `{name} = {name}.clone()` before `{source}` "
+                "(or build the new value out of place, e.g. with torch.where or torch.cat)"
+            )
+            continue
+        match = _INPLACE_CALL.search(source)
+        if match:
+            name, method = match["name"], match["method"]
+            add(f"use the out-of-place `{method[:-1]}`: `{name} = {name}.{method[:-1]}(...)` instead of `{name}.{method}(...)`")
+            continue
+        op = site.op.removeprefix("aten::").split(".")[0]
+        add(f"use the out-of-place form of {op} (`{op.rstrip('_')}`), or clone the tensor before the write")
+    if writes and any(not w.site.grad_enabled and not w.site.context.optimizer for w in writes):
+        add("note: torch.no_grad() does not make such a write safe; the old values are still needed by backward")
+    if any(not (w.silent or w.site.is_out or w.site.context.optimizer or w.site.context.function) for w in writes):
+        add("or clone the tensor before the write (`t = t.clone()`), so the saved values stay intact")
+    return found
+
+
+def _body(rec: SavedRecord, node_name: str | None, writes: list[Write], heading: str, empty: str) -> str:
+    lines = [
+        heading,
+        f"{INDENT}saved tensor:  {rec.describe()}, saved at version {rec.version}, now at version {rec.tensor._version}",
+        f"{INDENT}saved by:      {_saver(rec, node_name)}",
+        f"{INDENT}forward op:    {_at(rec.where)}{_code(rec.where)}",
+    ]
+    if writes:
+        lines.append(f"{INDENT}in-place writes to its memory since it was saved:")
+        for n, write in enumerate(writes, 1):
+            lines.append(f"{INDENT * 2}{n}. {describe_write(write)}{_code(write.site.where)}")
+        for n, text in enumerate(fixes(writes)):
+            label = "fix:" if n == 0 else ""
+            lines.append(f"{INDENT}{label:<15}{text}")
+    else:
+        lines.append(f"{INDENT}{empty}")
+    return "\n".join(lines)
+
+
+def diagnosis(rec: SavedRecord, node_name: str | None) -> str:
+    """The report appended to PyTorch's version error."""
+    writes = [w for w in rec.writes or () if not w.silent]
+    return _body(
+        rec,
+        node_name,
+        writes,
+        "mutograd doctor: this tensor was written in place after autograd saved it for backward.",
+        "the doctor saw no in-place write into its memory: it happened outside the watched code "
+        "(after watch() ended, or in another thread)",
+    )
+
+
+def silent_message(rec: SavedRecord, node_name: str | None) -> str:
+    """Paranoid mode: the saved values changed behind autograd's back."""
+    t = rec.tensor
+    sizes = ", ".join(str(n) for n in t.shape)
+    writes = [w for w in rec.writes or () if w.silent]
+    return (
+        "a variable needed for gradient computation was modified without autograd noticing: "
+        f"[{t.type()} [{sizes}]] is still at version {t._version}, but its values changed since "
+        "it was saved. PyTorch raises no error in this case and computes wrong gradients.\n\n"
+        + _body(
+            rec,
+            node_name,
+            writes,
+            "mutograd doctor (paranoid): the saved values were overwritten behind autograd's back.",
+            "no PyTorch op wrote into its memory while watched: the values were changed outside "
+            "PyTorch operations (e.g. through a NumPy array sharing the memory)",
+        )
+    )
+
+
+def early_warning(rec: SavedRecord, write: Write) -> str:
+    """The --early message, issued at the write itself."""
+    saver = rec.node_name or "the backward of the op"
+    saved = f"a tensor saved by {saver} {_at(rec.where)} ({rec.describe()})"
+    if write.silent:
+        effect = f"overwrites, without autograd noticing, {saved}: backward() will silently use the new values and compute wrong gradients"
+    else:
+        effect = f"invalidates {saved}: backward() through it will fail"
+    return f"mutograd doctor: {describe_write(write)}; this {effect}.\n  fix: {fixes([write])[0]}"

@@ -1,0 +1,116 @@
+"""Turn op-table rows into Python callables: ``torch.mul``, ``Tensor.mul``, ``Tensor.mul_``.
+
+Wrappers are generated from each op's schema with ``exec`` (as namedtuple and
+dataclasses do) so that argument binding is Python's own: exact keyword names
+and defaults, and no per-call parsing on the hot path.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+
+from .._dispatch import call
+from .._inplace import apply_inplace, apply_out
+from .._tensor import Tensor
+from ._registry import OpDef
+
+# The top-level functions (torch.add ...), re-exported by mutograd/__init__.py.
+FUNCTIONS: dict[str, object] = {}
+
+_EMPTY: dict = {}
+
+
+def _signature(op: OpDef, first_name: str, with_out: bool) -> tuple[str, str, str]:
+    params, tensors, attrs = [], [], []
+    star = False
+    for k, arg in enumerate(op.args):
+        name = first_name if k == 0 else arg.name
+        if arg.kwarg_only and not star:
+            params.append("*")
+            star = True
+        if arg.default is inspect.Parameter.empty:
+            params.append(name)
+        else:
+            params.append(f"{name}={arg.default!r}")
+        if arg.is_tensor:
+            tensors.append(name)
+        else:
+            attrs.append(f"{arg.name!r}: {name}")
+    if with_out:
+        if not star:
+            params.append("*")
+        params.append("out=None")
+    tensor_tuple = "(" + ", ".join(tensors) + ("," if len(tensors) == 1 else "") + ")"
+    attr_dict = "{" + ", ".join(attrs) + "}" if attrs else "_EMPTY"
+    return ", ".join(params), tensor_tuple, attr_dict
+
+
+def _compile(name: str, source: str, op: OpDef):
+    namespace = {
+        "_op": op,
+        "_call": call,
+        "_inplace": apply_inplace,
+        "_out": apply_out,
+        "_EMPTY": _EMPTY,
+    }
+    # The pseudo-filename lies inside the package so that user_location() skips it.
+    filename = os.path.join(os.path.dirname(__file__), f"<generated {op.name}>")
+    exec(compile(source, filename, "exec"), namespace)
+    fn = namespace[name]
+    fn.__qualname__ = name
+    fn.__module__ = "mutograd"
+    return fn
+
+
+def make_function(op: OpDef, name: str, *, method: bool = False):
+    """``torch.<name>`` (first parameter ``input``) or ``Tensor.<name>`` (``self``)."""
+    with_out = not method and not op.is_view and op.outputs == ["result"]
+    params, tensors, attrs = _signature(op, "self" if method else "input", with_out)
+    lines = [f"def {name}({params}):"]
+    if with_out:
+        lines.append("    if out is not None:")
+        lines.append(f"        return _out(_op, {tensors}, {attrs}, out)")
+    lines.append(f"    return _call(_op, {tensors}, {attrs})")
+    return _compile(name, "\n".join(lines) + "\n", op)
+
+
+def make_inplace(op: OpDef, name: str, *, pointwise: bool = True):
+    """``Tensor.<name>_``: the op written into self through the in-place door."""
+    params, tensors, attrs = _signature(op, "self", False)
+    source = (
+        f"def {name}({params}):\n"
+        f"    return _inplace(_op, {tensors}, {attrs}, {name!r}, {pointwise!r})\n"
+    )
+    return _compile(name, source, op)
+
+
+def expose(op: OpDef, function: str | None = None, method: str | None = None,
+           inplace: str | None = None, operators: tuple = (), inplace_operators: tuple = (),
+           pointwise: bool = True) -> None:
+    """Install the op's public names on ``mutograd`` and ``Tensor``."""
+    if function:
+        FUNCTIONS[function] = make_function(op, function)
+    if method:
+        fn = make_function(op, method, method=True)
+        setattr(Tensor, method, fn)
+        for dunder in operators:
+            setattr(Tensor, dunder, fn)
+    if inplace:
+        fn = make_inplace(op, inplace, pointwise=pointwise)
+        setattr(Tensor, inplace, fn)
+        for dunder in inplace_operators:
+            setattr(Tensor, dunder, fn)
+
+
+def public(fn):
+    """Register a hand-written top-level function (for ops with several overloads)."""
+    FUNCTIONS[fn.__name__] = fn
+    fn.__module__ = "mutograd"
+    return fn
+
+
+def method(fn):
+    """Install a hand-written function as a Tensor method of the same name."""
+    setattr(Tensor, fn.__name__, fn)
+    return fn

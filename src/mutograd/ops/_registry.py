@@ -1,0 +1,322 @@
+"""The op table: one ``defop`` per operation, in PyTorch's vocabulary.
+
+Each entry names the aten overload, its schema (PyTorch's function schema
+syntax), the NumPy forward, one backward formula per differentiable input,
+the node class name, and its flags (in-place twin, view, dtype rule). What the
+backward saves is *derived* from the formulas' parameter names, as torchgen
+derives saved inputs/outputs from derivatives.yaml:
+
+- ``grad`` / ``grads``: the incoming gradient(s), never saved;
+- an input name (``self``, ``other``, ``index``...): the input is saved as a
+  SavedTensor with its version (or as the Python scalar it was);
+- ``result`` or a named output (``indices``): the output is saved;
+- ``<input>_sizes``: the input's shape, saved as metadata;
+- any other schema argument (``alpha``, ``dim``...): saved as-is.
+
+A tensor is saved only when a formula that reads it belongs to an input that
+needs a gradient, as in PyTorch's generated code (``should_compute_output``).
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..autograd.graph import Node
+from ..autograd.saved import SavedTensor
+
+REGISTRY: dict[str, "OpDef"] = {}
+
+# dtype rules (see _dispatch.prepare)
+PROMOTE = "promote"  # common dtype of all inputs, e.g. add/mul
+PROMOTE_FLOAT = "promote_float"  # common dtype, integral -> default float (true division)
+FLOAT = "float"  # unary op computed in floating point: int/bool inputs -> default float
+KEEP = "keep"  # output has input 0's dtype, inputs passed through
+COMPARE = "compare"  # common dtype for the computation, bool output
+LONG = "long"  # int64 output (argmax)
+SUM = "sum"  # output keeps floating dtypes; integers and bools accumulate in int64
+
+_SAVE_INPUT, _SAVE_OUTPUT, _SAVE_META, _SAVE_ATTR = range(4)
+
+
+@dataclass
+class Arg:
+    name: str
+    type: str
+    default: object = inspect.Parameter.empty
+    kwarg_only: bool = False
+
+    @property
+    def is_tensor(self) -> bool:
+        return self.type.startswith("Tensor")
+
+    @property
+    def is_tensor_list(self) -> bool:
+        return self.type.startswith("Tensor[]") or self.type.startswith("Tensor?[]")
+
+
+_LITERALS = {"None": None, "True": True, "False": False, "[]": ()}
+
+
+def _parse_default(text: str):
+    if text in _LITERALS:
+        return _LITERALS[text]
+    if text.startswith("[") and text.endswith("]"):
+        return tuple(int(x) for x in text[1:-1].split(",") if x.strip())
+    if text.startswith('"') or text.startswith("'"):
+        return text[1:-1]
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)
+
+
+def parse_schema(schema: str) -> tuple[str, list[Arg], list[str]]:
+    """``"add(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor"`` -> name, args, outputs."""
+    match = re.fullmatch(r"\s*([\w.]+)\((.*)\)\s*->\s*(.+)", schema)
+    if match is None:
+        raise ValueError(f"bad schema {schema!r}")
+    name, arg_text, ret_text = match.groups()
+    args: list[Arg] = []
+    kwarg_only = False
+    for part in filter(None, (p.strip() for p in arg_text.split(", "))):
+        if part == "*":
+            kwarg_only = True
+            continue
+        decl, _, default = part.partition("=")
+        type_, arg_name = decl.rsplit(" ", 1)
+        value = _parse_default(default) if default else inspect.Parameter.empty
+        args.append(Arg(arg_name, type_, value, kwarg_only))
+    ret_text = ret_text.strip()
+    if ret_text.startswith("("):
+        outputs = [r.strip().split(" ")[-1] for r in ret_text[1:-1].split(",")]
+    elif ret_text == "Tensor[]":
+        outputs = ["result[]"]
+    else:
+        outputs = ["result"]
+    return name, args, outputs
+
+
+class OpNode(Node):
+    """Base of the generated ``<Op>Backward<N>`` classes; evaluates the table's formulas."""
+
+    __slots__ = ("_saved", "_n_outputs")
+    _op: "OpDef"
+
+    def _num_outputs(self) -> int:
+        return self._n_outputs
+
+    def apply(self, grads: list) -> tuple:
+        op = self._op
+        saved = self._saved
+        next_functions = self.next_functions
+        result = []
+        edge = 0
+        for formula in op.formulas:
+            if formula.is_list:
+                count = saved[formula.input + "_count"]
+                if any(next_functions[edge + k][0] is not None for k in range(count)):
+                    result.extend(formula.fn(*self._arguments(formula.params, grads, saved)))
+                else:
+                    result.extend([None] * count)
+                edge += count
+                continue
+            if next_functions[edge][0] is None:
+                result.append(None)
+            else:
+                result.append(formula.fn(*self._arguments(formula.params, grads, saved)))
+            edge += 1
+        return tuple(result)
+
+    def _arguments(self, params, grads, saved) -> list:
+        values = []
+        for name in params:
+            if name == "grad":
+                values.append(grads[0])
+            elif name == "grads":
+                values.append(grads)
+            else:
+                value = saved[name]
+                if type(value) is SavedTensor:
+                    value = value.unpack(self)
+                elif type(value) is list:
+                    value = [v.unpack(self) if type(v) is SavedTensor else v for v in value]
+                values.append(value)
+        return values
+
+    def _release_saved(self) -> None:
+        for value in self._saved.values():
+            if type(value) is SavedTensor:
+                value.release()
+            elif type(value) is list:
+                for v in value:
+                    if type(v) is SavedTensor:
+                        v.release()
+
+    def __getattr__(self, name: str):
+        # grad_fn._saved_self etc., as PyTorch exposes them.
+        if name.startswith("_saved_"):
+            key = name[len("_saved_") :].replace("_sym_sizes", "_sizes")
+            if key in self._op.saves:
+                value = self._saved.get(key)
+                if type(value) is SavedTensor:
+                    return value.unpack(self)
+                return value
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+
+@dataclass
+class Formula:
+    input: str
+    fn: object
+    params: tuple
+    is_list: bool = False
+
+
+@dataclass
+class OpDef:
+    """One row of the op table."""
+
+    name: str  # aten overload, e.g. "mul.Tensor"
+    args: list
+    outputs: list
+    forward: object
+    node_name: str | None
+    formulas: list = field(default_factory=list)
+    saves: dict = field(default_factory=dict)  # name -> (kind, index, needed_by_edges)
+    dtype_rule: str = KEEP
+    inplace: str | None = None  # name of the in-place method, e.g. "mul_"
+    is_view: bool = False
+    forward_writes_out: bool = False  # forward accepts out= (ufunc-style)
+    node_cls: type | None = None
+    tensor_args: tuple = ()  # names of tensor parameters, schema order
+    differentiable_positions: tuple = ()  # positions in tensor_args that get an edge
+    n_outputs: int = 1
+    overlap_ok: bool = False  # in-place allowed on self with internal overlap (fill_, zero_)
+    check: object = None  # extra validation run before an in-place write (index ranges...)
+
+    @property
+    def aten(self) -> str:
+        return self.name
+
+    @property
+    def tensor_saves(self) -> frozenset:
+        """The names of the tensors the backward saves (for tests and docs)."""
+        return frozenset(
+            name for name, (kind, _, _) in self.saves.items() if kind in (_SAVE_INPUT, _SAVE_OUTPUT)
+        )
+
+
+def defop(
+    schema: str,
+    *,
+    forward,
+    node: str | None = None,
+    dtype: str = KEEP,
+    inplace: str | None = None,
+    view: bool = False,
+    overlap_ok: bool = False,
+    check=None,
+    **formulas,
+) -> OpDef:
+    """Declare an op. ``formulas`` maps each differentiable input to its backward."""
+    name, args, outputs = parse_schema(schema)
+    arg_by_name = {a.name: a for a in args}
+    tensor_args = tuple(a.name for a in args if a.is_tensor)
+    op = OpDef(
+        name=name,
+        args=args,
+        outputs=outputs,
+        forward=forward,
+        node_name=node,
+        dtype_rule=dtype,
+        inplace=inplace,
+        is_view=view,
+        overlap_ok=overlap_ok,
+        check=check,
+        forward_writes_out=isinstance(forward, np.ufunc)
+        or "out" in _parameters(forward),
+        tensor_args=tensor_args,
+        n_outputs=len(outputs),
+    )
+    edge_positions = []
+    for input_name, fn in formulas.items():
+        if input_name not in arg_by_name or not arg_by_name[input_name].is_tensor:
+            raise ValueError(f"{name}: formula for unknown tensor input {input_name!r}")
+        params = tuple(_parameters(fn))
+        is_list = arg_by_name[input_name].is_tensor_list
+        op.formulas.append(Formula(input_name, fn, params, is_list))
+        edge_positions.append(tensor_args.index(input_name))
+    # Formulas run in schema order so that edges line up with next_functions.
+    order = sorted(range(len(op.formulas)), key=lambda k: edge_positions[k])
+    op.formulas = [op.formulas[k] for k in order]
+    op.differentiable_positions = tuple(sorted(edge_positions))
+    _derive_saves(op, arg_by_name)
+    if op.formulas:
+        if node is None:
+            raise ValueError(f"{name}: differentiable op needs a node name")
+        op.node_cls = type(node, (OpNode,), {"__slots__": (), "_op": op})
+    if name in REGISTRY:
+        raise ValueError(f"op {name} declared twice")
+    REGISTRY[name] = op
+    return op
+
+
+def _parameters(fn) -> list:
+    try:
+        return list(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        return []
+
+
+def _derive_saves(op: OpDef, arg_by_name: dict) -> None:
+    output_names = [o.rstrip("[]") for o in op.outputs]
+    for k, formula in enumerate(op.formulas):
+        for param in formula.params:
+            if param in ("grad", "grads"):
+                continue
+            if param in op.tensor_args:
+                kind, index = _SAVE_INPUT, op.tensor_args.index(param)
+            elif param in output_names:
+                kind, index = _SAVE_OUTPUT, output_names.index(param)
+            elif _meta_of(param, op.tensor_args) is not None:
+                kind, index = _SAVE_META, _meta_of(param, op.tensor_args)
+            elif param in arg_by_name:
+                kind, index = _SAVE_ATTR, param
+            else:
+                raise ValueError(f"{op.name}: formula parameter {param!r} is not an input, output or argument")
+            entry = op.saves.setdefault(param, (kind, index, []))
+            entry[2].append(op.formulas[k].input)
+    for formula in op.formulas:
+        if formula.is_list:
+            count = formula.input + "_count"
+            op.saves.setdefault(count, (_SAVE_META, _meta_of(count, op.tensor_args), [formula.input]))
+
+
+def _shape_of(x):
+    return x._data.shape if hasattr(x, "_data") else [t._data.shape for t in x]
+
+
+def _geometry_of(x):
+    return (x._data.shape, x.stride(), x.storage_offset())
+
+
+# Metadata a formula can read about an input: ``<input>_sizes`` etc. (PyTorch saves
+# these as self_sym_sizes, self_geometry, ... without keeping the tensor alive).
+_META = {
+    "_sizes": _shape_of,
+    "_geometry": _geometry_of,
+    "_dtype": lambda x: x.dtype,
+    "_count": len,
+}
+
+
+def _meta_of(param: str, tensor_args: tuple):
+    """(input position, getter) when ``param`` names metadata of a tensor input."""
+    for suffix, getter in _META.items():
+        if param.endswith(suffix) and param[: -len(suffix)] in tensor_args:
+            return (tensor_args.index(param[: -len(suffix)]), getter)
+    return None

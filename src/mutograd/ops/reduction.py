@@ -1,0 +1,486 @@
+"""Reductions: sum, mean, var/std, prod, max/min, amax/amin, argmax, logsumexp, softmax."""
+
+from __future__ import annotations
+
+import builtins
+import warnings
+
+import numpy as np
+
+from .. import _dtype, _errors
+from .._creation import from_numpy
+from .._dispatch import call
+from .._tensor import Tensor, _wrap_dim
+from . import _return_types
+from ._api import FUNCTIONS, method, public
+from ._registry import COMPARE, LONG, SUM, defop
+
+
+def reduce_dims(dim, ndim: int) -> tuple:
+    """Normalise ``dim`` (None, int or sequence) to sorted non-negative axes."""
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, int):
+        dim = (dim,)
+    dims = []
+    for d in dim:
+        d = _wrap_dim(d, ndim)
+        if d in dims:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+        dims.append(d)
+    return tuple(sorted(d for d in dims if ndim > 0))
+
+
+def expand_reduced(grad, dims, keepdim: bool, sizes):
+    """Broadcast a reduction's gradient back over the reduced dims (sum_backward)."""
+    if not keepdim and len(sizes):
+        for d in dims:
+            grad = grad.unsqueeze(d)
+    return grad.expand(sizes)
+
+
+def _restore(t, dims, keepdim: bool):
+    if keepdim:
+        return t
+    for d in dims:
+        t = t.unsqueeze(d)
+    return t
+
+
+# --- forwards ---------------------------------------------------------------------------
+
+
+def _sum(self, dim=None, keepdim=False, dtype=None):
+    out_dtype = dtype._np if dtype is not None else (None if self.dtype.kind == "f" else np.int64)
+    return np.sum(self, axis=dim, keepdims=keepdim, dtype=out_dtype)
+
+
+def _mean(self, dim=None, keepdim=False, dtype=None):
+    return np.mean(self, axis=dim, keepdims=keepdim, dtype=None if dtype is None else dtype._np)
+
+
+def _var(self, dim=None, correction=1, keepdim=False):
+    count = _count(self.shape, dim)
+    mean = np.mean(self, axis=dim, keepdims=True)
+    squares = np.sum(np.square(self - mean), axis=dim, keepdims=keepdim)
+    return np.true_divide(squares, builtins.max(count - correction, 0)).astype(self.dtype, copy=False)
+
+
+def _std(self, dim=None, correction=1, keepdim=False):
+    return np.sqrt(_var(self, dim, correction, keepdim))
+
+
+def _count(shape, dims) -> int:
+    count = 1
+    for d in dims if dims is not None else range(len(shape)):
+        count *= shape[d]
+    return count
+
+
+def _prod(self, dim=None, keepdim=False, dtype=None):
+    out_dtype = dtype._np if dtype is not None else (None if self.dtype.kind == "f" else np.int64)
+    return np.prod(self, axis=dim, keepdims=keepdim, dtype=out_dtype)
+
+
+def _max_dim(self, dim, keepdim=False):
+    indices = np.argmax(self, axis=dim, keepdims=True) if self.ndim else np.zeros((), np.int64)
+    return _select(self, indices, dim, keepdim)
+
+
+def _min_dim(self, dim, keepdim=False):
+    indices = np.argmin(self, axis=dim, keepdims=True) if self.ndim else np.zeros((), np.int64)
+    return _select(self, indices, dim, keepdim)
+
+
+def _select(self, indices, dim, keepdim):
+    if self.ndim == 0:
+        return self.copy(), indices
+    values = np.take_along_axis(self, indices, axis=dim)
+    if not keepdim:
+        values = np.squeeze(values, axis=dim)
+        indices = np.squeeze(indices, axis=dim)
+    return values, indices.astype(np.int64)
+
+
+def _logsumexp(self, dim, keepdim=False):
+    if self.size == 0:
+        return np.log(np.sum(np.exp(self), axis=dim, keepdims=keepdim))
+    shift = np.max(self, axis=dim, keepdims=True)
+    shift = np.where(np.isfinite(shift), shift, 0)
+    out = np.log(np.sum(np.exp(self - shift), axis=dim, keepdims=True)) + shift
+    return out if keepdim else np.squeeze(out, axis=dim)
+
+
+def _softmax(self, dim, half_to_float=False):
+    shifted = self - np.max(self, axis=dim, keepdims=True) if self.size else self
+    e = np.exp(shifted)
+    return e / np.sum(e, axis=dim, keepdims=True)
+
+
+def _log_softmax(self, dim, half_to_float=False):
+    if not self.size:
+        return self.copy()
+    shifted = self - np.max(self, axis=dim, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+
+
+def _norm(self, ord=2, dim=None, keepdim=False, dtype=None):
+    a = np.abs(self)
+    if ord == 2:
+        return np.sqrt(np.sum(a * a, axis=dim, keepdims=keepdim))
+    if ord == float("inf"):
+        return np.max(a, axis=dim, keepdims=keepdim)
+    if ord == 1:
+        return np.sum(a, axis=dim, keepdims=keepdim)
+    return np.power(np.sum(np.power(a, ord), axis=dim, keepdims=keepdim), 1.0 / ord)
+
+
+# --- formulas ---------------------------------------------------------------------------
+
+
+def _var_backward(grad, self, dim, correction, keepdim):
+    count = _count(self.shape, dim)
+    grad = _restore(grad, dim if dim is not None else range(self.dim()), keepdim) if dim else grad
+    return grad * (2.0 / builtins.max(count - correction, 0)) * (self - self.mean(dim, keepdim=True))
+
+
+def _norm_backward(grad, self, ord, dim, keepdim, result):
+    dims = dim if dim is not None else tuple(range(self.dim()))
+    grad = _restore(grad, dims, keepdim) if dim is not None else grad
+    result = _restore(result, dims, keepdim) if dim is not None else result
+    if ord == 2:
+        return (grad * self / result).masked_fill(result == 0, 0)
+    if ord == 1:
+        return grad * self.sign()
+    return grad * self.sign() * self.abs().pow(ord - 1) / result.pow(ord - 1)
+
+
+def _prod_backward(grad, self, result, dim, keepdim):
+    dims = dim if dim is not None else tuple(range(self.dim()))
+    grad = _restore(grad, dims, keepdim) if dim is not None else grad
+    result = _restore(result, dims, keepdim) if dim is not None else result
+    if not (self == 0).any().item():
+        return grad * result / self
+    # With zeros, the product of the *other* elements is needed (no division).
+    others = from_numpy(_prod_of_others(self.detach()._data, dims))
+    return grad * others
+
+
+def _prod_of_others(a, dims):
+    moved = np.moveaxis(a, dims, range(len(dims)))
+    flat = moved.reshape((-1,) + moved.shape[len(dims):])
+    left = np.cumprod(np.concatenate([np.ones_like(flat[:1]), flat[:-1]]), axis=0)
+    right = np.cumprod(np.concatenate([np.ones_like(flat[:1]), flat[::-1][:-1]]), axis=0)[::-1]
+    others = (left * right).reshape(moved.shape)
+    return np.moveaxis(others, range(len(dims)), dims)
+
+
+def _evenly_distribute(grad, self, result):
+    mask = self == result
+    return mask * (grad / mask.sum())
+
+
+def _amax_backward(grad, self, dim, keepdim, result):
+    grad = _restore(grad, dim, keepdim)
+    mask = self == _restore(result, dim, keepdim)
+    return grad * mask / mask.sum(dim, keepdim=True)
+
+
+def _select_backward(grad, dim, indices, self_sizes, keepdim):
+    if len(self_sizes) == 0:
+        return grad
+    if not keepdim:
+        grad = grad.unsqueeze(dim)
+        indices = indices.unsqueeze(dim)
+    return grad.new_zeros(self_sizes).scatter(dim, indices, grad)
+
+
+# --- the table --------------------------------------------------------------------------
+
+sum_all = defop(
+    "sum(Tensor self, *, ScalarType? dtype=None) -> Tensor",
+    forward=_sum, node="SumBackward0", dtype=SUM,
+    self=lambda grad, self_sizes: grad.expand(self_sizes),
+)
+sum_dim = defop(
+    "sum.dim_IntList(Tensor self, int[1]? dim, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor",
+    forward=_sum, node="SumBackward1", dtype=SUM,
+    self=lambda grad, dim, keepdim, self_sizes: expand_reduced(grad, dim, keepdim, self_sizes),
+)
+mean_all = defop(
+    "mean(Tensor self, *, ScalarType? dtype=None) -> Tensor",
+    forward=_mean, node="MeanBackward0",
+    self=lambda grad, self_sizes: grad.expand(self_sizes) / builtins.max(_count(self_sizes, None), 1),
+)
+mean_dim = defop(
+    "mean.dim(Tensor self, int[1]? dim, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor",
+    forward=_mean, node="MeanBackward1",
+    self=lambda grad, dim, keepdim, self_sizes: (
+        expand_reduced(grad, dim, keepdim, self_sizes) / builtins.max(_count(self_sizes, dim), 1)
+    ),
+)
+var_op = defop(
+    "var.correction(Tensor self, int[1]? dim=None, *, Scalar? correction=None, bool keepdim=False) -> Tensor",
+    forward=_var, node="VarBackward0",
+    self=lambda grad, self, dim, correction, keepdim: _var_backward(grad, self, dim, correction, keepdim),
+)
+std_op = defop(
+    "std.correction(Tensor self, int[1]? dim=None, *, Scalar? correction=None, bool keepdim=False) -> Tensor",
+    forward=_std, node="StdBackward0",
+    self=lambda grad, self, dim, correction, keepdim, result: _var_backward(
+        (grad / (result * 2)).masked_fill(result == 0, 0), self, dim, correction, keepdim
+    ),
+)
+prod_all = defop(
+    "prod(Tensor self, *, ScalarType? dtype=None) -> Tensor",
+    forward=_prod, node="ProdBackward0", dtype=SUM,
+    self=lambda grad, self, result: _prod_backward(grad, self, result, None, False),
+)
+prod_dim = defop(
+    "prod.dim_int(Tensor self, int dim, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor",
+    forward=_prod, node="ProdBackward1", dtype=SUM,
+    self=lambda grad, self, result, dim, keepdim: _prod_backward(grad, self, result, dim, keepdim),
+)
+max_all = defop("max(Tensor self) -> Tensor", forward=np.max, node="MaxBackward1",
+                self=lambda grad, self, result: _evenly_distribute(grad, self, result))
+min_all = defop("min(Tensor self) -> Tensor", forward=np.min, node="MinBackward1",
+                self=lambda grad, self, result: _evenly_distribute(grad, self, result))
+max_dim = defop(
+    "max.dim(Tensor self, int dim, bool keepdim=False) -> (Tensor values, Tensor indices)",
+    forward=_max_dim, node="MaxBackward0",
+    self=lambda grad, dim, indices, self_sizes, keepdim: _select_backward(grad, dim, indices, self_sizes, keepdim),
+)
+min_dim = defop(
+    "min.dim(Tensor self, int dim, bool keepdim=False) -> (Tensor values, Tensor indices)",
+    forward=_min_dim, node="MinBackward0",
+    self=lambda grad, dim, indices, self_sizes, keepdim: _select_backward(grad, dim, indices, self_sizes, keepdim),
+)
+amax_op = defop(
+    "amax(Tensor self, int[1] dim=[], bool keepdim=False) -> Tensor",
+    forward=lambda self, dim, keepdim=False: np.max(self, axis=dim, keepdims=keepdim),
+    node="AmaxBackward0",
+    self=lambda grad, self, dim, keepdim, result: _amax_backward(grad, self, dim, keepdim, result),
+)
+amin_op = defop(
+    "amin(Tensor self, int[1] dim=[], bool keepdim=False) -> Tensor",
+    forward=lambda self, dim, keepdim=False: np.min(self, axis=dim, keepdims=keepdim),
+    node="AminBackward0",
+    self=lambda grad, self, dim, keepdim, result: _amax_backward(grad, self, dim, keepdim, result),
+)
+argmax_op = defop("argmax(Tensor self, int? dim=None, bool keepdim=False) -> Tensor",
+               forward=lambda self, dim=None, keepdim=False: np.argmax(self, axis=dim, keepdims=keepdim),
+               dtype=LONG)
+argmin_op = defop("argmin(Tensor self, int? dim=None, bool keepdim=False) -> Tensor",
+               forward=lambda self, dim=None, keepdim=False: np.argmin(self, axis=dim, keepdims=keepdim),
+               dtype=LONG)
+logsumexp_op = defop(
+    "logsumexp(Tensor self, int[1] dim, bool keepdim=False) -> Tensor",
+    forward=_logsumexp, node="LogsumexpBackward0",
+    self=lambda grad, self, dim, keepdim, result: (
+        _restore(grad, dim, keepdim) * (self - _restore(result, dim, keepdim)).exp()
+    ),
+)
+softmax_op = defop(
+    "_softmax(Tensor self, int dim, bool half_to_float) -> Tensor",
+    forward=_softmax, node="SoftmaxBackward0",
+    self=lambda grad, result, dim: result * (grad - (grad * result).sum(dim, keepdim=True)),
+)
+log_softmax_op = defop(
+    "_log_softmax(Tensor self, int dim, bool half_to_float) -> Tensor",
+    forward=_log_softmax, node="LogSoftmaxBackward0",
+    self=lambda grad, result, dim: grad - result.exp() * grad.sum(dim, keepdim=True),
+)
+norm_op = defop(
+    "linalg_vector_norm(Tensor self, Scalar ord=2, int[1]? dim=None, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor",
+    forward=_norm, node="LinalgVectorNormBackward0",
+    self=lambda grad, self, ord, dim, keepdim, result: _norm_backward(grad, self, ord, dim, keepdim, result),
+)
+all_op = defop("all(Tensor self, int[1]? dim=None, bool keepdim=False) -> Tensor",
+               forward=lambda self, dim=None, keepdim=False: np.all(self, axis=dim, keepdims=keepdim),
+               dtype=COMPARE)
+any_op = defop("any(Tensor self, int[1]? dim=None, bool keepdim=False) -> Tensor",
+               forward=lambda self, dim=None, keepdim=False: np.any(self, axis=dim, keepdims=keepdim),
+               dtype=COMPARE)
+cumsum_op = defop(
+    "cumsum(Tensor self, int dim, *, ScalarType? dtype=None) -> Tensor",
+    forward=lambda self, dim, dtype=None: np.cumsum(self, axis=dim, dtype=None if dtype is None else dtype._np),
+    node="CumsumBackward0", dtype=SUM,
+    self=lambda grad, dim: grad.flip([dim]).cumsum(dim).flip([dim]),
+)
+
+
+# --- public functions (choosing the overload as PyTorch's argument parser does) -----------
+
+
+def _float_check(name: str, t: Tensor, dtype) -> None:
+    if dtype is None and not t.dtype.is_floating_point:
+        raise RuntimeError(
+            f"{name}(): could not infer output dtype. Input dtype must be either a floating point "
+            f"or complex dtype. Got: {_dtype.scalar_type_name(t.dtype)}"
+        )
+
+
+def _cast(t: Tensor, dtype):
+    return t if dtype is None or dtype is t.dtype else t.to(dtype)
+
+
+@public
+def sum(input, dim=None, keepdim=False, *, dtype=None):
+    if dim is None:
+        return call(sum_all, (_cast(input, dtype),))
+    dims = reduce_dims(dim, input.dim())
+    return call(sum_dim, (_cast(input, dtype),), {"dim": dims, "keepdim": keepdim})
+
+
+@public
+def mean(input, dim=None, keepdim=False, *, dtype=None):
+    _float_check("mean", input, dtype)
+    input = _cast(input, dtype)
+    if dim is None:
+        return call(mean_all, (input,))
+    return call(mean_dim, (input,), {"dim": reduce_dims(dim, input.dim()), "keepdim": keepdim})
+
+
+def _correction(unbiased, correction) -> float:
+    if correction is not None:
+        return correction
+    return 1 if unbiased is None or unbiased else 0
+
+
+def _variance(op, name, input, dim, unbiased, keepdim, correction):
+    if isinstance(dim, bool):
+        dim, unbiased = None, dim
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(
+            f"{name}(): input dtype should be either floating point or complex. Got "
+            f"{_dtype.scalar_type_name(input.dtype)} instead."
+        )
+    dims = None if dim is None else reduce_dims(dim, input.dim())
+    c = _correction(unbiased, correction)
+    if _count(input.shape, dims) - c <= 0:
+        warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less "
+                      "than the reduction factor (input numel divided by output numel).",
+                      UserWarning, stacklevel=3)
+    return call(op, (input,), {"dim": dims, "correction": c, "keepdim": keepdim})
+
+
+@public
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return _variance(var_op, "var", input, dim, unbiased, keepdim, correction)
+
+
+@public
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return _variance(std_op, "std", input, dim, unbiased, keepdim, correction)
+
+
+@public
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    if dim is None:
+        return call(prod_all, (_cast(input, dtype),))
+    return call(prod_dim, (_cast(input, dtype),), {"dim": _wrap_dim(dim, input.dim()), "keepdim": keepdim})
+
+
+def _extreme(full_op, dim_op, binary, name, return_type, input, dim, keepdim, other):
+    if isinstance(dim, Tensor):
+        return binary(input, dim)
+    if other is not None:
+        return binary(input, other)
+    if dim is None:
+        if input.numel() == 0:
+            raise RuntimeError(
+                f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify "
+                "the reduction dim with the 'dim' argument."
+            )
+        return call(full_op, (input,))
+    values, indices = call(dim_op, (input,), {"dim": _wrap_dim(dim, input.dim()), "keepdim": keepdim})
+    return return_type(values, indices)
+
+
+@public
+def max(input, dim=None, keepdim=False, *, other=None):
+    return _extreme(max_all, max_dim, FUNCTIONS["maximum"], "max", _return_types.max, input, dim, keepdim, other)
+
+
+@public
+def min(input, dim=None, keepdim=False, *, other=None):
+    return _extreme(min_all, min_dim, FUNCTIONS["minimum"], "min", _return_types.min, input, dim, keepdim, other)
+
+
+@public
+def amax(input, dim=(), keepdim=False):
+    dims = reduce_dims(dim if dim != () else None, input.dim())
+    return call(amax_op, (input,), {"dim": dims, "keepdim": keepdim})
+
+
+@public
+def amin(input, dim=(), keepdim=False):
+    dims = reduce_dims(dim if dim != () else None, input.dim())
+    return call(amin_op, (input,), {"dim": dims, "keepdim": keepdim})
+
+
+@public
+def argmax(input, dim=None, keepdim=False):
+    dim = None if dim is None else _wrap_dim(dim, input.dim())
+    return call(argmax_op, (input,), {"dim": dim, "keepdim": keepdim})
+
+
+@public
+def argmin(input, dim=None, keepdim=False):
+    dim = None if dim is None else _wrap_dim(dim, input.dim())
+    return call(argmin_op, (input,), {"dim": dim, "keepdim": keepdim})
+
+
+@public
+def logsumexp(input, dim, keepdim=False):
+    if not input.dtype.is_floating_point:
+        input = input.to(_dtype.get_default_dtype())
+    return call(logsumexp_op, (input,), {"dim": reduce_dims(dim, input.dim()), "keepdim": keepdim})
+
+
+def _softmax_like(op, input, dim, dtype):
+    if dim is None:
+        raise TypeError("softmax(): argument 'dim' must be int, not NoneType")
+    input = _cast(input, dtype)
+    if not input.dtype.is_floating_point:
+        raise RuntimeError('"softmax_lastdim_kernel_impl" not implemented for \'Long\'')
+    return call(op, (input,), {"dim": _wrap_dim(dim, input.dim()), "half_to_float": False})
+
+
+@public
+def softmax(input, dim=None, dtype=None):
+    return _softmax_like(softmax_op, input, dim, dtype)
+
+
+@public
+def log_softmax(input, dim=None, dtype=None):
+    return _softmax_like(log_softmax_op, input, dim, dtype)
+
+
+@public
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+    ord = 2 if p in ("fro", None) else p
+    dims = None if dim is None else reduce_dims(dim, input.dim())
+    return call(norm_op, (input,), {"ord": ord, "dim": dims, "keepdim": keepdim, "dtype": dtype})
+
+
+@public
+def all(input, dim=None, keepdim=False):
+    dims = None if dim is None else reduce_dims(dim, input.dim())
+    return call(all_op, (input,), {"dim": dims, "keepdim": keepdim})
+
+
+@public
+def any(input, dim=None, keepdim=False):
+    dims = None if dim is None else reduce_dims(dim, input.dim())
+    return call(any_op, (input,), {"dim": dims, "keepdim": keepdim})
+
+
+@public
+def cumsum(input, dim, *, dtype=None):
+    return call(cumsum_op, (input,), {"dim": _wrap_dim(dim, input.dim()), "dtype": dtype})
+
+
+for _fn in (sum, mean, var, std, prod, max, min, amax, amin, argmax, argmin, logsumexp, softmax,
+            log_softmax, norm, all, any, cumsum):
+    method(_fn)

@@ -1,0 +1,973 @@
+"""Shape ops. Views (``view=True``) return NumPy views of input 0 and share its
+storage and version counter; copying shape ops (cat, stack, clone, flip...) return
+fresh tensors.
+
+Each view op's backward is the inverse view or a ``*_backward`` op that places the
+gradient into zeros of the input's shape, as in derivatives.yaml; those ``*_backward``
+ops are themselves differentiable (their gradient is the view again).
+"""
+
+from __future__ import annotations
+
+import builtins
+
+import numpy as np
+
+from .. import _errors
+from .._dispatch import call
+from .._inplace import apply_view_inplace
+from .._storage import _Interface, strided_view
+from .._tensor import Size, Tensor, _wrap_dim
+from ._api import FUNCTIONS, method, public
+from ._registry import PROMOTE, defop
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def infer_size(shape, numel: int) -> tuple:
+    """Resolve one -1 in ``shape``, with PyTorch's error for impossible shapes."""
+    shape = tuple(int(s) for s in shape)
+    known, infer = 1, None
+    for k, s in enumerate(shape):
+        if s == -1:
+            if infer is not None:
+                raise RuntimeError("only one dimension can be inferred")
+            infer = k
+        elif s < 0:
+            raise RuntimeError(f"invalid shape dimension {s}")
+        else:
+            known *= s
+    if infer is not None:
+        if known == 0 or numel % known:
+            raise _errors.invalid_view_shape(shape, numel)
+        shape = shape[:infer] + (numel // known,) + shape[infer + 1 :]
+    elif known != numel:
+        raise _errors.invalid_view_shape(shape, numel)
+    return shape
+
+
+def _sizes(args) -> tuple:
+    if len(args) == 1 and isinstance(args[0], (tuple, list, Size)):
+        return tuple(args[0])
+    return tuple(args)
+
+
+def _nocopy_reshape(array: np.ndarray, shape) -> np.ndarray | None:
+    """The view of ``array`` with ``shape``, or None when strides forbid one (computeStride)."""
+    out = array.view()
+    try:
+        out.shape = shape
+    except AttributeError:
+        return None
+    return out
+
+
+def _strides(array: np.ndarray) -> tuple:
+    return tuple(s // array.itemsize for s in array.strides)
+
+
+def _element_view(array: np.ndarray, shape, strides) -> np.ndarray:
+    """A writable view of ``array`` starting at its first element (no read-only broadcast_to)."""
+    return np.lib.stride_tricks.as_strided(
+        array, tuple(shape), tuple(s * array.itemsize for s in strides), writeable=True
+    )
+
+
+# --- view forwards ------------------------------------------------------------------------
+
+
+def _view(self, size):
+    out = _nocopy_reshape(self, size)
+    if out is None:
+        raise _errors.view_stride_incompatible()
+    return out
+
+
+def _expand(self, size):
+    ndim = len(size)
+    lead = ndim - self.ndim
+    shape, strides = [], []
+    old_strides = _strides(self)
+    for k, target in enumerate(size):
+        if k < lead:
+            if target < 0:
+                raise RuntimeError(
+                    f"The expanded size of the tensor ({target}) isn't allowed in a leading, "
+                    "non-existing dimension 0"
+                )
+            shape.append(target)
+            strides.append(0)
+            continue
+        current = self.shape[k - lead]
+        if target == -1:
+            target = current
+        if current == target:
+            shape.append(current)
+            strides.append(old_strides[k - lead])
+        elif current == 1:
+            shape.append(target)
+            strides.append(0)
+        else:
+            raise RuntimeError(
+                f"The expanded size of the tensor ({target}) must match the existing size "
+                f"({current}) at non-singleton dimension {k}.  Target sizes: "
+                f"[{', '.join(map(str, size))}].  Tensor sizes: [{', '.join(map(str, self.shape))}]"
+            )
+    return _element_view(self, shape, strides)
+
+
+def _diagonal(self, offset=0, dim1=0, dim2=1):
+    strides = _strides(self)
+    shape = self.shape
+    if offset >= 0:
+        length = builtins.max(builtins.min(shape[dim1], shape[dim2] - offset), 0)
+        start = offset * strides[dim2] if length else 0
+    else:
+        length = builtins.max(builtins.min(shape[dim1] + offset, shape[dim2]), 0)
+        start = -offset * strides[dim1] if length else 0
+    keep = [k for k in range(self.ndim) if k not in (dim1, dim2)]
+    new_shape = [shape[k] for k in keep] + [length]
+    new_strides = [strides[k] for k in keep] + [strides[dim1] + strides[dim2]]
+    return _offset_view(self, start, new_shape, new_strides)
+
+
+def _offset_view(array: np.ndarray, start: int, shape, strides) -> np.ndarray:
+    """A writable view of ``array``'s memory at element ``start`` past its first element."""
+    interface = dict(array.__array_interface__)
+    interface["data"] = (interface["data"][0] + start * array.itemsize, False)
+    interface["shape"] = tuple(shape)
+    interface["strides"] = tuple(st * array.itemsize for st in strides)
+    interface["version"] = 3
+    return np.asarray(_Interface(interface, array))
+
+
+def _as_strided(self, size, stride, storage_offset=None, storage=None, self_offset=0):
+    offset = self_offset if storage_offset is None else storage_offset
+    return strided_view(storage, size, stride, offset)
+
+
+def _select_backward_fwd(grad, input_sizes, dim, index):
+    out = np.zeros(input_sizes, dtype=grad.dtype)
+    out[(slice(None),) * dim + (index,)] = grad
+    return out
+
+
+def _slice_backward_fwd(grad, input_sizes, dim, start, end, step):
+    out = np.zeros(input_sizes, dtype=grad.dtype)
+    out[(slice(None),) * dim + (slice(start, end, step),)] = grad
+    return out
+
+
+def _diagonal_backward_fwd(grad, input_sizes, offset, dim1, dim2):
+    out = np.zeros(input_sizes, dtype=grad.dtype)
+    view = _diagonal(out, offset, dim1, dim2)
+    view[...] = grad
+    return out
+
+
+def _as_strided_backward_fwd(grad, input_geometry, size, stride, storage_offset):
+    shape, strides, offset = input_geometry
+    extent = builtins.max(_extent(shape, strides, offset), _extent(size, stride, storage_offset), 1)
+    storage = np.zeros(extent, dtype=grad.dtype)
+    if _overlaps(size, stride):
+        # Several view elements share memory: their gradients add up (np.add.at).
+        positions = storage_offset + builtins.sum(
+            index * st for index, st in zip(np.indices(size), stride)
+        )
+        np.add.at(storage, np.ravel(positions), np.ravel(grad))
+    else:
+        np.copyto(strided_view(storage, size, stride, storage_offset), grad)
+    return np.array(strided_view(storage, shape, strides, offset))
+
+
+def _extent(shape, strides, offset):
+    if any(s == 0 for s in shape):
+        return offset
+    return offset + 1 + builtins.sum((a - 1) * b for a, b in zip(shape, strides))
+
+
+def _overlaps(size, stride) -> bool:
+    pairs = sorted((st, sz) for sz, st in zip(size, stride) if sz > 1)
+    reach = 0
+    for st, sz in pairs:
+        if st <= reach:
+            return True
+        reach += st * (sz - 1)
+    return False
+
+
+# --- the table: views ---------------------------------------------------------------------
+
+view_op = defop(
+    "view(Tensor self, SymInt[] size) -> Tensor", forward=_view, node="ViewBackward0", view=True,
+    self=lambda grad, self_sizes: grad.reshape(self_sizes),
+)
+unsafe_view = defop(
+    "_unsafe_view(Tensor self, SymInt[] size) -> Tensor",
+    forward=lambda self, size: np.reshape(self, size), node="UnsafeViewBackward0",
+    self=lambda grad, self_sizes: grad.reshape(self_sizes),
+)
+t_op = defop("t(Tensor self) -> Tensor", forward=np.transpose, node="TBackward0", view=True,
+             self=lambda grad: grad.t())
+transpose_op = defop(
+    "transpose.int(Tensor self, int dim0, int dim1) -> Tensor",
+    forward=lambda self, dim0, dim1: np.swapaxes(self, dim0, dim1), node="TransposeBackward0",
+    view=True, self=lambda grad, dim0, dim1: grad.transpose(dim0, dim1),
+)
+permute_op = defop(
+    "permute(Tensor self, int[] dims) -> Tensor",
+    forward=lambda self, dims: np.transpose(self, dims), node="PermuteBackward0", view=True,
+    self=lambda grad, dims: grad.permute(tuple(np.argsort(dims).tolist())),
+)
+unsqueeze_op = defop(
+    "unsqueeze(Tensor self, int dim) -> Tensor",
+    forward=lambda self, dim: np.expand_dims(self, dim), node="UnsqueezeBackward0", view=True,
+    self=lambda grad, dim: grad.squeeze(dim),
+)
+squeeze_op = defop(
+    "squeeze(Tensor self) -> Tensor", forward=lambda self: np.squeeze(self), node="SqueezeBackward0",
+    view=True, self=lambda grad, self_sizes: grad.reshape(self_sizes),
+)
+squeeze_dim_op = defop(
+    "squeeze.dim(Tensor self, int dim) -> Tensor",
+    forward=lambda self, dim: np.squeeze(self, dim) if self.ndim and self.shape[dim] == 1 else self.view(),
+    node="SqueezeBackward1", view=True,
+    self=lambda grad, dim, self_sizes: grad.reshape(self_sizes),
+)
+squeeze_dims_op = defop(
+    "squeeze.dims(Tensor self, int[] dim) -> Tensor",
+    forward=lambda self, dim: np.squeeze(self, tuple(d for d in dim if self.shape[d] == 1)),
+    node="SqueezeBackward2", view=True,
+    self=lambda grad, dim, self_sizes: grad.reshape(self_sizes),
+)
+expand_op = defop(
+    "expand(Tensor self, SymInt[] size, *, bool implicit=False) -> Tensor",
+    forward=lambda self, size, implicit=False: _expand(self, size), node="ExpandBackward0", view=True,
+    self=lambda grad, self_sizes: grad.sum_to_size(self_sizes),
+)
+select_op = defop(
+    "select.int(Tensor self, int dim, SymInt index) -> Tensor",
+    forward=lambda self, dim, index: self[(slice(None),) * dim + (index,)],
+    node="SelectBackward0", view=True,
+    self=lambda grad, self_sizes, dim, index: select_backward(grad, self_sizes, dim, index),
+)
+slice_op = defop(
+    "slice.Tensor(Tensor self, int dim=0, SymInt? start=None, SymInt? end=None, SymInt step=1) -> Tensor",
+    forward=lambda self, dim=0, start=None, end=None, step=1: self[
+        (slice(None),) * dim + (slice(start, end, step),)
+    ],
+    node="SliceBackward0", view=True,
+    self=lambda grad, self_sizes, dim, start, end, step: slice_backward(
+        grad, self_sizes, dim, start, end, step
+    ),
+)
+diagonal_op = defop(
+    "diagonal(Tensor(a) self, int offset=0, int dim1=0, int dim2=1) -> Tensor",
+    forward=lambda self, offset=0, dim1=0, dim2=1: _diagonal(self, offset, dim1, dim2),
+    node="DiagonalBackward0", view=True,
+    self=lambda grad, self_sizes, offset, dim1, dim2: diagonal_backward(grad, self_sizes, offset, dim1, dim2),
+)
+as_strided_op = defop(
+    "as_strided(Tensor self, SymInt[] size, SymInt[] stride, SymInt? storage_offset=None) -> Tensor",
+    forward=_as_strided, node="AsStridedBackward0", view=True,
+    self=lambda grad, self_geometry, size, stride, storage_offset: as_strided_backward(
+        grad, self_geometry, size, stride, storage_offset
+    ),
+)
+unbind_op = defop(
+    "unbind.int(Tensor self, int dim=0) -> Tensor[]",
+    forward=lambda self, dim=0: tuple(self[(slice(None),) * dim + (k,)] for k in range(self.shape[dim])),
+    node="UnbindBackward0", view=True,
+    self=lambda grads, dim: stack(_fill_missing(grads), dim),
+)
+split_op = defop(
+    "split.Tensor(Tensor self, SymInt split_size, int dim=0) -> Tensor[]",
+    forward=lambda self, split_size, dim=0: _split_arrays(self, split_size, dim),
+    node="SplitBackward0", view=True,
+    self=lambda grads, self_sizes, split_size, dim: cat(_fill_split(grads, self_sizes, split_size, dim), dim),
+)
+split_sizes_op = defop(
+    "split_with_sizes(Tensor self, SymInt[] split_sizes, int dim=0) -> Tensor[]",
+    forward=lambda self, split_sizes, dim=0: _split_arrays(self, split_sizes, dim),
+    node="SplitWithSizesBackward0", view=True,
+    self=lambda grads, self_sizes, split_sizes, dim: cat(
+        _fill_split(grads, self_sizes, split_sizes, dim), dim
+    ),
+)
+
+
+def _split_arrays(array, split_size, dim):
+    size = array.shape[dim]
+    if isinstance(split_size, int):
+        if split_size == 0 and size:
+            raise RuntimeError("split_size can only be 0 if dimension size is 0, but got dimension size of " + str(size))
+        bounds = list(range(0, size, split_size or 1)) or [0]
+        sizes = [builtins.min(split_size, size - b) for b in bounds]
+    else:
+        sizes = list(split_size)
+        if builtins.sum(sizes) != size:
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size at "
+                f"dimension {dim}), but got split_sizes=[{', '.join(map(str, sizes))}]"
+            )
+    out, start = [], 0
+    for n in sizes:
+        out.append(array[(slice(None),) * dim + (slice(start, start + n),)])
+        start += n
+    return tuple(out)
+
+
+def _fill_missing(grads):
+    like = next(g for g in grads if g is not None)
+    return [g if g is not None else like * 0 for g in grads]
+
+
+def _fill_split(grads, self_sizes, split_size, dim):
+    size = self_sizes[dim]
+    if isinstance(split_size, int):
+        sizes = [builtins.min(split_size, size - b) for b in range(0, size, split_size or 1)]
+    else:
+        sizes = list(split_size)
+    like = next(g for g in grads if g is not None)
+    out = []
+    for g, n in zip(grads, sizes):
+        if g is None:
+            shape = list(self_sizes)
+            shape[dim] = n
+            g = like.new_zeros(shape)
+        out.append(g)
+    return out
+
+
+# --- the *_backward ops (differentiable: their gradient is the view) ----------------------
+
+select_backward_op = defop(
+    "select_backward(Tensor grad_output, SymInt[] input_sizes, int dim, SymInt index) -> Tensor",
+    forward=_select_backward_fwd, node="SelectBackwardBackward0",
+    grad_output=lambda grad, dim, index: grad.select(dim, index),
+)
+slice_backward_op = defop(
+    "slice_backward(Tensor grad_output, SymInt[] input_sizes, int dim, SymInt? start, SymInt? end, SymInt step) -> Tensor",
+    forward=_slice_backward_fwd, node="SliceBackwardBackward0",
+    grad_output=lambda grad, dim, start, end, step: call(
+        slice_op, (grad,), {"dim": dim, "start": start, "end": end, "step": step}
+    ),
+)
+diagonal_backward_op = defop(
+    "diagonal_backward(Tensor grad_output, SymInt[] input_sizes, int offset, int dim1, int dim2) -> Tensor",
+    forward=_diagonal_backward_fwd, node="DiagonalBackwardBackward0",
+    grad_output=lambda grad, offset, dim1, dim2: grad.diagonal(offset, dim1, dim2),
+)
+as_strided_backward_op = defop(
+    "as_strided_backward(Tensor grad_output, Any input_geometry, SymInt[] size, SymInt[] stride, SymInt? storage_offset) -> Tensor",
+    forward=_as_strided_backward_fwd, node="AsStridedBackwardBackward0",
+    grad_output=lambda grad, input_geometry, size, stride, storage_offset: _geometry_gather(
+        grad, input_geometry, (tuple(size), tuple(stride), storage_offset)
+    ),
+)
+
+
+def select_backward(grad, input_sizes, dim, index):
+    return call(select_backward_op, (grad,), {"input_sizes": input_sizes, "dim": dim, "index": index})
+
+
+def slice_backward(grad, input_sizes, dim, start, end, step):
+    attrs = {"input_sizes": input_sizes, "dim": dim, "start": start, "end": end, "step": step}
+    return call(slice_backward_op, (grad,), attrs)
+
+
+def diagonal_backward(grad, input_sizes, offset, dim1, dim2):
+    attrs = {"input_sizes": input_sizes, "offset": offset, "dim1": dim1, "dim2": dim2}
+    return call(diagonal_backward_op, (grad,), attrs)
+
+
+def as_strided_backward(grad, input_geometry, size, stride, storage_offset):
+    attrs = {"input_geometry": input_geometry, "size": tuple(size), "stride": tuple(stride),
+             "storage_offset": storage_offset}
+    return call(as_strided_backward_op, (grad,), attrs)
+
+
+# --- geometry ops: CopySlices' backward (see Note [In-place on views] in _inplace.py) ---------
+
+
+def _geometry_gather_fwd(self, base_geometry, view_geometry):
+    shape, strides, offset = base_geometry
+    storage = np.zeros(builtins.max(_extent(shape, strides, offset), _extent(*view_geometry), 1), self.dtype)
+    np.copyto(strided_view(storage, shape, strides, offset), self)
+    return np.array(strided_view(storage, *view_geometry))
+
+
+def _geometry_put_fwd(self, src, base_geometry, view_geometry):
+    shape, strides, offset = base_geometry
+    storage = np.zeros(builtins.max(_extent(shape, strides, offset), _extent(*view_geometry), 1), self.dtype)
+    np.copyto(strided_view(storage, shape, strides, offset), self)
+    np.copyto(strided_view(storage, *view_geometry), src)
+    return np.array(strided_view(storage, shape, strides, offset))
+
+
+geometry_gather_op = defop(
+    "_geometry_gather(Tensor self, Any base_geometry, Any view_geometry) -> Tensor",
+    forward=_geometry_gather_fwd, node="GeometryGatherBackward0",
+    self=lambda grad, base_geometry, view_geometry: as_strided_backward(grad, base_geometry, *view_geometry),
+)
+geometry_put_op = defop(
+    "_geometry_put(Tensor self, Tensor src, Any base_geometry, Any view_geometry) -> Tensor",
+    forward=_geometry_put_fwd, node="GeometryPutBackward0", dtype=PROMOTE,
+    self=lambda grad, base_geometry, view_geometry: _geometry_put(
+        grad, grad.new_zeros(view_geometry[0]), base_geometry, view_geometry
+    ),
+    src=lambda grad, base_geometry, view_geometry: _geometry_gather(grad, base_geometry, view_geometry),
+)
+
+
+def _geometry_gather(t, base_geometry, view_geometry):
+    return call(geometry_gather_op, (t,), {"base_geometry": base_geometry, "view_geometry": view_geometry})
+
+
+def _geometry_put(t, src, base_geometry, view_geometry):
+    return call(geometry_put_op, (t, src), {"base_geometry": base_geometry, "view_geometry": view_geometry})
+
+
+# --- copying shape ops --------------------------------------------------------------------
+
+
+def _cat(tensors, dim=0):
+    return np.concatenate(tensors, axis=dim)
+
+
+def _split_grad(grad, dim, tensors_sizes):
+    sizes = [s[dim] if len(s) else 0 for s in tensors_sizes]
+    out, start = [], 0
+    for s, n in zip(tensors_sizes, sizes):
+        if len(s) == 1 and s[0] == 0:
+            out.append(grad.new_zeros(s))
+            continue
+        out.append(grad.narrow(dim, start, n))
+        start += n
+    return out
+
+
+cat_op = defop(
+    "cat(Tensor[] tensors, int dim=0) -> Tensor", forward=_cat, node="CatBackward0", dtype=PROMOTE,
+    tensors=lambda grad, dim, tensors_sizes: _split_grad(grad, dim, tensors_sizes),
+)
+stack_op = defop(
+    "stack(Tensor[] tensors, int dim=0) -> Tensor",
+    forward=lambda tensors, dim=0: np.stack(tensors, axis=dim), node="StackBackward0", dtype=PROMOTE,
+    tensors=lambda grad, dim: list(grad.unbind(dim)),
+)
+clone_op = defop(
+    "clone(Tensor self, *, MemoryFormat? memory_format=None) -> Tensor",
+    forward=lambda self, memory_format=None: np.array(
+        self, copy=True, order="C" if memory_format == "contiguous" else "K"
+    ),
+    node="CloneBackward0", self=lambda grad: grad,
+)
+to_copy_op = defop(
+    "_to_copy(Tensor self, *, ScalarType? dtype=None) -> Tensor",
+    forward=lambda self, dtype=None: self.astype(dtype._np, order="K"),
+    node="ToCopyBackward0", self=lambda grad, self_dtype: grad.to(self_dtype),
+)
+flip_op = defop(
+    "flip(Tensor self, int[] dims) -> Tensor",
+    forward=lambda self, dims: np.flip(self, dims).copy(), node="FlipBackward0",
+    self=lambda grad, dims: grad.flip(dims),
+)
+repeat_op = defop(
+    "repeat(Tensor self, SymInt[] repeats) -> Tensor",
+    forward=lambda self, repeats: np.tile(self, repeats), node="RepeatBackward0",
+    self=lambda grad, repeats, self_sizes: _repeat_backward(grad, repeats, self_sizes),
+)
+zeros_like_op = defop(
+    "zeros_like(Tensor self) -> Tensor", forward=np.zeros_like,
+)
+
+
+def _repeat_backward(grad, repeats, self_sizes):
+    lead = len(repeats) - len(self_sizes)
+    shape = []
+    for k, r in enumerate(repeats):
+        size = self_sizes[k - lead] if k >= lead else 1
+        shape.extend([r, size])
+    g = grad.reshape(shape)
+    g = g.sum(tuple(range(0, len(shape), 2)))
+    return g.reshape(self_sizes)
+
+
+# --- public functions and methods ------------------------------------------------------------
+
+
+@method
+def view(self, *shape):
+    from .._dtype import dtype as _dtype_cls
+
+    if len(shape) == 1 and isinstance(shape[0], _dtype_cls):
+        raise NotImplementedError("Tensor.view(dtype) is not supported by mutograd")
+    size = infer_size(_sizes(shape), self.numel())
+    return call(view_op, (self,), {"size": size})
+
+
+@public
+def reshape(input, *shape):
+    size = infer_size(_sizes(shape), input.numel())
+    if _nocopy_reshape(input._data, size) is not None:
+        return call(view_op, (input,), {"size": size})
+    # As PyTorch: a copy (CloneBackward0) then _unsafe_view (UnsafeViewBackward0).
+    return call(unsafe_view, (input.clone(memory_format="contiguous"),), {"size": size})
+
+
+method(reshape)
+
+
+@method
+def view_as(self, other):
+    return self.view(other.shape)
+
+
+@method
+def reshape_as(self, other):
+    return self.reshape(other.shape)
+
+
+@public
+def flatten(input, start_dim=0, end_dim=-1):
+    ndim = input.dim()
+    if ndim == 0:
+        return input.reshape(1)
+    start, end = _wrap_dim(start_dim, ndim), _wrap_dim(end_dim, ndim)
+    if start > end:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if start == end:
+        return input
+    shape = input.shape
+    middle = 1
+    for s in shape[start : end + 1]:
+        middle *= s
+    return input.reshape(tuple(shape[:start]) + (middle,) + tuple(shape[end + 1 :]))
+
+
+method(flatten)
+
+
+@public
+def unflatten(input, dim, sizes):
+    dim = _wrap_dim(dim, input.dim())
+    sizes = infer_size(sizes, input.shape[dim]) if -1 in sizes else tuple(sizes)
+    shape = tuple(input.shape[:dim]) + tuple(sizes) + tuple(input.shape[dim + 1 :])
+    return input.view(shape)
+
+
+method(unflatten)
+
+
+@public
+def t(input):
+    if input.dim() > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.dim()}D")
+    return call(t_op, (input,))
+
+
+method(t)
+
+
+@public
+def transpose(input, dim0, dim1):
+    ndim = input.dim()
+    return call(transpose_op, (input,), {"dim0": _wrap_dim(dim0, ndim), "dim1": _wrap_dim(dim1, ndim)})
+
+
+method(transpose)
+FUNCTIONS["swapaxes"] = FUNCTIONS["swapdims"] = transpose
+Tensor.swapaxes = Tensor.swapdims = transpose
+
+
+@public
+def permute(input, *dims):
+    dims = tuple(_wrap_dim(d, input.dim()) for d in _sizes(dims))
+    if sorted(dims) != list(range(input.dim())):
+        raise RuntimeError(
+            f"permute(sparse_coo): number of dimensions in the tensor input does not match the length "
+            f"of the desired ordering of dimensions i.e. input.dim() = {input.dim()} is not equal to "
+            f"len(dims) = {len(dims)}"
+            if len(dims) != input.dim()
+            else "permute(): duplicate dims are not allowed."
+        )
+    return call(permute_op, (input,), {"dims": dims})
+
+
+method(permute)
+Tensor.T = property(lambda self: self.permute(tuple(range(self.dim() - 1, -1, -1))))
+Tensor.mT = property(lambda self: self.transpose(-2, -1))
+Tensor.H = Tensor.T
+Tensor.mH = Tensor.mT
+
+
+@public
+def unsqueeze(input, dim):
+    return call(unsqueeze_op, (input,), {"dim": _wrap_dim(dim, input.dim() + 1)})
+
+
+method(unsqueeze)
+
+
+@public
+def squeeze(input, dim=None):
+    if dim is None:
+        return call(squeeze_op, (input,))
+    if isinstance(dim, (tuple, list)):
+        dims = tuple(_wrap_dim(d, input.dim()) for d in dim)
+        return call(squeeze_dims_op, (input,), {"dim": dims})
+    return call(squeeze_dim_op, (input,), {"dim": _wrap_dim(dim, input.dim())})
+
+
+method(squeeze)
+
+
+@method
+def expand(self, *sizes):
+    sizes = _sizes(sizes)
+    if len(sizes) < self.dim():
+        raise RuntimeError(
+            f"expand(torch.FloatTensor{{[{', '.join(map(str, self.shape))}]}}, size=[{', '.join(map(str, sizes))}]): "
+            "the number of sizes provided (" + str(len(sizes)) + ") must be greater or equal to the "
+            "number of dimensions in the tensor (" + str(self.dim()) + ")"
+        )
+    return call(expand_op, (self,), {"size": tuple(sizes), "implicit": False})
+
+
+@method
+def expand_as(self, other):
+    return self.expand(other.shape)
+
+
+@public
+def broadcast_to(input, size):
+    return input.expand(size)
+
+
+@method
+def sum_to_size(self, *size):
+    size = _sizes(size)
+    shape = self.shape
+    lead = len(shape) - len(size)
+    dims = tuple(range(lead)) + tuple(
+        lead + k for k, s in enumerate(size) if s == 1 and shape[lead + k] != 1
+    )
+    out = self.sum(dims, keepdim=True) if dims else self
+    return out.view(size) if lead else out
+
+
+@public
+def narrow(input, dim, start, length):
+    dim = _wrap_dim(dim, input.dim())
+    if isinstance(start, Tensor):
+        start = int(start.item())
+    size = input.shape[dim]
+    if start < 0:
+        start += size
+    if not (0 <= start <= size and 0 <= length and start + length <= size):
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    return call(slice_op, (input,), {"dim": dim, "start": start, "end": start + length, "step": 1})
+
+
+method(narrow)
+
+
+@public
+def select(input, dim, index):
+    ndim = input.dim()
+    if ndim == 0:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    dim = _wrap_dim(dim, ndim)
+    size = input.shape[dim]
+    if not -size <= index < size:
+        raise IndexError(
+            f"select(): index {index} out of range for tensor of size "
+            f"[{', '.join(map(str, input.shape))}] at dimension {dim}"
+        )
+    return call(select_op, (input,), {"dim": dim, "index": index + size if index < 0 else index})
+
+
+method(select)
+
+
+def slice_dim(input, dim, start, end, step):
+    """``input[..., start:end:step, ...]`` along ``dim`` with Python's clamping, as a view."""
+    if step <= 0:
+        raise ValueError("step must be greater than zero")
+    size = input.shape[dim]
+    start, end, _ = slice(start, end, step).indices(size)
+    end = builtins.max(end, start)
+    return call(slice_op, (input,), {"dim": dim, "start": start, "end": end, "step": step})
+
+
+@public
+def diagonal(input, offset=0, dim1=0, dim2=1):
+    ndim = input.dim()
+    dim1, dim2 = _wrap_dim(dim1, ndim), _wrap_dim(dim2, ndim)
+    if dim1 == dim2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return call(diagonal_op, (input,), {"offset": offset, "dim1": dim1, "dim2": dim2})
+
+
+method(diagonal)
+
+
+@public
+def as_strided(input, size, stride, storage_offset=None):
+    attrs = {
+        "size": tuple(size),
+        "stride": tuple(stride),
+        "storage_offset": input.storage_offset() if storage_offset is None else storage_offset,
+        "storage": input._storage,
+    }
+    return call(as_strided_op, (input,), attrs)
+
+
+method(as_strided)
+
+
+@public
+def unbind(input, dim=0):
+    return call(unbind_op, (input,), {"dim": _wrap_dim(dim, input.dim())})
+
+
+method(unbind)
+
+
+@public
+def split(tensor, split_size_or_sections, dim=0):
+    dim = _wrap_dim(dim, tensor.dim())
+    if isinstance(split_size_or_sections, int):
+        return call(split_op, (tensor,), {"split_size": split_size_or_sections, "dim": dim})
+    return call(split_sizes_op, (tensor,), {"split_sizes": tuple(split_size_or_sections), "dim": dim})
+
+
+method(split)
+
+
+@public
+def chunk(input, chunks, dim=0):
+    if chunks <= 0:
+        raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
+    dim = _wrap_dim(dim, input.dim())
+    size = input.shape[dim]
+    split_size = -(-size // chunks) if size else 0
+    if split_size == 0 and size == 0:
+        return tuple(call(split_sizes_op, (input,), {"split_sizes": (0,) * chunks, "dim": dim}))
+    return call(split_op, (input,), {"split_size": split_size, "dim": dim})
+
+
+method(chunk)
+
+
+def _check_cat(tensors, dim):
+    if not isinstance(tensors, (list, tuple)):
+        raise TypeError(
+            f"cat() received an invalid combination of arguments - got ({type(tensors).__name__}), "
+            "but expected (tuple of Tensors tensors, int dim = 0)"
+        )
+    if len(tensors) == 0:
+        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    ref = next((t for t in tensors if not (t.dim() == 1 and t.shape[0] == 0)), tensors[0])
+    dim = _wrap_dim(dim, ref.dim())
+    for k, t in enumerate(tensors):
+        if t.dim() == 1 and t.shape[0] == 0:
+            continue
+        if t.dim() != ref.dim():
+            raise RuntimeError(
+                f"Tensors must have same number of dimensions: got {ref.dim()} and {t.dim()}"
+            )
+        for d in range(ref.dim()):
+            if d != dim and t.shape[d] != ref.shape[d]:
+                raise RuntimeError(
+                    f"Sizes of tensors must match except in dimension {dim}. Expected size "
+                    f"{ref.shape[d]} but got size {t.shape[d]} for tensor number {k} in the list."
+                )
+    return dim
+
+
+@public
+def cat(tensors, dim=0, *, out=None):
+    dim = _check_cat(tensors, dim)
+    tensors = [t for t in tensors if not (t.dim() == 1 and t.shape[0] == 0)] or list(tensors[:1])
+    return call(cat_op, (list(tensors),), {"dim": dim})
+
+
+FUNCTIONS["concat"] = FUNCTIONS["concatenate"] = cat
+
+
+@public
+def stack(tensors, dim=0, *, out=None):
+    if len(tensors) == 0:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    ref = tensors[0]
+    for k, t in enumerate(tensors):
+        if t.shape != ref.shape:
+            raise RuntimeError(
+                f"stack expects each tensor to be equal size, but got "
+                f"[{', '.join(map(str, ref.shape))}] at entry 0 and "
+                f"[{', '.join(map(str, t.shape))}] at entry {k}"
+            )
+    return call(stack_op, (list(tensors),), {"dim": _wrap_dim(dim, ref.dim() + 1)})
+
+
+@public
+def hstack(tensors):
+    return cat(tensors, 0 if tensors[0].dim() == 1 else 1)
+
+
+@public
+def vstack(tensors):
+    return cat([t.reshape(1, -1) if t.dim() < 2 else t for t in tensors], 0)
+
+
+@public
+def clone(input, *, memory_format=None):
+    return call(clone_op, (input,), {"memory_format": memory_format})
+
+
+method(clone)
+
+
+@method
+def contiguous(self, memory_format=None):
+    if self._data.flags.c_contiguous:
+        return self
+    return call(clone_op, (self,), {"memory_format": "contiguous"})
+
+
+@method
+def to(self, *args, dtype=None, copy=False, non_blocking=False, device=None, memory_format=None):
+    from .._dtype import dtype as dtype_cls
+    from .._tensor import Tensor as _T
+
+    for arg in args:
+        if isinstance(arg, dtype_cls):
+            dtype = arg
+        elif isinstance(arg, _T):
+            dtype = arg.dtype
+    if dtype is None or (dtype is self.dtype and not copy):
+        return self
+    return call(to_copy_op, (self,), {"dtype": dtype})
+
+
+@method
+def type(self, dtype=None, non_blocking=False):
+    if dtype is None:
+        from .._dtype import legacy_type_name
+
+        return legacy_type_name(self.dtype)
+    if isinstance(dtype, str):
+        from .. import _dtype as d
+
+        dtype = {f"torch.{d._LEGACY[x]}": x for x in d.ALL}[dtype]
+    return self.to(dtype)
+
+
+@method
+def type_as(self, other):
+    return self.to(other.dtype)
+
+
+def _converter(name, dtype_name):
+    from .. import _dtype as d
+
+    target = d._by_name(dtype_name)
+
+    def convert(self, memory_format=None):
+        return self.to(target)
+
+    convert.__name__ = name
+    setattr(Tensor, name, convert)
+
+
+for _name, _dt in [("float", "float32"), ("double", "float64"), ("half", "float16"),
+                   ("long", "int64"), ("int", "int32"), ("short", "int16"), ("char", "int8"),
+                   ("byte", "uint8"), ("bool", "bool")]:
+    _converter(_name, _dt)
+
+
+@method
+def cpu(self, memory_format=None):
+    return self
+
+
+@public
+def flip(input, dims):
+    dims = tuple(_wrap_dim(d, input.dim()) for d in ((dims,) if isinstance(dims, int) else dims))
+    return call(flip_op, (input,), {"dims": dims})
+
+
+method(flip)
+
+
+@method
+def repeat(self, *repeats):
+    repeats = _sizes(repeats)
+    if len(repeats) < self.dim():
+        raise RuntimeError(
+            "Number of dimensions of repeat dims can not be smaller than number of dimensions of tensor"
+        )
+    return call(repeat_op, (self,), {"repeats": tuple(repeats)})
+
+
+@method
+def __iter__(self):
+    if self.dim() == 0:
+        raise TypeError("iteration over a 0-d tensor")
+    return iter(self.unbind(0))
+
+
+# --- metadata-only in-place ops: they change the view, not the data -------------------------
+
+
+@method
+def t_(self):
+    return apply_view_inplace(t_op, self, {}, "t_")
+
+
+@method
+def transpose_(self, dim0, dim1):
+    ndim = self.dim()
+    attrs = {"dim0": _wrap_dim(dim0, ndim), "dim1": _wrap_dim(dim1, ndim)}
+    return apply_view_inplace(transpose_op, self, attrs, "transpose_")
+
+
+Tensor.swapaxes_ = Tensor.swapdims_ = transpose_
+
+
+@method
+def unsqueeze_(self, dim):
+    return apply_view_inplace(unsqueeze_op, self, {"dim": _wrap_dim(dim, self.dim() + 1)}, "unsqueeze_")
+
+
+@method
+def squeeze_(self, dim=None):
+    if dim is None:
+        return apply_view_inplace(squeeze_op, self, {}, "squeeze_")
+    return apply_view_inplace(squeeze_dim_op, self, {"dim": _wrap_dim(dim, self.dim())}, "squeeze_")
+
+
+@method
+def as_strided_(self, size, stride, storage_offset=None):
+    attrs = {
+        "size": tuple(size),
+        "stride": tuple(stride),
+        "storage_offset": self.storage_offset() if storage_offset is None else storage_offset,
+        "storage": self._storage,
+    }
+    return apply_view_inplace(as_strided_op, self, attrs, "as_strided_")
+
+
+@method
+def resize_(self, *sizes, memory_format=None):
+    from .._inplace import resize
+
+    return resize(self, _sizes(sizes))
+
+
+@method
+def resize_as_(self, other, memory_format=None):
+    return self.resize_(other.shape)
+
