@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import re
+import tokenize
 from typing import TYPE_CHECKING
 
 import torch
@@ -99,7 +101,7 @@ def describe_write(write: Write) -> str:
         relation = f"as its {site.arg}= argument" + (f", {relation}" if relation else "")
     if relation:
         parts.append(relation)
-    if not site.grad_enabled and not ctx.optimizer:
+    if not site.grad_enabled and not (ctx.optimizer or ctx.function):
         parts.append("under torch.no_grad()")
     if write.silent:
         parts.append(f"version stays {write.before}: autograd did not see it (.data, or memory shared without the version counter)")
@@ -113,6 +115,18 @@ _SETITEM = re.compile(r"^(?P<name>[\w.]+)\s*\[.*\]\s*=[^=]")
 _INPLACE_CALL = re.compile(r"(?P<name>[\w.\]\[]+)\.(?P<method>[a-z]\w*_)\(")
 
 
+def _code_only(source: str) -> str:
+    """The source line without its trailing comment."""
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return source
+    for token in tokens:
+        if token.type == tokenize.COMMENT:
+            return source[: token.start[1]].rstrip()
+    return source
+
+
 def fixes(writes: list[Write]) -> list[str]:
     """Suggested fixes, most specific first, without repeats."""
     found: list[str] = []
@@ -123,7 +137,8 @@ def fixes(writes: list[Write]) -> list[str]:
 
     for write in writes:
         site, ctx = write.site, write.site.context
-        source = ctx.where.source() if ctx.where is not None else ""
+        source = _code_only(ctx.where.source()) if ctx.where is not None else ""
+        op = site.op.removeprefix("aten::").split(".")[0]
         if ctx.optimizer:
             add(
                 f"call {ctx.optimizer} ({_at(ctx.where)}) only after every backward() that still "
@@ -148,10 +163,18 @@ def fixes(writes: list[Write]) -> list[str]:
         if site.is_out:
             add(f"do not pass a tensor saved for backward as {site.arg}=: use the returned tensor (`y = torch.op(...)`)")
             continue
-        if (ctx.module and "inplace=True" in ctx.module) or (
-            ctx.via and ctx.via.startswith("torch.nn.functional.") and "inplace" in source
-        ):
-            add("use the out-of-place activation: construct the module with inplace=False (e.g. `nn.ReLU()`), or pass inplace=False")
+        if ctx.module and "inplace=True" in ctx.module:
+            cls = ctx.module.split("(")[0]
+            add(f"construct the {cls} module with inplace=False (the default), so it returns a new tensor")
+            continue
+        if ctx.via and ctx.via.startswith("torch.nn.functional.") and "inplace" in source:
+            add(f"call {ctx.via} with inplace=False (the default), so it returns a new tensor")
+            continue
+        if op == "embedding_renorm_":
+            add(
+                "nn.Embedding(max_norm=...) renormalizes its weight in place at every call: "
+                "use a clone of the weight elsewhere (`emb.weight.clone()`), as the nn.Embedding docs advise"
+            )
             continue
         match = _AUGMENTED.match(source)
         if match and "==" not in source:
@@ -159,6 +182,13 @@ def fixes(writes: list[Write]) -> list[str]:
             add(f"use the out-of-place form: `{lhs} = {lhs} {op} {rhs}` instead of `{source}`")
             continue
         match = _SETITEM.match(source)
+        if match and write.relation == "disjoint":
+            name = match["name"]
+            add(
+                f"do not write results into `{name}` while earlier reads of it are still needed by "
+                f"backward: collect them in a list and `torch.stack` it, or clone what you read from `{name}`"
+            )
+            continue
         if match:
             name = match["name"]
             add(
@@ -167,13 +197,16 @@ def fixes(writes: list[Write]) -> list[str]:
             )
             continue
         match = _INPLACE_CALL.search(source)
+        if match and match["method"] == "copy_":
+            name = match["name"]
+            add(f"bind the name to the new tensor instead of copying into the saved one: `{name} = <new value>` instead of `{source}`")
+            continue
         if match:
             name, method = match["name"], match["method"]
             add(f"use the out-of-place `{method[:-1]}`: `{name} = {name}.{method[:-1]}(...)` instead of `{name}.{method}(...)`")
             continue
-        op = site.op.removeprefix("aten::").split(".")[0]
-        add(f"use the out-of-place form of {op} (`{op.rstrip('_')}`), or clone the tensor before the write")
-    if writes and any(not w.site.grad_enabled and not w.site.context.optimizer for w in writes):
+        add(f"use the out-of-place form of {op} (`{op.rstrip('_')}`) and keep its result")
+    if any(not w.site.grad_enabled and not (w.site.context.optimizer or w.site.context.function) for w in writes):
         add("note: torch.no_grad() does not make such a write safe; the old values are still needed by backward")
     if any(not (w.silent or w.site.is_out or w.site.context.optimizer or w.site.context.function) for w in writes):
         add("or clone the tensor before the write (`t = t.clone()`), so the saved values stay intact")

@@ -247,7 +247,8 @@ expand_op = defop(
 )
 select_op = defop(
     "select.int(Tensor self, int dim, SymInt index) -> Tensor",
-    forward=lambda self, dim, index: self[(slice(None),) * dim + (index,)],
+    # NB: the trailing Ellipsis keeps a 0-d result a view (a[0] alone is a NumPy scalar copy).
+    forward=lambda self, dim, index: self[(slice(None),) * dim + (index, Ellipsis)],
     node="SelectBackward0", view=True,
     self=lambda grad, self_sizes, dim, index: select_backward(grad, self_sizes, dim, index),
 )
@@ -276,7 +277,9 @@ as_strided_op = defop(
 )
 unbind_op = defop(
     "unbind.int(Tensor self, int dim=0) -> Tensor[]",
-    forward=lambda self, dim=0: tuple(self[(slice(None),) * dim + (k,)] for k in range(self.shape[dim])),
+    forward=lambda self, dim=0: tuple(
+        self[(slice(None),) * dim + (k, Ellipsis)] for k in range(self.shape[dim])
+    ),
     node="UnbindBackward0", view=True,
     self=lambda grads, dim: stack(_fill_missing(grads), dim),
 )
