@@ -1,0 +1,342 @@
+"""Benchmark workloads (issue 6): each returns a dict of metrics for one engine.
+
+Run one workload in one process: ``python bench/worker.py <workload> <engine>``.
+"""
+
+from __future__ import annotations
+
+import gc
+import time
+import tracemalloc
+
+import numpy as np
+
+from engines import load
+
+
+def _timeit(fn, min_time: float = 0.3, repeat: int = 5) -> float:
+    """Median seconds per call, after a warm-up."""
+    fn()
+    n = 1
+    while True:
+        start = time.perf_counter()
+        for _ in range(n):
+            fn()
+        elapsed = time.perf_counter() - start
+        if elapsed > min_time / repeat:
+            break
+        n *= 2
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for _ in range(n):
+            fn()
+        samples.append((time.perf_counter() - start) / n)
+    samples.sort()
+    return samples[len(samples) // 2]
+
+
+# --- a. small ops ---------------------------------------------------------------------------
+
+SMALL_OPS_PER_STEP = 6
+
+
+def small_ops(engine: str) -> dict:
+    """A 6-op step on 3-element float32 tensors, with and without autograd."""
+    if engine == "numpy":
+        return _small_ops_numpy()
+    if engine == "mygrad":
+        return _small_ops_mygrad()
+    T = load(engine)
+    x = T.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    w = T.tensor([1.5, 0.5, -2.0])
+    b = T.tensor([0.1, 0.2, 0.3])
+
+    def step():
+        y = x * w
+        y.add_(b)
+        z = y.tanh()
+        z = z * 3.0
+        z.relu_()
+        loss = z.sum()
+        loss.backward()
+        x.grad = None
+
+    def step_no_grad():
+        with T.no_grad():
+            y = x * w
+            y.add_(b)
+            z = y.tanh()
+            z = z * 3.0
+            z.relu_()
+            z.sum()
+
+    result = {
+        "us_per_op_autograd": _timeit(step) / SMALL_OPS_PER_STEP * 1e6,
+        "us_per_op_no_grad": _timeit(step_no_grad) / SMALL_OPS_PER_STEP * 1e6,
+    }
+    if engine == "mutograd":
+        T.autograd.set_record_locations(False)
+        result["us_per_op_autograd_no_locations"] = _timeit(step) / SMALL_OPS_PER_STEP * 1e6
+        T.autograd.set_record_locations(True)
+    return result
+
+
+def _small_ops_numpy() -> dict:
+    x = np.array([0.5, -1.0, 2.0], np.float32)
+    w = np.array([1.5, 0.5, -2.0], np.float32)
+    b = np.array([0.1, 0.2, 0.3], np.float32)
+
+    def step():
+        y = x * w
+        np.add(y, b, out=y)
+        t = np.tanh(y)
+        z = t * 3.0
+        np.maximum(z, 0, out=z)
+        z.sum()
+        # backward by hand: d sum(relu(3 tanh(xw+b)))/dx
+        g = (z > 0).astype(np.float32) * 3.0
+        g = g * (1 - t * t)
+        return g * w
+
+    def step_no_grad():
+        y = x * w
+        np.add(y, b, out=y)
+        z = np.tanh(y) * 3.0
+        np.maximum(z, 0, out=z)
+        return z.sum()
+
+    return {
+        "us_per_op_autograd": _timeit(step) / SMALL_OPS_PER_STEP * 1e6,
+        "us_per_op_no_grad": _timeit(step_no_grad) / SMALL_OPS_PER_STEP * 1e6,
+    }
+
+
+def _small_ops_mygrad() -> dict:
+    mg = load("mygrad")
+    x = mg.tensor(np.array([0.5, -1.0, 2.0], np.float32))
+    w = np.array([1.5, 0.5, -2.0], np.float32)
+    b = np.array([0.1, 0.2, 0.3], np.float32)
+
+    def step():
+        y = x * w
+        y = y + b  # MyGrad's in-place ops on graph tensors are limited; out-of-place here
+        z = mg.tanh(y)
+        z = z * 3.0
+        z = mg.nnet.relu(z)
+        loss = mg.sum(z)
+        loss.backward()
+
+    def step_no_grad():
+        with mg.no_autodiff:
+            y = x * w
+            y = y + b
+            z = mg.tanh(y) * 3.0
+            z = mg.nnet.relu(z)
+            mg.sum(z)
+
+    return {
+        "us_per_op_autograd": _timeit(step) / SMALL_OPS_PER_STEP * 1e6,
+        "us_per_op_no_grad": _timeit(step_no_grad) / SMALL_OPS_PER_STEP * 1e6,
+    }
+
+
+# --- b. large elementwise -------------------------------------------------------------------
+
+LARGE = 10_000_000
+
+
+def large_elementwise(engine: str) -> dict:
+    """GB/s of 10M-element float32 kernels (bytes read + written per call)."""
+    nbytes = LARGE * 4
+    if engine == "mygrad":
+        return {}
+    if engine == "numpy":
+        a = np.ones(LARGE, np.float32)
+        b = np.ones(LARGE, np.float32)
+        c = np.empty(LARGE, np.float32)
+        timings = {
+            "add_": _timeit(lambda: np.add(a, b, out=a)),
+            "add": _timeit(lambda: a + b),
+            "add_out": _timeit(lambda: np.add(a, b, out=c)),
+            "mul_add_": _timeit(lambda: np.add(np.multiply(a, 0.5, out=a), 1, out=a)),
+        }
+    else:
+        T = load(engine)
+        a = T.ones(LARGE)
+        b = T.ones(LARGE)
+        c = T.empty(LARGE)
+        timings = {
+            "add_": _timeit(lambda: a.add_(b)),
+            "add": _timeit(lambda: a + b),
+            "add_out": _timeit(lambda: T.add(a, b, out=c)),
+            "mul_add_": _timeit(lambda: a.mul_(0.5).add_(1)),
+        }
+    traffic = {"add_": 3, "add": 3, "add_out": 3, "mul_add_": 4}
+    return {f"GBps_{k}": traffic[k] * nbytes / v / 1e9 for k, v in timings.items()}
+
+
+# --- c. memory ---------------------------------------------------------------------------------
+
+MEMORY_ELEMENTS = 25_000_000  # 100 MB of float32
+
+
+def memory(engine: str) -> dict:
+    """Extra bytes allocated by in-place ops versus their out-of-place twins (tracemalloc)."""
+    if engine != "mutograd" and engine != "numpy":
+        return {}
+    result = {}
+    if engine == "numpy":
+        a = np.ones(MEMORY_ELEMENTS, np.float32)
+        ops = {
+            "add_": lambda: np.add(a, 1.0, out=a),
+            "add": lambda: a + 1.0,
+        }
+        for name, fn in ops.items():
+            result[f"bytes_{name}"] = _peak(fn)
+        return result
+    T = load(engine)
+    a = T.ones(MEMORY_ELEMENTS)
+    b = T.ones(MEMORY_ELEMENTS)
+    mask = T.zeros(MEMORY_ELEMENTS, dtype=T.bool)
+    pairs = {
+        "add_": (lambda: a.add_(b), lambda: a.add(b)),
+        "relu_": (lambda: a.relu_(), lambda: a.relu()),
+        "mul_": (lambda: a.mul_(1.0), lambda: a.mul(1.0)),
+        "copy_": (lambda: a.copy_(b), lambda: b.clone()),
+        "masked_fill_": (lambda: a.masked_fill_(mask, 0.0), lambda: a.masked_fill(mask, 0.0)),
+        "clamp_": (lambda: a.clamp_(-1, 1), lambda: a.clamp(-1, 1)),
+    }
+    for name, (inplace, outofplace) in pairs.items():
+        result[f"bytes_{name}"] = _peak(inplace)
+        result[f"bytes_{name[:-1]}"] = _peak(outofplace)
+    # With autograd: x requires grad, h = x * 1 is a non-leaf we modify in place.
+    x = T.ones(MEMORY_ELEMENTS, requires_grad=True)
+    for name, op in {"add_": lambda h: h.add_(1.0), "relu_": lambda h: h.relu_(),
+                     "mul_(autograd saves old self)": lambda h: h.mul_(x)}.items():
+        h = x * 1
+        result[f"bytes_{name}_autograd"] = _peak(lambda h=h, op=op: op(h))
+        del h
+    return result
+
+
+def _peak(fn) -> int:
+    gc.collect()
+    tracemalloc.start()
+    out = fn()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    del out
+    return peak
+
+
+# --- d/e. training ------------------------------------------------------------------------------
+
+
+def _mlp(T, widths, inplace: bool = False):
+    layers = []
+    for k in range(len(widths) - 1):
+        layers.append(T.nn.Linear(widths[k], widths[k + 1]))
+        if k < len(widths) - 2:
+            layers.append(T.nn.ReLU(inplace=inplace))
+    return T.nn.Sequential(*layers)
+
+
+def _copy_weights(src_torch_model, dst_model):
+    state = {k: v.detach().numpy().copy() for k, v in src_torch_model.state_dict().items()}
+    return state
+
+
+def digits_mlp(engine: str) -> dict:
+    """ms per epoch and test accuracy of a 64-128-128-10 MLP, SGD momentum, batch 64."""
+    if engine not in ("mutograd", "torch"):
+        return {}
+    T = load(engine)
+    from mutograd.train import load_digits
+
+    images, labels = load_digits()
+    rng = np.random.default_rng(0)
+    order = rng.permutation(len(labels))
+    images = images[order].astype(np.float32) / 16.0
+    labels = labels[order].astype(np.int64)
+    split = int(0.8 * len(labels))
+    x_train, y_train = T.tensor(images[:split]), T.tensor(labels[:split])
+    x_test, y_test = T.tensor(images[split:]), T.tensor(labels[split:])
+    T.manual_seed(0)
+    model = _mlp(T, [64, 128, 128, 10])
+    _init_from_numpy(T, model, seed=0)
+    optimizer = T.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    loss_fn = T.nn.CrossEntropyLoss()
+    batch = 64
+    epoch_times = []
+    for epoch in range(10):
+        start = time.perf_counter()
+        for i in range(0, split, batch):
+            xb, yb = x_train[i : i + batch], y_train[i : i + batch]
+            optimizer.zero_grad()
+            loss = loss_fn(model(xb), yb)
+            loss.backward()
+            optimizer.step()
+        epoch_times.append(time.perf_counter() - start)
+    with T.no_grad():
+        accuracy = (model(x_test).argmax(1) == y_test).float().mean().item()
+    epoch_times.sort()
+    return {"ms_per_epoch": epoch_times[len(epoch_times) // 2] * 1e3, "test_accuracy": accuracy}
+
+
+def _init_from_numpy(T, model, seed: int) -> None:
+    """Identical initial weights for every engine (drawn with NumPy)."""
+    rng = np.random.default_rng(seed)
+    with T.no_grad():
+        for p in model.parameters():
+            bound = 1.0 / np.sqrt(p.shape[-1] if p.dim() > 1 else p.shape[0])
+            values = rng.uniform(-bound, bound, size=tuple(p.shape)).astype(np.float32)
+            p.copy_(T.tensor(values))
+
+
+def mid_mlp(engine: str) -> dict:
+    """ms per training step of a width-1024 MLP at batch 256."""
+    if engine not in ("mutograd", "torch"):
+        return {}
+    T = load(engine)
+    model = _mlp(T, [1024, 1024, 1024, 10])
+    _init_from_numpy(T, model, seed=1)
+    optimizer = T.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    rng = np.random.default_rng(0)
+    x = T.tensor(rng.standard_normal((256, 1024)).astype(np.float32))
+    y = T.tensor(rng.integers(0, 10, 256))
+    loss_fn = T.nn.CrossEntropyLoss()
+
+    def step():
+        optimizer.zero_grad()
+        loss_fn(model(x), y).backward()
+        optimizer.step()
+
+    return {"ms_per_step": _timeit(step, min_time=2.0, repeat=5) * 1e3}
+
+
+def mlp_peak_memory(engine: str) -> dict:
+    """Peak bytes of a 4x2048 MLP forward+backward with ReLU(inplace=True) vs ReLU()."""
+    if engine != "mutograd":
+        return {}
+    T = load(engine)
+    result = {}
+    x = T.randn(256, 2048)
+    for inplace in (False, True):
+        model = _mlp(T, [2048, 2048, 2048, 2048, 2048], inplace=inplace)
+        gc.collect()
+        tracemalloc.start()
+        model(x).sum().backward()
+        result[f"peak_MB_inplace_{inplace}"] = tracemalloc.get_traced_memory()[1] / 1e6
+        tracemalloc.stop()
+    return result
+
+
+WORKLOADS = {
+    "small_ops": small_ops,
+    "large_elementwise": large_elementwise,
+    "memory": memory,
+    "digits_mlp": digits_mlp,
+    "mid_mlp": mid_mlp,
+    "mlp_peak_memory": mlp_peak_memory,
+}
