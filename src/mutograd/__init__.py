@@ -58,9 +58,12 @@ from .autograd import (
 from .autograd.grad_mode import is_inference_mode_enabled
 from . import ops as _ops
 from . import _repr  # noqa: F401  (installs Tensor.__repr__)
-from ._public import is_floating_point, is_tensor, numel
+from ._public import allclose, equal, is_floating_point, is_tensor, isclose, numel
 
 globals().update(_ops.FUNCTIONS)
 del _ops
+
+from . import nn, optim, utils  # noqa: E402
+from ._serialization import load, save  # noqa: E402
 
 __version__ = "0.1.0"

@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 
-from . import _dtype, _errors
+from . import _dtype, _errors, _layout
 from ._tensor import Tensor, _new
 from .autograd.grad_mode import GradMode
 
@@ -70,6 +70,8 @@ def rng(generator: Generator | None = None) -> np.random.Generator:
 
 
 def _finish(array: np.ndarray, dtype, requires_grad: bool) -> Tensor:
+    if array.size == 0:
+        array = _layout.contiguous(array)  # NB: NumPy gives empty arrays zero strides
     t = _new(array, dtype)
     if GradMode.inference:
         t._inference = True
@@ -80,19 +82,27 @@ def _finish(array: np.ndarray, dtype, requires_grad: bool) -> Tensor:
     return t
 
 
-def _size(size) -> tuple:
+def _size(size, name: str = "empty") -> tuple:
+    """The ``*size`` of a factory named ``name``, with PyTorch's argument-parser errors."""
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
+    elif len(size) == 1 and not isinstance(size[0], (numbers.Integral, Tensor)):
+        raise TypeError(
+            f"{name}(): argument 'size' (position 1) must be tuple of ints, not "
+            f"{type(size[0]).__name__}"
+        )
     out = []
     for s in size:
         if isinstance(s, Tensor):
             s = int(s.item())
-        if not isinstance(s, numbers.Integral):
+        if not isinstance(s, numbers.Integral) or isinstance(s, bool):
             raise TypeError(
-                f"empty(): argument 'size' (position 1) must be tuple of ints, but found element "
-                f"of type {type(s).__name__} at pos {len(out)}"
+                f"{name}(): argument 'size' failed to unpack the object at pos {len(out) + 1} "
+                f'with error "type must be tuple of ints,but got {type(s).__name__}"'
             )
         if s < 0:
+            if name == "zeros":
+                raise RuntimeError("zeros: Dimension size must be non-negative.")
             raise RuntimeError(
                 f"Trying to create tensor with negative dimension {s}: [{', '.join(map(str, size))}]"
             )
@@ -108,7 +118,7 @@ def _infer_dtype(data) -> _dtype.dtype:
     """PyTorch's inference for nested Python data: any float -> float, any int -> int64, else bool."""
     if isinstance(data, Tensor):
         return data.dtype
-    if isinstance(data, np.ndarray):
+    if isinstance(data, (np.ndarray, np.generic)):
         return _dtype.from_numpy_dtype(data.dtype)
     if isinstance(data, (bool, np.bool_)):
         return _dtype.bool_
@@ -122,13 +132,17 @@ def _infer_dtype(data) -> _dtype.dtype:
             return _dtype.get_default_dtype()
         best = found[0]
         for d in found[1:]:
-            if d._category > best._category or (d._category == best._category and d.itemsize > best.itemsize):
+            if d._category > best._category or (
+                d._category == best._category and d.itemsize > best.itemsize
+            ):
                 best = d
         if best._category == 2 and all(isinstance(x, (numbers.Real, list, tuple)) for x in data):
             if not any(isinstance(x, (np.ndarray, Tensor)) for x in data):
-                return _dtype.get_default_dtype() if best in (_dtype.float32, _dtype.float64) else best
+                return (
+                    _dtype.get_default_dtype() if best in (_dtype.float32, _dtype.float64) else best
+                )
         return best
-    raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+    raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
 
 
 def _to_array(data):
@@ -139,21 +153,44 @@ def _to_array(data):
     return data
 
 
-def _check_rectangular(data, dim: int = 0):
-    if isinstance(data, (list, tuple)) and data and isinstance(data[0], (list, tuple)):
-        length = len(data[0])
+def _is_sequence(x) -> bool:
+    return isinstance(x, (list, tuple)) or (isinstance(x, (np.ndarray, Tensor)) and x.ndim > 0)
+
+
+def _check_rectangular(data, dtype) -> None:
+    """PyTorch's compute_sizes + recursive_store checks: the first elements fix the shape."""
+    sizes = []
+    seq = data
+    while _is_sequence(seq):
+        sizes.append(len(seq))
+        if not len(seq):
+            break
+        seq = seq[0]
+    _check_store(data, sizes, 0, dtype)
+
+
+def _check_store(data, sizes, dim: int, dtype) -> None:
+    if dim == len(sizes):
+        if _is_sequence(data):
+            if dtype.is_floating_point:
+                raise TypeError(f"must be real number, not {type(data).__name__}")
+            raise TypeError(f"'{type(data).__name__}' object cannot be interpreted as an integer")
+        return
+    if not _is_sequence(data):
+        raise TypeError("not a sequence")
+    if len(data) != sizes[dim]:
+        raise ValueError(f"expected sequence of length {sizes[dim]} at dim {dim} (got {len(data)})")
+    if isinstance(data, (list, tuple)):
         for x in data:
-            if not isinstance(x, (list, tuple)) or len(x) != length:
-                got = len(x) if isinstance(x, (list, tuple)) else type(x).__name__
-                raise ValueError(f"expected sequence of length {length} at dim {dim + 1} (got {got})")
-        for x in data:
-            _check_rectangular(x, dim + 1)
+            _check_store(x, sizes, dim + 1, dtype)
 
 
 # --- factories ---------------------------------------------------------------------
 
 
-def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+def tensor(
+    data, *, dtype=None, device=None, requires_grad: bool = False, pin_memory: bool = False
+) -> Tensor:
     """Build a tensor by copying ``data`` (nested lists, scalars, arrays, tensors)."""
     if isinstance(data, Tensor):
         warnings.warn(
@@ -163,7 +200,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_me
             stacklevel=2,
         )
     target = dtype if dtype is not None else _infer_dtype(data)
-    _check_rectangular(data)
+    _check_rectangular(data, target)
     array = np.array(_to_array(data), dtype=target._np, copy=True)
     return _finish(array, target, requires_grad)
 
@@ -182,25 +219,43 @@ def from_numpy(array: np.ndarray) -> Tensor:
     """A tensor sharing ``array``'s memory."""
     if not isinstance(array, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
+    if any(stride < 0 for stride in array.strides):
+        raise ValueError(
+            "At least one stride in the given numpy array is negative, and tensors with negative "
+            "strides are not currently supported. (You can probably work around this by making a "
+            "copy of your array  with array.copy().) "
+        )
     d = _dtype.from_numpy_dtype(array.dtype)
     return _new(array, d)
 
 
-def _filled(size, value, dtype, requires_grad) -> Tensor:
+def _filled(size, value, dtype, requires_grad, name: str) -> Tensor:
     d = _dtype_or_default(dtype)
-    return _finish(np.full(_size(size), value, dtype=d._np), d, requires_grad)
+    return _finish(np.full(_size(size, name), value, dtype=d._np), d, requires_grad)
 
 
-def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False) -> Tensor:
-    return _filled(size, 0, dtype, requires_grad)
+def zeros(
+    *size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False
+) -> Tensor:
+    return _filled(size, 0, dtype, requires_grad, "zeros")
 
 
-def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False) -> Tensor:
-    return _filled(size, 1, dtype, requires_grad)
+def ones(
+    *size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False
+) -> Tensor:
+    return _filled(size, 1, dtype, requires_grad, "ones")
 
 
-def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False,
-          memory_format=None, pin_memory: bool = False) -> Tensor:
+def empty(
+    *size,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad: bool = False,
+    memory_format=None,
+    pin_memory: bool = False,
+) -> Tensor:
     d = _dtype_or_default(dtype)
     return _finish(np.empty(_size(size), dtype=d._np), d, requires_grad)
 
@@ -208,7 +263,7 @@ def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad: 
 def empty_strided(size, stride, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
     d = _dtype_or_default(dtype)
     size = tuple(size)
-    extent = 1 + sum((s - 1) * st for s, st in zip(size, stride)) if all(size) else 0
+    extent = 1 + sum((s - 1) * st for s, st in zip(size, stride, strict=True)) if all(size) else 0
     buffer = np.empty(extent, dtype=d._np)
     array = np.lib.stride_tricks.as_strided(
         buffer, size, tuple(st * d.itemsize for st in stride), writeable=True
@@ -219,44 +274,85 @@ def empty_strided(size, stride, *, dtype=None, device=None, requires_grad: bool 
     return t
 
 
-def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
-         requires_grad: bool = False) -> Tensor:
+def full(
+    size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False
+) -> Tensor:
     if dtype is None:
-        dtype = _dtype.scalar_dtype(fill_value.item() if isinstance(fill_value, Tensor) else fill_value)
-    return _filled((size,) if not isinstance(size, int) else (size,), fill_value, dtype, requires_grad)
+        dtype = _dtype.scalar_dtype(
+            fill_value.item() if isinstance(fill_value, Tensor) else fill_value
+        )
+    return _filled((size,), fill_value, dtype, requires_grad, "full")
 
 
 def _like(input: Tensor, dtype, value, requires_grad) -> Tensor:
+    # NB: laid out as PyTorch's memory_format=preserve (size-1 dims' strides included).
     d = input.dtype if dtype is None else dtype
-    if value is None:
-        array = np.empty_like(input._data, dtype=d._np)
-    else:
-        array = np.full_like(input._data, value, dtype=d._np)
+    array = _layout.empty_like(input._data, d._np)
+    if value is not None:
+        array.fill(value)
     return _finish(array, d, requires_grad)
 
 
-def zeros_like(input: Tensor, *, dtype=None, layout=None, device=None, requires_grad: bool = False,
-               memory_format=None) -> Tensor:
+def zeros_like(
+    input: Tensor,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad: bool = False,
+    memory_format=None,
+) -> Tensor:
     return _like(input, dtype, 0, requires_grad)
 
 
-def ones_like(input: Tensor, *, dtype=None, layout=None, device=None, requires_grad: bool = False,
-              memory_format=None) -> Tensor:
+def ones_like(
+    input: Tensor,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad: bool = False,
+    memory_format=None,
+) -> Tensor:
     return _like(input, dtype, 1, requires_grad)
 
 
-def empty_like(input: Tensor, *, dtype=None, layout=None, device=None, requires_grad: bool = False,
-               memory_format=None) -> Tensor:
+def empty_like(
+    input: Tensor,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad: bool = False,
+    memory_format=None,
+) -> Tensor:
     return _like(input, dtype, None, requires_grad)
 
 
-def full_like(input: Tensor, fill_value, *, dtype=None, layout=None, device=None,
-              requires_grad: bool = False, memory_format=None) -> Tensor:
+def full_like(
+    input: Tensor,
+    fill_value,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad: bool = False,
+    memory_format=None,
+) -> Tensor:
     return _like(input, dtype, fill_value, requires_grad)
 
 
-def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
-           requires_grad: bool = False) -> Tensor:
+def arange(
+    start,
+    end=None,
+    step=1,
+    *,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad: bool = False,
+) -> Tensor:
     if end is None:
         start, end = 0, start
     values = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
@@ -264,56 +360,110 @@ def arange(start, end=None, step=1, *, out=None, dtype=None, layout=None, device
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) / step < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if dtype is None:
         integral = all(isinstance(v, numbers.Integral) for v in values)
         dtype = _dtype.int64 if integral else _dtype.get_default_dtype()
     count = math.ceil((end - start) / step)
     # As PyTorch, values are computed as start + i * step in double precision.
-    array = (start + np.arange(count, dtype=np.float64) * step) if not dtype is _dtype.int64 else (
-        np.arange(start, end, step, dtype=np.int64)
+    array = (
+        (start + np.arange(count, dtype=np.float64) * step)
+        if dtype is not _dtype.int64
+        else (np.arange(start, end, step, dtype=np.int64))
     )
     return _finish(np.asarray(array).astype(dtype._np), dtype, requires_grad)
 
 
-def linspace(start, end, steps: int, *, out=None, dtype=None, layout=None, device=None,
-             requires_grad: bool = False) -> Tensor:
+def linspace(
+    start,
+    end,
+    steps: int,
+    *,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad: bool = False,
+) -> Tensor:
     d = _dtype_or_default(dtype)
     if steps < 0:
-        raise RuntimeError("linspace(): number of steps must be non-negative")
+        raise RuntimeError("number of steps must be non-negative")
     return _finish(np.linspace(start, end, steps, dtype=np.float64).astype(d._np), d, requires_grad)
 
 
-def eye(n: int, m: int | None = None, *, out=None, dtype=None, layout=None, device=None,
-        requires_grad: bool = False) -> Tensor:
+def eye(
+    n: int,
+    m: int | None = None,
+    *,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad: bool = False,
+) -> Tensor:
     d = _dtype_or_default(dtype)
     return _finish(np.eye(n, n if m is None else m, dtype=d._np), d, requires_grad)
 
 
-def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
-         requires_grad: bool = False) -> Tensor:
+def rand(
+    *size,
+    generator=None,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad: bool = False,
+) -> Tensor:
     d = _dtype_or_default(dtype)
-    return _finish(rng(generator).random(_size(size)).astype(d._np), d, requires_grad)
+    return _finish(rng(generator).random(_size(size, "rand")).astype(d._np), d, requires_grad)
 
 
-def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
-          requires_grad: bool = False) -> Tensor:
+def randn(
+    *size,
+    generator=None,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad: bool = False,
+) -> Tensor:
     d = _dtype_or_default(dtype)
-    return _finish(rng(generator).standard_normal(_size(size)).astype(d._np), d, requires_grad)
+    return _finish(
+        rng(generator).standard_normal(_size(size, "randn")).astype(d._np), d, requires_grad
+    )
 
 
-def randint(*args, size=None, generator=None, dtype=None, layout=None, device=None,
-            requires_grad: bool = False) -> Tensor:
+def randint(
+    *args,
+    size=None,
+    generator=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad: bool = False,
+) -> Tensor:
     if size is None:
         *bounds, size = args
     else:
         bounds = list(args)
     low, high = (0, bounds[0]) if len(bounds) == 1 else bounds
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(
+            f"randint(): argument 'size' (position {len(bounds) + 1}) must be tuple of ints, not "
+            f"{type(size).__name__}"
+        )
+    if low >= high:
+        raise RuntimeError(
+            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+        )
     d = _dtype.int64 if dtype is None else dtype
-    return _finish(rng(generator).integers(low, high, _size((size,) if isinstance(size, int) else tuple(size))).astype(d._np), d, requires_grad)
+    values = rng(generator).integers(low, high, _size((tuple(size),), "randint"))
+    return _finish(values.astype(d._np), d, requires_grad)
 
 
-def randperm(n: int, *, generator=None, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+def randperm(
+    n: int, *, generator=None, dtype=None, device=None, requires_grad: bool = False
+) -> Tensor:
     d = _dtype.int64 if dtype is None else dtype
     return _finish(rng(generator).permutation(n).astype(d._np), d, requires_grad)
 
@@ -338,13 +488,11 @@ def copy_in_layout_of(g: Tensor, like: Tensor) -> Tensor:
 
 def _legacy_new(cls, *args, **kwargs) -> Tensor:
     """``torch.Tensor(data)`` (float copy) or ``torch.Tensor(*sizes)`` (uninitialised)."""
-    if len(args) == 1 and isinstance(args[0], (list, tuple, np.ndarray)) and not (
-        isinstance(args[0], tuple) and all(isinstance(a, int) for a in args[0]) and False
-    ):
+    if len(args) == 1 and isinstance(args[0], (list, tuple, np.ndarray)):
         return tensor(args[0], dtype=_dtype.get_default_dtype())
     if len(args) == 1 and isinstance(args[0], Tensor):
         return args[0]
-    return empty(*args, dtype=_dtype.get_default_dtype())
+    return empty(*(args or (0,)), dtype=_dtype.get_default_dtype())
 
 
 Tensor._legacy_new = classmethod(_legacy_new)
@@ -364,8 +512,9 @@ def scalar_tensor(value, *, dtype=None, device=None, requires_grad: bool = False
 
 
 def _new_factory(name, fill):
-    def factory(self, *size, dtype=None, device=None, requires_grad=False, layout=None,
-                pin_memory=False):
+    def factory(
+        self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False
+    ):
         d = self.dtype if dtype is None else dtype
         if fill is None:
             array = np.empty(_size(size), dtype=d._np)

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _dtype, _errors
-from ._location import user_location
+from . import _dtype, _errors, _layout
+from ._location import user_location, user_stack
 from ._npquiet import loud, quiet
 from ._tensor import Tensor, ViewMeta, _new, _new_view
 from .autograd.graph import gradient_edge
@@ -28,6 +28,7 @@ from .ops._registry import (
     _SAVE_INPUT,
     _SAVE_META,
     _SAVE_OUTPUT,
+    CAST,
     COMPARE,
     FLOAT,
     KEEP,
@@ -42,27 +43,49 @@ _SCALARS = (bool, int, float)
 _NO_ATTRS: dict = {}
 
 
-def _result_dtype(inputs) -> _dtype.dtype:
+def _result_dtype(inputs, op: OpDef | None = None) -> _dtype.dtype:
     """PyTorch's result type of the tensors and scalars in ``inputs``."""
     dims, zeros, scalars = [], [], []
-    for x in inputs:
+    for k, x in enumerate(inputs):
         if isinstance(x, Tensor):
             (dims if x._data.ndim else zeros).append(x.dtype)
         elif x is None:
-            continue
+            if op is not None and not _is_optional(op, k):
+                raise _not_a_tensor(op, k, x)
         elif isinstance(x, (list, tuple)):
             dims.extend(t.dtype for t in x)
+        elif isinstance(x, (bool, int, float, np.number, np.bool_)):
+            scalars.append(x)
+        elif op is not None:
+            raise _not_a_tensor(op, k, x)
         else:
             scalars.append(x)
     return _dtype.result_type_from(dims, zeros, scalars)
 
 
-def compute_dtype(op: OpDef, inputs) -> tuple:
+def _is_optional(op: OpDef, k: int) -> bool:
+    name = op.tensor_args[k]
+    return next(a for a in op.args if a.name == name).type.endswith("?")
+
+
+def _not_a_tensor(op: OpDef, k: int, value) -> TypeError:
+    """PyTorch's argument-parser error for a non-tensor where the schema wants a Tensor."""
+    name = op.tensor_args[k]
+    position = next(i for i, a in enumerate(op.args) if a.name == name) + 1
+    return TypeError(
+        f"{op.name.split('.')[0]}(): argument '{name}' (position {position}) must be Tensor, "
+        f"not {type(value).__name__}"
+    )
+
+
+def compute_dtype(op: OpDef, inputs, attrs: dict = _NO_ATTRS) -> tuple:
     """(dtype the kernel computes in, dtype of the output) under the op's dtype rule."""
     rule = op.dtype_rule
     if rule == KEEP:
         d = inputs[0].dtype
         return d, d
+    if rule == CAST:
+        return inputs[0].dtype, attrs["dtype"]
     if rule == FLOAT:
         d = inputs[0].dtype
         if not d.is_floating_point:
@@ -81,9 +104,9 @@ def compute_dtype(op: OpDef, inputs) -> tuple:
         elif type(second) in _SCALARS and _category(second) <= first.dtype._category:
             d = first.dtype
         else:
-            d = _result_dtype(inputs)
+            d = _result_dtype(inputs, op)
     else:
-        d = _result_dtype(inputs)
+        d = _result_dtype(inputs, op)
     if rule == PROMOTE:
         return d, d
     if rule == PROMOTE_FLOAT:
@@ -115,7 +138,11 @@ def to_arrays(inputs, dtype: _dtype.dtype | None) -> list:
             arrays.append(a)
         elif isinstance(x, (list, tuple)):
             arrays.append(
-                [t._data if np_dtype is None or t._data.dtype == np_dtype else t._data.astype(np_dtype) for t in x]
+                [
+                    t if t is None else t._data if np_dtype is None or t._data.dtype == np_dtype
+                    else t._data.astype(np_dtype)
+                    for t in x
+                ]
             )
         elif isinstance(x, np.generic):
             arrays.append(x.item())
@@ -125,30 +152,85 @@ def to_arrays(inputs, dtype: _dtype.dtype | None) -> list:
 
 
 def broadcast_shape(inputs) -> tuple:
-    """The broadcast shape of the tensor inputs, with PyTorch's error."""
+    """The broadcast shape of the tensor inputs, with PyTorch's error.
+
+    NB: as PyTorch's TensorIterator, the shapes are folded pairwise with
+    infer_size, which compares from the last dimension: the error names the
+    last mismatching dimension, "tensor a" being the shape folded so far.
+    """
     shapes = [x._data.shape for x in inputs if isinstance(x, Tensor)]
-    if len(shapes) == 1:
-        return shapes[0]
-    ndim = max(len(s) for s in shapes)
-    out = []
-    for i in range(-ndim, 0):
-        size = 1
-        for s in shapes:
-            if len(s) >= -i:
-                d = s[i]
-                if d != 1:
-                    if size != 1 and d != size:
-                        # PyTorch names the first mismatching pair as tensors a and b.
-                        raise _errors.broadcast_mismatch(size, d, ndim + i)
-                    size = d
-        out.append(size)
+    shape = shapes[0]
+    for other in shapes[1:]:
+        if other != shape:
+            shape = _infer_size(shape, other)
+    return shape
+
+
+def _infer_size(a: tuple, b: tuple) -> tuple:
+    ndim = max(len(a), len(b))
+    out = [1] * ndim
+    for i in range(ndim - 1, -1, -1):
+        offset = ndim - 1 - i
+        size_a = a[len(a) - 1 - offset] if len(a) - 1 - offset >= 0 else 1
+        size_b = b[len(b) - 1 - offset] if len(b) - 1 - offset >= 0 else 1
+        if size_a != size_b and size_a != 1 and size_b != 1:
+            raise _errors.broadcast_mismatch(size_a, size_b, i)
+        out[i] = size_b if size_a == 1 else size_a
     return tuple(out)
+
+
+# Note [Calling a forward]
+# ------------------------
+# ``inputs`` holds the tensor arguments and ``attrs`` the others, but a forward
+# takes them in schema order: ``index_fill(Tensor self, int dim, Tensor index,
+# Scalar value)``. Passing the tensors positionally and the rest by keyword
+# works only when every tensor comes first, and never for a NumPy ufunc, which
+# takes no keywords but ``out=``. Such ops get a plan: the argument names in
+# schema order, filled positionally (by keyword after the first one missing).
+_PLANS: dict = {}
+
+
+def _plan(op: OpDef):
+    plan = _PLANS.get(op.name, False)
+    if plan is False:
+        kinds = [arg.is_tensor for arg in op.args]
+        tensors_first = kinds == sorted(kinds, reverse=True)
+        if tensors_first and not isinstance(op.forward, np.ufunc):
+            plan = None
+        else:
+            plan = tuple((arg.name, arg.is_tensor) for arg in op.args)
+        _PLANS[op.name] = plan
+    return plan
+
+
+def call_forward(op: OpDef, arrays: list, attrs: dict, **out):
+    """``op.forward`` on NumPy operands in schema order; see Note [Calling a forward]."""
+    plan = _plan(op)
+    if plan is None:
+        return op.forward(*arrays, **attrs, **out)
+    args = []
+    keywords = dict(out)
+    tensors = iter(arrays)
+    positional = True
+    for name, is_tensor in plan:
+        if is_tensor:
+            value = next(tensors)
+        elif name in attrs:
+            value = attrs[name]
+        else:
+            positional = False
+            continue
+        if positional:
+            args.append(value)
+        else:
+            keywords[name] = value
+    return op.forward(*args, **keywords)
 
 
 def run_forward(op: OpDef, arrays: list, attrs: dict, inputs):
     token = quiet()
     try:
-        return op.forward(*arrays, **attrs)
+        return call_forward(op, arrays, attrs)
     except ValueError:
         # NumPy's broadcast error -> PyTorch's; anything else is a bug to surface.
         broadcast_shape(inputs)
@@ -159,17 +241,24 @@ def run_forward(op: OpDef, arrays: list, attrs: dict, inputs):
 
 def call(op: OpDef, inputs: tuple, attrs: dict = _NO_ATTRS):
     """Run ``op`` out of place; see the module docstring."""
-    cdtype, odtype = compute_dtype(op, inputs)
+    track = GradMode.enabled and op.node_cls is not None
+    if track:
+        # As PyTorch's VariableType, the edges are collected before the kernel
+        # runs: a view whose history cannot be followed raises first.
+        edges, needed = edges_for(op, inputs)
+    if op.check is not None:
+        op.check(*inputs, **attrs)
+    cdtype, odtype = compute_dtype(op, inputs, attrs)
     arrays = to_arrays(inputs, None if op.dtype_rule == KEEP else cdtype)
     raw = run_forward(op, arrays, attrs, inputs)
     if op.n_outputs == 1 and op.outputs[0] == "result":
         outputs = (_wrap(op, raw, odtype, inputs),)
     else:
         outputs = _wrap_many(op, raw, odtype, inputs)
-    if GradMode.enabled and op.node_cls is not None:
-        record(op, inputs, attrs, outputs)
+    if track:
+        record(op, inputs, attrs, outputs, edges, needed)
     elif op.is_view:
-        _mark_views(op, outputs, None)
+        _mark_views(op, outputs, None, inputs[0])
     if op.n_outputs == 1 and op.outputs[0] == "result":
         return outputs[0]
     return outputs
@@ -180,6 +269,10 @@ def _wrap(op: OpDef, raw, odtype, inputs) -> Tensor:
         return _new_view(inputs[0], raw)
     if type(raw) is not np.ndarray:
         raw = np.asarray(raw)
+    if op.layout is not None:
+        raw = op.layout(raw, inputs)
+    elif raw.size == 0:
+        raw = _layout.contiguous(raw)  # NB: NumPy gives empty results zero strides
     if raw.dtype != odtype._np:
         raw = raw.astype(odtype._np)
     t = _new(raw, odtype)
@@ -204,20 +297,32 @@ def _wrap_many(op: OpDef, raw, odtype, inputs) -> tuple:
     return tuple(outs)
 
 
-def _mark_views(op: OpDef, outputs, node) -> None:
-    """Give view outputs their ViewMeta (PyTorch's CreationMeta and attr version)."""
+def _mark_views(op: OpDef, outputs, node, source: Tensor) -> None:
+    """Give view outputs their ViewMeta (PyTorch's CreationMeta and attr version).
+
+    As PyTorch's ``propagate_creation_meta``, a view of a view keeps the
+    restriction of the view it was taken from (a view of a no_grad view is
+    still a no_grad view), unless the new view is itself restricted.
+    """
     if not GradMode.enabled:
         creation = "inference_mode" if GradMode.inference else "no_grad_mode"
-    elif len(outputs) > 1:
+    elif len(op.outputs) > 1 or op.outputs[0] == "result[]":
+        # unbind / split / chunk: a function that returns multiple views.
         creation = "multi_output_node"
     else:
         creation = "default"
-    for k, out in enumerate(outputs):
-        meta = ViewMeta(creation, out._vc.version)
-        if node is not None:
-            meta.origin_node_name = node._label()
-            meta.origin_output_nr = k
-        out._view_meta = meta
+    location = None
+    previous = source._view_meta
+    if previous is not None and previous.creation != "default":
+        if creation == "default" or previous.creation == "inference_mode":
+            creation = previous.creation
+            location = previous.location
+    if creation != "default" and location is None:
+        location = user_location(4)
+    differentiable = source.dtype.is_floating_point
+    for out in outputs:
+        # NB: integer views are PyTorch's non-differentiable views: no CreationMeta.
+        out._view_meta = ViewMeta(creation, out._vc.version, location) if differentiable else None
 
 
 def edges_for(op: OpDef, inputs) -> tuple[list, bool]:
@@ -265,9 +370,7 @@ def make_node(op: OpDef, inputs, attrs, edges):
     node._n_outputs = op.n_outputs
     node._location = user_location(3)
     if _AnomalyMode.enabled:
-        import traceback
-
-        node._anomaly_trace = traceback.format_stack()[:-3]
+        node._anomaly_trace = user_stack()
     saved = {}
     if op.saves:
         needed = _needed_inputs(op, edges)
@@ -282,9 +385,12 @@ def make_node(op: OpDef, inputs, attrs, edges):
                 if isinstance(x, Tensor):
                     saved[name] = SavedTensor(x)
                 elif isinstance(x, (list, tuple)):
-                    saved[name] = [SavedTensor(t) for t in x]
+                    saved[name] = [None if t is None else SavedTensor(t) for t in x]
+                elif x is None:
+                    saved[name] = None
                 else:
-                    saved[name] = x
+                    # A Python scalar in a Tensor slot: PyTorch's wrapped number.
+                    saved[name] = SavedTensor.wrapped_number(x)
             else:
                 saved[name] = None
     node._saved = saved
@@ -309,24 +415,27 @@ def _needed_inputs(op: OpDef, edges) -> set:
     return needed
 
 
-def save_outputs(op: OpDef, node, outputs) -> None:
+def save_outputs(op: OpDef, node, outputs, inplace_on_view: bool = False) -> None:
     saved = node._saved
     for name, (kind, index, users) in op.saves.items():
         if kind == _SAVE_OUTPUT:
-            saved[name] = SavedTensor(outputs[index], is_output=True)
+            saved[name] = SavedTensor(outputs[index], True, inplace_on_view)
 
 
-def record(op: OpDef, inputs, attrs, outputs) -> None:
-    edges, needed = edges_for(op, inputs)
+def record(op: OpDef, inputs, attrs, outputs, edges=None, needed=False) -> None:
+    if edges is None:
+        edges, needed = edges_for(op, inputs)
     if not needed:
         if op.is_view:
-            _mark_views(op, outputs, None)
+            _mark_views(op, outputs, None, inputs[0])
         return
     node = make_node(op, inputs, attrs, edges)
+    # NB: a Tensor[] output (unbind, split) has as many outputs as tensors returned.
+    node._n_outputs = len(outputs)
     for k, out in enumerate(outputs):
         if out.dtype.is_floating_point:
             out._grad_fn = node
             out._output_nr = k
     if op.is_view:
-        _mark_views(op, outputs, node)
+        _mark_views(op, outputs, node, inputs[0])
     save_outputs(op, node, outputs)

@@ -17,7 +17,15 @@ __all__ = ["dtype", "float32", "float64", "float16", "int64", "int32", "int16", 
 class dtype:
     """A tensor element type; prints as ``torch.float32`` like PyTorch's."""
 
-    __slots__ = ("_name", "_np", "is_floating_point", "is_complex", "is_signed", "itemsize", "_category")
+    __slots__ = (
+        "_name",
+        "_np",
+        "is_floating_point",
+        "is_complex",
+        "is_signed",
+        "itemsize",
+        "_category",
+    )
 
     def __init__(self, name: str, np_dtype: np.dtype, category: int, legacy: str) -> None:
         self._name = name
@@ -56,8 +64,15 @@ _FROM_NP = {d._np: d for d in ALL}
 _BY_NAME = {d._name: d for d in ALL}
 # PyTorch's ScalarType names used in messages ("result type Float can't be cast ...").
 _SCALAR_TYPE_NAME = {
-    bool_: "Bool", uint8: "Byte", int8: "Char", int16: "Short", int32: "Int",
-    int64: "Long", float16: "Half", float32: "Float", float64: "Double",
+    bool_: "Bool",
+    uint8: "Byte",
+    int8: "Char",
+    int16: "Short",
+    int32: "Int",
+    int64: "Long",
+    float16: "Half",
+    float32: "Float",
+    float64: "Double",
 }
 
 
@@ -79,9 +94,9 @@ def from_numpy_dtype(np_dtype: np.dtype) -> dtype:
         return _FROM_NP[np_dtype]
     except KeyError:
         raise TypeError(
-            f"can't convert np.ndarray of type numpy.{np.dtype(np_dtype).name}. The only supported "
-            "types are: float64, float32, float16, complex64, complex128, int64, int32, int16, "
-            "int8, uint8, and bool."
+            f"can't convert np.ndarray of type numpy.{np.dtype(np_dtype).type.__name__}. The only "
+            "supported types are: float64, float32, float16, complex64, complex128, int64, int32, "
+            "int16, int8, uint64, uint32, uint16, uint8, and bool."
         ) from None
 
 
@@ -102,7 +117,17 @@ def set_default_dtype(d: dtype) -> None:
 
 
 # NB: in PyTorch this is c10::promoteTypes for the types we support.
-_ORDER = {bool_: 0, uint8: 1, int8: 1, int16: 2, int32: 3, int64: 4, float16: 5, float32: 6, float64: 7}
+_ORDER = {
+    bool_: 0,
+    uint8: 1,
+    int8: 1,
+    int16: 2,
+    int32: 3,
+    int64: 4,
+    float16: 5,
+    float32: 6,
+    float64: 7,
+}
 
 
 def promote_types(a: dtype, b: dtype) -> dtype:

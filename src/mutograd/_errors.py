@@ -24,36 +24,66 @@ def view_of_leaf_inplace() -> RuntimeError:
     )
 
 
-def no_grad_view_inplace() -> RuntimeError:
-    return RuntimeError(
-        "A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
-        "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify "
-        "your code by moving both the view and the inplace either both inside the no_grad block "
-        "(if you don't want the inplace to be tracked) or both outside (if you want the inplace "
-        "to be tracked)."
-    )
+def view_modified_inplace(creation: str, node_label: str | None, output_nr: int,
+                          indirect: bool) -> RuntimeError:
+    """A restricted view written in place (PyTorch's handle_view_on_rebase).
 
-
-def multi_output_view_inplace(output_nr: int, node_name: str) -> RuntimeError:
-    return RuntimeError(
-        f"Output {output_nr} of {node_name} is a view and is being modified inplace. This view is "
-        "the output of a function that returns multiple views. Such functions do not allow the "
-        "output views to be modified inplace. You should replace the inplace operation by an "
-        "out-of-place one."
-    )
+    ``creation`` is the view's CreationMeta; ``node_label`` its grad_fn without
+    "Backward<N>" (None when it has none); ``indirect`` when its base or
+    another view of the base was written, found when the view is next used.
+    """
+    if indirect:
+        modified = "its base or another view of its base has been"
+    else:
+        modified = "is being"
+    if creation in ("inference_mode", "no_grad_mode") or node_label is None:
+        if node_label is not None:
+            prefix = (
+                f"Output {output_nr} of {node_label} is a view of a view which was created in"
+            )
+        else:
+            prefix = "A view was created in"
+        if creation == "inference_mode":
+            message = f"{prefix} inference mode and {modified} modified inplace in normal mode."
+        else:
+            message = f"{prefix} no_grad mode and {modified} modified inplace with grad mode enabled."
+    else:
+        message = f"Output {output_nr} of {node_label} is a view and {modified} modified inplace."
+    if creation == "multi_output_node":
+        message += (
+            " This view is the output of a function that returns multiple views. Such functions do "
+            "not allow the output views to be modified inplace. You should replace the inplace "
+            "operation by an out-of-place one."
+        )
+    elif creation == "no_grad_mode":
+        message += (
+            " Given that this use case is ambiguous and error-prone, it is forbidden. You can "
+            "clarify your code by moving both the view and the inplace either both inside the "
+            "no_grad block (if you don't want the inplace to be tracked) or both outside (if you "
+            "want the inplace to be tracked)."
+        )
+    elif creation == "inference_mode":
+        message += (
+            " Given that this use case is ambiguous and error-prone, it is forbidden. You can "
+            "clarify your code by moving both the view and the inplace either both inside the "
+            "inference_mode block (if you don't want the inplace to be tracked) or both outside "
+            "(if you want the inplace to be tracked)."
+        )
+    elif creation == "in_custom_function":
+        message += (
+            " This view was created inside a custom Function (or because an input was returned "
+            "as-is) and the autograd logic to handle view+inplace would override the custom "
+            "backward associated with the custom Function, leading to incorrect gradients. This "
+            "behavior is forbidden. You can fix this by cloning the output of the custom Function."
+        )
+    return RuntimeError(message)
 
 
 def inference_tensor_inplace() -> RuntimeError:
-    return RuntimeError("Inplace update to inference tensor outside InferenceMode is not allowed.You can make a clone to get a normal tensor before doing inplace update.See https://github.com/pytorch/rfcs/pull/17 for more details.")
-
-
-def custom_function_view_inplace(output_nr: int, node_name: str) -> RuntimeError:
     return RuntimeError(
-        f"Output {output_nr} of {node_name} is a view and is being modified inplace. This view was "
-        "created inside a custom Function (or because an input was returned as-is) and the autograd "
-        "logic to handle view+inplace would override the custom backward associated with the custom "
-        "Function, leading to incorrect gradients. This behavior is forbidden. You can fix this by "
-        "cloning the output of the custom Function."
+        "Inplace update to inference tensor outside InferenceMode is not allowed."
+        "You can make a clone to get a normal tensor before doing inplace update."
+        "See https://github.com/pytorch/rfcs/pull/17 for more details."
     )
 
 
@@ -150,6 +180,14 @@ def internal_overlap() -> RuntimeError:
     return RuntimeError(
         "unsupported operation: more than one element of the written-to tensor refers to a single "
         "memory location. Please clone() the tensor before performing the operation."
+    )
+
+
+def partial_overlap() -> RuntimeError:
+    return RuntimeError(
+        "unsupported operation: some elements of the input tensor and the written-to tensor "
+        "refer to a single memory location. Please clone() the tensor before performing the "
+        "operation."
     )
 
 

@@ -1,9 +1,10 @@
 """The in-place protocol: the one door through which every write to a tensor passes.
 
     apply_inplace(op, inputs, attrs)
-      1. validate everything first: inference tensors, autograd's rules
-         (PyTorch's check_inplace), the result dtype can be cast to self's,
-         self is not broadcast, self has no internal overlap, the op's own checks
+      1. validate everything first, in PyTorch's order: autograd's rules
+         (check_inplace), self has no internal overlap, self is not broadcast,
+         the result dtype can be cast to self's, the op's own checks (index
+         ranges, mask shapes), and last self is not an inference tensor
       2. build the node and save what it needs from *before* the write
          (a clone of self when a formula reads ``self``; other inputs)
       3. write into self's existing buffer (ufunc ``out=``: no new array)
@@ -33,11 +34,22 @@ sees the new history.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from . import _dtype, _errors
-from ._dispatch import broadcast_shape, compute_dtype, edges_for, make_node, save_outputs, to_arrays
-from ._location import user_location
+from ._dispatch import (
+    broadcast_shape,
+    call_forward,
+    compute_dtype,
+    edges_for,
+    make_node,
+    save_outputs,
+    to_arrays,
+)
+from ._location import format_location, user_location
+from ._storage import data_ptr
 from ._npquiet import loud, quiet
 from ._tensor import Tensor
 from ._tensor import _geometry as geometry
@@ -48,46 +60,140 @@ from .ops._registry import KEEP, REGISTRY, OpDef
 
 def has_internal_overlap(array: np.ndarray) -> bool:
     """True when two elements share memory (an expanded tensor), as PyTorch's has_internal_overlap."""
+    if array.size == 0:
+        return False
     for size, stride in zip(array.shape, array.strides):
         if stride == 0 and size > 1:
             return True
     return False
 
 
-def check_inplace(t: Tensor) -> None:
-    """PyTorch's check_inplace: the autograd rules for writing into ``t``."""
+def _non_overlapping_and_dense(array: np.ndarray) -> bool:
+    """PyTorch's is_non_overlapping_and_dense: some permutation of the dims is contiguous."""
+    expected = array.itemsize
+    for size, stride in sorted(zip(array.shape, array.strides), key=lambda d: (abs(d[1]), d[0])):
+        if size == 1:
+            continue
+        if stride != expected:
+            return False
+        expected *= size
+    return True
+
+
+def partially_overlaps(out: np.ndarray, x: np.ndarray) -> bool:
+    """PyTorch's get_overlap_status(out, x) == PARTIAL.
+
+    Two dense tensors of one storage whose byte ranges intersect, unless they
+    are the same elements in the same layout (``x.add_(x)`` is fine). Tensors
+    that are not dense are "too hard" for PyTorch, which lets them through.
+    """
+    if out.size == 0 or x.size == 0:
+        return False
+    if not (_non_overlapping_and_dense(out) and _non_overlapping_and_dense(x)):
+        return False
+    if not np.may_share_memory(out, x):
+        return False
+    out_begin = data_ptr(out)
+    x_begin = data_ptr(x)
+    out_end = out_begin + out.size * out.itemsize
+    x_end = x_begin + x.size * x.itemsize
+    if out_begin == x_begin and out_end == x_end:
+        return out.strides != x.strides
+    return out_begin < x_end and x_begin < out_end
+
+
+def check_overlap(op: OpDef, self: Tensor, inputs, pointwise: bool) -> None:
+    """PyTorch's memory-overlap checks on the destination of a write (TensorIterator's first).
+
+    An expanded destination is refused, unless the op table allows it
+    (``overlap_ok``: True for fill_/zero_, or the text of the deprecation
+    warning PyTorch gives for masked_fill_/index_put_/index_fill_). For
+    pointwise ops an input partially aliasing the destination is refused too.
+    """
+    allowed = op.overlap_ok
+    if allowed is not True and has_internal_overlap(self._data):
+        if not allowed:
+            raise _errors.internal_overlap()
+        warnings.warn(allowed, UserWarning, stacklevel=4)
+    if pointwise:
+        for x in inputs[1:]:
+            if isinstance(x, Tensor) and x is not self and partially_overlaps(self._data, x._data):
+                raise _errors.partial_overlap()
+
+
+def check_inplace(t: Tensor, name: str) -> None:
+    """PyTorch's check_inplace: the autograd rules for recording a write into ``t``.
+
+    NB: in PyTorch this is check_inplace in VariableTypeUtils.h, in this order:
+    a restricted view (handle_view_on_rebase), a view of a leaf, a leaf.
+    """
     base = t._base
     meta = t._view_meta
     if base is not None and meta is not None:
-        if meta.creation != "default":
-            _raise_view_creation(t, meta)
+        handle_view_on_rebase(t, meta, name, indirect=False)
         if base._grad_fn is None and base.requires_grad:
-            raise _with_location(_errors.view_of_leaf_inplace())
-    if t._grad_fn is None and t._requires_grad and base is None:
-        raise _with_location(_errors.leaf_inplace())
+            raise _with_location(_errors.view_of_leaf_inplace(), name, _FIX_LEAF)
+    # NB: PyTorch's is_leaf() reads the raw grad_fn, without regenerating a view's.
+    if t.requires_grad and t._grad_fn is None:
+        raise _with_location(_errors.leaf_inplace(), name, _FIX_LEAF)
 
 
-def _raise_view_creation(t: Tensor, meta) -> None:
-    if meta.creation == "no_grad_mode":
-        if t._base.requires_grad:
-            raise _errors.no_grad_view_inplace()
+_FIX_LEAF = (
+    "Fix: if the write must not be recorded (an initialisation or a parameter update), do it "
+    "under `with torch.no_grad():`; otherwise write into a copy (`x = x.clone()`) or use the "
+    "out-of-place form of the operation."
+)
+_FIX_VIEW = {
+    "no_grad_mode": "Fix: create the view and write into it both inside the no_grad block or "
+    "both outside it, or write into a clone of the view.",
+    "inference_mode": "Fix: create the view and write into it both inside the inference_mode "
+    "block or both outside it, or write into a clone of the view.",
+    "multi_output_node": "Fix: use the out-of-place form of the operation, or clone the output "
+    "first (`a = a.clone()`).",
+    "in_custom_function": "Fix: clone the output of the custom Function before writing into it.",
+}
+
+
+def handle_view_on_rebase(t: Tensor, meta, name: str | None, indirect: bool) -> None:
+    """Refuse to rebase the history of a restricted view (PyTorch's handle_view_on_rebase).
+
+    Direct (``indirect=False``): an in-place op is about to record a write into
+    the view. Indirect: the view's base or another view of it was written, found
+    when the view's grad_fn is next needed.
+    """
+    creation = meta.creation
+    if creation == "default":
         return
-    if meta.creation == "multi_output_node":
-        raise _errors.multi_output_view_inplace(meta.origin_output_nr, meta.origin_node_name)
-    if meta.creation == "in_custom_function":
-        raise _errors.custom_function_view_inplace(meta.origin_output_nr, meta.origin_node_name)
-    if meta.creation == "inference_mode":
-        raise _errors.inference_tensor_inplace()
+    fn = t._grad_fn
+    error = _errors.view_modified_inplace(
+        creation, None if fn is None else fn._label(), t._output_nr, indirect
+    )
+    lines = []
+    if meta.location is not None:
+        lines.append(f"The view was created at {format_location(meta.location)}.")
+    if indirect:
+        for version_after, op_name, location in t._vc.writes_since(meta.attr_version):
+            at = "" if location is None else f" at {format_location(location)}"
+            lines.append(
+                f"Its memory was then written by {op_name}{at} "
+                f"(version {version_after - 1} -> {version_after})."
+            )
+    lines.append(_FIX_VIEW[creation])
+    raise _with_location(error, name, "\n".join(lines))
 
 
-def _with_location(error: RuntimeError) -> RuntimeError:
+def _with_location(error: RuntimeError, name: str | None, explanation: str) -> RuntimeError:
+    """Append mutograd's diagnosis (the user's line and the fix) after PyTorch's exact text."""
     location = user_location(3)
-    if location is not None:
-        error.args = (
-            f"{error.args[0]}\n\nmutograd: the in-place operation is at {location[0]}:{location[1]} "
-            f"(in {location[2]}). Do it under `with torch.no_grad():` if it must not be "
-            "recorded, or write into a clone.",
-        )
+    if location is None and not explanation:
+        return error
+    if location is None:
+        where = ""
+    elif name is None:
+        where = f"mutograd: this happened at {format_location(location)}.\n"
+    else:
+        where = f"mutograd: the in-place operation {name} is at {format_location(location)}.\n"
+    error.args = (f"{error.args[0]}\n\n{where}{explanation}",)
     return error
 
 
@@ -106,23 +212,22 @@ def _any_requires_grad(op: OpDef, inputs) -> bool:
 def apply_inplace(op: OpDef, inputs: tuple, attrs: dict, name: str, pointwise: bool = True) -> Tensor:
     """Run ``op`` writing into ``inputs[0]``; see the module docstring for the order."""
     self = inputs[0]
-    # 1. validate everything before touching data
-    if self._inference and not GradMode.inference:
-        raise _errors.inference_tensor_inplace()
+    # 1. validate everything before touching data, in PyTorch's order of checks:
+    #    autograd's (VariableType), then the kernel's (overlap, shape, dtype).
     track = GradMode.enabled and op.node_cls is not None and _any_requires_grad(op, inputs)
     if track:
-        check_inplace(self)
-    cdtype, odtype = compute_dtype(op, inputs)
-    if not _dtype.can_cast(odtype, self.dtype):
-        raise _errors.cannot_cast(_dtype.scalar_type_name(odtype), _dtype.scalar_type_name(self.dtype))
+        check_inplace(self, name)
+    check_overlap(op, self, inputs, pointwise)
     if pointwise:
         shape = broadcast_shape(inputs)
         if shape != self._data.shape:
             raise _errors.inplace_broadcast(self._data.shape, shape)
-    if not op.overlap_ok and has_internal_overlap(self._data):
-        raise _errors.internal_overlap()
+    cdtype, odtype = compute_dtype(op, inputs, attrs)
+    if not _dtype.can_cast(odtype, self.dtype):
+        raise _errors.cannot_cast(_dtype.scalar_type_name(odtype), _dtype.scalar_type_name(self.dtype))
     if op.check is not None:
         op.check(*inputs, **attrs)
+    check_not_inference(self)
     # 2. the node, and what it saves from before the write
     node = None
     if track:
@@ -138,9 +243,9 @@ def apply_inplace(op: OpDef, inputs: tuple, attrs: dict, name: str, pointwise: b
     token = quiet()
     try:
         if op.forward_writes_out:
-            op.forward(*arrays, out=self._data, **attrs)
+            call_forward(op, arrays, attrs, out=self._data)
         else:
-            np.copyto(self._data, op.forward(*arrays, **attrs), casting="unsafe")
+            np.copyto(self._data, call_forward(op, arrays, attrs), casting="unsafe")
     finally:
         loud(token)
     # 4. bump the version once
@@ -148,8 +253,20 @@ def apply_inplace(op: OpDef, inputs: tuple, attrs: dict, name: str, pointwise: b
     # 5-6. rebase history, save outputs
     if node is not None:
         rebase_history(self, node)
-        save_outputs(op, node, (self,))
+        on_view = self._base is not None and self._view_meta is not None
+        save_outputs(op, node, (self,), on_view)
     return self
+
+
+def check_not_inference(t: Tensor) -> None:
+    """Inference tensors cannot be written outside inference mode.
+
+    NB: PyTorch raises this when bumping the version, after its kernel has
+    written; mutograd raises it last among the checks but before the write, so
+    that a failed in-place op changes nothing.
+    """
+    if t._inference and not GradMode.inference:
+        raise _errors.inference_tensor_inplace()
 
 
 def bump_version(t: Tensor, name: str) -> None:
@@ -164,23 +281,30 @@ def _clone(t: Tensor) -> Tensor:
     return call(REGISTRY["clone"], (t,), {"memory_format": None})
 
 
-def rebase_history(self: Tensor, node: Node) -> None:
-    """Make ``node`` the history of ``self``; see Note [In-place on views]."""
+def rebase_history(self: Tensor, node: Node, output_nr: int = 0) -> None:
+    """Make output ``output_nr`` of ``node`` the history of ``self``; see Note [In-place on views]."""
     base = self._base
     if base is not None and self._view_meta is not None:
         copy_slices = CopySlices(base, geometry(base), geometry(self), node)
-        copy_slices.next_functions = (gradient_edge(base),) + tuple(node.next_functions[1:])
+        base_edge = gradient_edge(base)
+        copy_slices.next_functions = (base_edge,) + tuple(node.next_functions[1:])
+        # fn's own edge 0 led to the view's old grad_fn; as in PyTorch, fn no
+        # longer keeps that node alive (CopySlices routes fn's gradient for self).
+        node.next_functions = (base_edge,) + tuple(node.next_functions[1:])
         copy_slices._input_meta = ((base._data.shape, base.dtype),) + tuple(node._input_meta[1:])
         copy_slices._location = node._location
+        copy_slices._anomaly_trace = node._anomaly_trace
         _set_history(base, copy_slices)
-        # self.grad_fn regenerates lazily: its attr_version is now stale.
+        # As PyTorch, regenerate the view's grad_fn now (AsStridedBackward0 onto
+        # CopySlices), which also lets its previous grad_fn go.
+        _view_grad_fn(self)
         return
-    _set_history(self, node)
+    _set_history(self, node, output_nr)
 
 
-def _set_history(t: Tensor, node: Node) -> None:
+def _set_history(t: Tensor, node: Node, output_nr: int = 0) -> None:
     t._grad_fn = node
-    t._output_nr = 0
+    t._output_nr = output_nr
     if t._retains_grad:
         # As PyTorch, retain_grad follows the tensor to its new grad_fn.
         from .autograd.engine import install_retain_grad
@@ -200,18 +324,23 @@ class CopySlices(Node):
         self._base_dtype = base.dtype
         self.fn = fn
 
-    def name(self) -> str:
-        return "CopySlices"
-
     def apply(self, grads: list) -> tuple:
         from ._dispatch import call
 
+        if self.fn is None:
+            raise _errors.backward_twice()
         grad = grads[0]
         geometry_args = {"base_geometry": self._base_geometry, "view_geometry": self._view_geometry}
         grad_slice = call(REGISTRY["_geometry_gather"], (grad,), geometry_args)
         res = self.fn.apply([grad_slice])
         out = [None]
         if self.next_functions[0][0] is not None:
+            shape, strides, _ = self._view_geometry
+            if 0 not in shape and any(stride == 0 and size > 1 for size, stride in zip(shape, strides)):
+                # NB: PyTorch's CopySlices writes fn's gradient back with
+                # grad_slice.copy_(), which refuses an expanded view: a write into
+                # an expanded view of a tensor requiring grad cannot be backpropagated.
+                raise _errors.internal_overlap()
             slice_grad = res[0]
             if slice_grad is None:
                 slice_grad = call(REGISTRY["zeros_like"], (grad_slice,), {})
@@ -220,7 +349,11 @@ class CopySlices(Node):
         return tuple(out)
 
     def _release_saved(self) -> None:
-        self.fn._release_saved()
+        # As PyTorch's CopySlices::release_variables, fn itself is dropped: a
+        # second backward through this node raises even if fn saved nothing.
+        if self.fn is not None:
+            self.fn._release_saved()
+        self.fn = None
 
 
 def _view_grad_fn(self: Tensor):
@@ -236,6 +369,9 @@ def _view_grad_fn(self: Tensor):
         return None
     version = self._vc.version
     if meta.attr_version != version:
+        # The base or another view of it was written: as PyTorch, a restricted
+        # view cannot follow (an indirect rebase), others get AsStridedBackward0.
+        handle_view_on_rebase(self, meta, None, indirect=True)
         op = REGISTRY["as_strided"]
         node = op.node_cls()
         node.next_functions = (gradient_edge(base),)
@@ -268,7 +404,9 @@ def apply_out(op: OpDef, inputs: tuple, attrs: dict, out: Tensor) -> Tensor:
             f"{op.name.split('.')[0]}(): functions with out=... arguments don't support automatic "
             "differentiation, but one of the arguments requires grad."
         )
-    cdtype, odtype = compute_dtype(op, inputs)
+    if op.check is not None:
+        op.check(*inputs, **attrs)
+    cdtype, odtype = compute_dtype(op, inputs, attrs)
     if not _dtype.can_cast(odtype, out.dtype):
         raise _errors.cannot_cast(_dtype.scalar_type_name(odtype), _dtype.scalar_type_name(out.dtype))
     shape = broadcast_shape(inputs)
@@ -286,14 +424,21 @@ def apply_out(op: OpDef, inputs: tuple, attrs: dict, out: Tensor) -> Tensor:
                 UserWarning,
                 stacklevel=3,
             )
-        fresh = np.empty(shape, dtype=out.dtype._np)
+    arrays = to_arrays(inputs, None if op.dtype_rule == KEEP else cdtype)
+    if shape != out._data.shape:
+        # As PyTorch's TensorIterator, a resized output takes the layout the op
+        # computes in: NumPy's order="K" follows the inputs' strides likewise.
+        raw = run_forward(op, arrays, attrs, inputs)
+        if op.layout is not None:
+            raw = op.layout(raw, inputs)
+        fresh = np.empty_like(raw, dtype=out.dtype._np)
+        np.copyto(fresh, raw, casting="unsafe")
         out._data = fresh
         out._storage = fresh
-    arrays = to_arrays(inputs, None if op.dtype_rule == KEEP else cdtype)
-    if op.forward_writes_out and odtype is out.dtype:
+    elif op.forward_writes_out and odtype is out.dtype:
         token = quiet()
         try:
-            op.forward(*arrays, out=out._data, **attrs)
+            call_forward(op, arrays, attrs, out=out._data)
         finally:
             loud(token)
     else:
@@ -310,12 +455,11 @@ def apply_view_inplace(op: OpDef, self: Tensor, attrs: dict, name: str) -> Tenso
     """
     from ._dispatch import run_forward
 
-    if self._inference and not GradMode.inference:
-        raise _errors.inference_tensor_inplace()
     track = GradMode.enabled and self.requires_grad
     if track:
-        check_inplace(self)
+        check_inplace(self, name)
     new_data = run_forward(op, [self._data], attrs, (self,))
+    check_not_inference(self)
     node = None
     if track:
         node = make_node(op, (self,), attrs, [gradient_edge(self)])
@@ -328,7 +472,9 @@ def apply_view_inplace(op: OpDef, self: Tensor, attrs: dict, name: str) -> Tenso
 
 def resize(self: Tensor, sizes) -> Tensor:
     """``resize_``: reshape self's storage, growing it when needed (PyTorch's resize_)."""
-    if self.requires_grad and GradMode.enabled:
+    # NB: as PyTorch's VariableType::resize_, refused for a tensor requiring
+    # grad even under no_grad; the version moves only when the shape changes.
+    if self.requires_grad:
         raise RuntimeError("cannot resize variables that require grad")
     sizes = tuple(int(s) for s in sizes)
     numel = 1
@@ -336,6 +482,7 @@ def resize(self: Tensor, sizes) -> Tensor:
         numel *= s
     if sizes == self._data.shape:
         return self
+    check_not_inference(self)
     offset = self.storage_offset()
     if offset + numel <= self._storage.size and self._storage.flags.c_contiguous:
         flat = self._storage.reshape(-1)
@@ -346,4 +493,5 @@ def resize(self: Tensor, sizes) -> Tensor:
         fresh[: old.size] = old
         self._storage = fresh
         self._data = fresh.reshape(sizes)
+    bump_version(self, "resize_")
     return self

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+import traceback
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
 _getframe = sys._getframe
@@ -37,3 +38,14 @@ def format_location(location) -> str:
         return "<unknown location>"
     filename, lineno, function = location
     return f"{filename}:{lineno} (in {function})"
+
+
+def user_stack() -> list:
+    """The formatted stack of user frames (mutograd's own frames dropped), oldest first.
+
+    What anomaly mode records for each node, as PyTorch records the Python stack
+    of the forward call.
+    """
+    frames = traceback.extract_stack(_getframe(1))
+    kept = [f for f in frames if not f.filename.startswith(_PACKAGE_DIR)]
+    return traceback.format_list(kept)

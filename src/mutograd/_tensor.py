@@ -8,6 +8,8 @@ depends only on dtypes and storage.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from . import _dtype, _errors
@@ -75,16 +77,16 @@ class ViewMeta:
     ``creation`` is PyTorch's CreationMeta: "default", "no_grad_mode",
     "multi_output_node", "inference_mode" or "in_custom_function".
     ``attr_version`` is the version at which the view's grad_fn was last
-    computed; see Note [Version counters and views].
+    computed; see Note [Version counters and views]. ``location`` is where a
+    restricted (non-default) view was created, for mutograd's error messages.
     """
 
-    __slots__ = ("creation", "attr_version", "origin_node_name", "origin_output_nr")
+    __slots__ = ("creation", "attr_version", "location")
 
-    def __init__(self, creation: str, attr_version: int) -> None:
+    def __init__(self, creation: str, attr_version: int, location=None) -> None:
         self.creation = creation
         self.attr_version = attr_version
-        self.origin_node_name = None
-        self.origin_output_nr = 0
+        self.location = location
 
 
 class Tensor:
@@ -151,7 +153,8 @@ class Tensor:
         return (data_ptr(self._data) - data_ptr(self._storage)) // self._data.itemsize
 
     def data_ptr(self) -> int:
-        return data_ptr(self._data)
+        # NB: as PyTorch, a tensor with no elements has a null data pointer.
+        return data_ptr(self._data) if self._data.size else 0
 
     def untyped_storage(self) -> UntypedStorage:
         return UntypedStorage(self._storage)
@@ -185,6 +188,8 @@ class Tensor:
     # --- versions and views --------------------------------------------------
     @property
     def _version(self) -> int:
+        if self._inference:
+            raise RuntimeError("Inference tensors do not track version counter.")
         return self._vc.version
 
     def _is_view(self) -> bool:
@@ -216,6 +221,18 @@ class Tensor:
 
     @property
     def grad(self):
+        if self._grad is None and not self._retains_grad and self.grad_fn is not None:
+            # As PyTorch (TensorBody.h): a non-leaf's .grad is never populated.
+            warnings.warn(
+                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its "
+                ".grad attribute won't be populated during autograd.backward(). If you indeed want "
+                "the .grad field to be populated for a non-leaf Tensor, use .retain_grad() on the "
+                "non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure you "
+                "access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for "
+                "more information.",
+                UserWarning,
+                stacklevel=2,
+            )
         return self._grad
 
     @grad.setter

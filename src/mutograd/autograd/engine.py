@@ -10,6 +10,7 @@ to its input's shape and cast to its dtype (validate_outputs).
 from __future__ import annotations
 
 import heapq
+import sys
 import warnings
 import weakref
 
@@ -69,12 +70,34 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         if not inputs:
             raise RuntimeError("'inputs' argument to backward() cannot be empty.")
         targets = inputs
+    if create_graph:
+        _warn_create_graph_cycle()
     captured = _execute(tensors, grads, retain_graph, create_graph, targets, accumulate=True)
     if targets is not None:
         # Leaf targets accumulated at their AccumulateGrad; non-leaf targets here.
         for t, g in zip(targets, captured):
             if g is not None and t.grad_fn is not None:
                 t._grad = g if t._grad is None else t._grad + g
+
+
+class _Warned:
+    create_graph_cycle = False
+
+
+def _warn_create_graph_cycle() -> None:
+    # As PyTorch's engine (a TORCH_WARN_ONCE): once per process.
+    if _Warned.create_graph_cycle:
+        return
+    _Warned.create_graph_cycle = True
+    warnings.warn(
+        "Using backward() with create_graph=True will create a reference cycle between the "
+        "parameter and its gradient which can cause a memory leak. We recommend using "
+        "autograd.grad when creating the graph to avoid this. If you have to use this function, "
+        "make sure to reset the .grad fields of your parameters to None after use to break the "
+        "cycle and avoid the leak.",
+        UserWarning,
+        stacklevel=4,
+    )
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
@@ -104,76 +127,124 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                 g = _creation.zeros_like(t)
             elif not allow_unused:
                 raise RuntimeError(
-                    "One of the differentiated Tensors appears to not have been used in the graph. "
-                    "Set allow_unused=True if this is the desired behavior."
+                    f"The differentiated Tensor at index {k} appears to not have been used in the "
+                    "graph. Set allow_unused=True if this is the desired behavior."
                 )
         result.append(g)
     return tuple(result)
 
 
 def _execute(roots, grads, retain_graph, create_graph, targets, accumulate):
-    root_edges = [gradient_edge(t) for t in roots]
-    # Capture points: a target leaf is captured at its AccumulateGrad, a
-    # non-leaf at (grad_fn, output_nr), after tensor hooks, as in PyTorch.
-    captures = {}
-    if targets is not None:
-        for k, t in enumerate(targets):
-            node, nr = gradient_edge(t)
-            captures.setdefault((node, nr), []).append(k)
-    dependencies = _count_dependencies([e[0] for e in root_edges])
-    root_nodes = [e[0] for e in root_edges]
-    needed = _needed_nodes(root_nodes, captures) if targets is not None else None
-
-    buffers: dict[Node, list] = {}
-    for (node, nr), g in zip(root_edges, grads):
-        _add_to_buffer(buffers, node, nr, g)
-    ready = []
-    counter = 0
-    for node in buffers:
-        if dependencies.get(node, 0) == 0:
-            heapq.heappush(ready, (-node._seq, counter, node))
-            counter += 1
-    captured = [None] * (len(targets) if targets is not None else 0)
-
+    task = _GraphTask(roots, grads, retain_graph, create_graph, targets, accumulate)
+    # The caller's references to the root gradients stay alive during the run, so
+    # that, as in PyTorch, a root gradient is never stolen nor accumulated into.
     previous = GradMode.enabled
     GradMode.enabled = create_graph
     try:
-        while ready:
-            _, _, node = heapq.heappop(ready)
-            inputs = buffers.pop(node)
-            inputs = _run_pre_hooks(node, inputs)
-            if captures:
-                for nr, g in enumerate(inputs):
-                    for k in captures.get((node, nr), ()):
-                        captured[k] = g
-            if type(node) is AccumulateGrad:
-                if accumulate and (targets is None or (node, 0) in captures):
-                    _accumulate(node.variable, inputs[0], create_graph)
-                continue
-            if needed is not None and node not in needed:
-                continue
-            outputs = _call_node(node, inputs)
-            if not retain_graph:
-                node._release_saved()
-            for (next_node, nr), g, meta in zip(node.next_functions, outputs, node._input_meta):
-                if next_node is None:
-                    continue
-                if g is not None:
-                    g = _validate(node, g, meta)
-                    _add_to_buffer(buffers, next_node, nr, g)
-                elif next_node not in buffers:
-                    buffers[next_node] = [None] * next_node._num_outputs()
-                remaining = dependencies[next_node] - 1
-                dependencies[next_node] = remaining
-                if remaining == 0:
-                    if any(x is not None for x in buffers[next_node]):
-                        heapq.heappush(ready, (-next_node._seq, counter, next_node))
-                        counter += 1
-                    else:
-                        del buffers[next_node]
+        while task.ready:
+            _, _, node = heapq.heappop(task.ready)
+            task.evaluate(node)
     finally:
         GradMode.enabled = previous
-    return captured
+    return task.captured
+
+
+class _GraphTask:
+    """One backward run (PyTorch's GraphTask): input buffers, dependencies, the ready queue.
+
+    NB: each node is evaluated in a method so that its local references die on
+    return, as C++'s moves do: whether a gradient may be stolen by a leaf or
+    accumulated into in place depends on who else holds it (see _sole_reference).
+    """
+
+    def __init__(self, roots, grads, retain_graph, create_graph, targets, accumulate) -> None:
+        self.retain_graph = retain_graph
+        self.create_graph = create_graph
+        self.accumulate = accumulate
+        self.targets = targets
+        root_edges = [gradient_edge(t) for t in roots]
+        # Capture points: a target leaf is captured at its AccumulateGrad, a
+        # non-leaf at (grad_fn, output_nr), after tensor hooks, as in PyTorch.
+        self.captures: dict = {}
+        if targets is not None:
+            for k, t in enumerate(targets):
+                node, nr = gradient_edge(t)
+                self.captures.setdefault((node, nr), []).append(k)
+        root_nodes = [e[0] for e in root_edges]
+        self.dependencies = _count_dependencies(root_nodes)
+        self.needed = _needed_nodes(root_nodes, self.captures) if targets is not None else None
+        self.buffers: dict[Node, list] = {}
+        for (node, nr), g in zip(root_edges, grads):
+            self.add_to_buffer(node, nr, g)
+        self.ready: list = []
+        self.counter = 0
+        for node in self.buffers:
+            if self.dependencies.get(node, 0) == 0:
+                self.push(node)
+        self.captured = [None] * (len(targets) if targets is not None else 0)
+
+    def push(self, node: Node) -> None:
+        heapq.heappush(self.ready, (-node._seq, self.counter, node))
+        self.counter += 1
+
+    def evaluate(self, node: Node) -> None:
+        inputs = _run_pre_hooks(node, self.buffers.pop(node))
+        # NB: when backward() accumulates, a leaf's gradient goes to its .grad, not
+        # to a capture (holding it would stop AccumulateGrad from stealing it).
+        leaf = type(node) is AccumulateGrad
+        if self.captures and not (leaf and self.accumulate):
+            for nr in range(len(inputs)):
+                for k in self.captures.get((node, nr), ()):
+                    self.captured[k] = inputs[nr]
+        if leaf:
+            if self.accumulate and (self.targets is None or (node, 0) in self.captures):
+                _accumulate(node.variable, inputs, self.create_graph)
+            return
+        if self.needed is not None and node not in self.needed:
+            return
+        outputs = list(_call_node(node, inputs))
+        del inputs
+        if not self.retain_graph:
+            node._release_saved()
+        for k, ((next_node, nr), meta) in enumerate(zip(node.next_functions, node._input_meta)):
+            if next_node is None:
+                continue
+            g = outputs[k] if k < len(outputs) else None
+            if g is not None:
+                # As C++ moves each output into the next buffer, drop ours first.
+                outputs[k] = None
+                g = _validate(node, g, meta)
+                self.add_to_buffer(next_node, nr, g)
+                del g
+            elif next_node not in self.buffers:
+                self.buffers[next_node] = [None] * next_node._num_outputs()
+            remaining = self.dependencies[next_node] - 1
+            self.dependencies[next_node] = remaining
+            if remaining == 0:
+                if any(x is not None for x in self.buffers[next_node]):
+                    self.push(next_node)
+                else:
+                    del self.buffers[next_node]
+
+    def add_to_buffer(self, node: Node, nr: int, g: Tensor) -> None:
+        """PyTorch's InputBuffer::add: sum gradients arriving at the same input."""
+        buffer = self.buffers.get(node)
+        if buffer is None:
+            buffer = self.buffers[node] = [None] * node._num_outputs()
+        old = buffer[nr]
+        if old is None:
+            buffer[nr] = g
+            return
+        buffer[nr] = None
+        # NB: in PyTorch this is InputBuffer's accumulate(): when the buffer holds
+        # the only reference to a dense gradient and its storage, and grad mode is
+        # off, it adds in place (bumping that tensor's version) instead of
+        # allocating.
+        if not GradMode.enabled and _sole_reference(old) and _owns_storage(old) and _dense(old):
+            old.add_(g)
+            buffer[nr] = old
+        else:
+            buffer[nr] = old + g
 
 
 def _count_dependencies(roots) -> dict:
@@ -218,16 +289,6 @@ def _needed_nodes(roots, captures) -> set:
                 if nxt is not None and nxt not in reach:
                     stack.append((nxt, False))
     return {node for node, reaches in reach.items() if reaches}
-
-
-def _add_to_buffer(buffers, node, nr, g) -> None:
-    buffer = buffers.get(node)
-    if buffer is None:
-        buffer = buffers[node] = [None] * node._num_outputs()
-    if buffer[nr] is None:
-        buffer[nr] = g
-    else:
-        buffer[nr] = buffer[nr] + g
 
 
 def _run_pre_hooks(node: Node, inputs: list) -> list:
@@ -306,6 +367,8 @@ def _sum_to(node: Node, g: Tensor, shape) -> Tensor:
             f"[{', '.join(map(str, gshape))}] but expected shape compatible with "
             f"[{', '.join(map(str, shape))}]"
         )
+    if not shape:
+        return g.sum()  # NB: as at::sum_to, a 0-dim target is a full sum (SumBackward0)
     dims = list(range(lead)) + [lead + i for i, s in enumerate(shape) if s == 1 and gshape[lead + i] != 1]
     if dims:
         g = g.sum(dims, keepdim=True)
@@ -314,22 +377,94 @@ def _sum_to(node: Node, g: Tensor, shape) -> Tensor:
     return g
 
 
-def _accumulate(variable: Tensor, g: Tensor, create_graph: bool) -> None:
-    """AccumulateGrad: leaf hooks, then store or add into ``variable.grad``."""
+def _accumulate(variable: Tensor, inputs: list, create_graph: bool) -> None:
+    """AccumulateGrad: leaf hooks, then store or add into ``variable.grad``.
+
+    NB: in PyTorch this is AccumulateGrad::accumulateGrad. The first gradient is
+    stolen (kept as is, with its version) when grad mode is off, nothing else
+    holds it and its strides obey the layout contract; otherwise it is copied
+    into a fresh tensor laid out like the leaf (``new_empty_strided().copy_()``,
+    so that copy is at version 1). Later gradients are added in place
+    (``variable.grad += new_grad``), or out of place under create_graph.
+    """
+    g = inputs[0]
+    inputs[0] = None
     if variable._hooks:
         for fn in list(variable._hooks):
             out = fn(g)
             if out is not None:
                 g = out
+            del out
     current = variable._grad
     if current is None:
-        # NB: PyTorch steals the incoming gradient when nothing else holds it;
-        # we cannot see reference counts reliably, so we copy into the leaf's layout.
-        variable._grad = g if create_graph else _creation.copy_in_layout_of(g, variable)
-    elif create_graph:
+        if not GradMode.enabled and _sole_reference(g) and _obeys_layout_contract(g, variable):
+            variable._grad = g.detach()
+        else:
+            variable._grad = _clone_obey_contract(g, variable)
+    elif GradMode.enabled:
         variable._grad = current + g
     else:
         current.add_(g)
+
+
+def _clone_obey_contract(g: Tensor, variable: Tensor) -> Tensor:
+    """PyTorch's clone_obey_contract: a copy of ``g`` laid out like the leaf.
+
+    As there it is ``new_empty_strided(...).copy_(g)``, so the copy is at
+    version 1 and, under create_graph, has CopyBackwards as its grad_fn.
+    """
+    if _dense(variable):
+        if variable._data.flags.c_contiguous:
+            out = _creation.empty(variable._data.shape, dtype=g.dtype)
+        else:
+            out = _creation.empty_strided(variable._data.shape, variable.stride(), dtype=g.dtype)
+        return out.copy_(g)
+    return g.clone(memory_format=None)
+
+
+def _probe_references(obj) -> int:
+    return sys.getrefcount(obj)
+
+
+def _calibrate() -> int:
+    probe = object()
+    return _probe_references(probe)
+
+
+# What _probe_references reports for an object held by exactly one local name.
+_ONE_REFERENCE = _calibrate()
+
+
+def _sole_reference(t: Tensor) -> bool:
+    """True when only the caller's one local name holds ``t`` (PyTorch's use_count() == 1)."""
+    return _probe_references(t) <= _ONE_REFERENCE + 1
+
+
+def _owns_storage(t: Tensor) -> bool:
+    """True when no other tensor or array shares ``t``'s memory (storage().use_count() == 1).
+
+    NB: a tensor that owns its array is referenced by its ``_data`` and
+    ``_storage`` slots; any view, alias or ``.numpy()`` array adds a reference.
+    """
+    storage = t._storage
+    return t._base is None and t._data is storage and _probe_references(storage) <= _ONE_REFERENCE + 2
+
+
+def _dense(t: Tensor) -> bool:
+    return t._data.flags.c_contiguous or t._data.flags.f_contiguous
+
+
+def _obeys_layout_contract(g: Tensor, variable: Tensor) -> bool:
+    """PyTorch's obeys_layout_contract: the gradient's strides match the leaf's."""
+    if not _dense(variable):
+        return g._data.flags.c_contiguous
+    for size, g_stride, v_stride in zip(g._data.shape, g._data.strides, variable._data.strides):
+        if size != 1:
+            if g_stride != v_stride:
+                return False
+        elif g_stride == 0:
+            return False
+    return True
 
 
 def install_retain_grad(t: Tensor) -> None:

@@ -7,6 +7,7 @@ The flags are class attributes of ``GradMode`` so that the dispatcher's check
 from __future__ import annotations
 
 import functools
+import warnings
 
 
 class GradMode:
@@ -76,6 +77,11 @@ class set_grad_enabled(_DecoratorContextManager):
         self.mode = bool(mode)
         GradMode.enabled = self.mode
 
+    def __call__(self, func):
+        # As PyTorch: used as a decorator, the mode set by __init__ is undone at once.
+        GradMode.enabled = self.prev
+        return super().__call__(func)
+
     def __enter__(self) -> None:
         GradMode.enabled = self.mode
 
@@ -126,6 +132,12 @@ class detect_anomaly:
     def __init__(self, check_nan: bool = True) -> None:
         self.check_nan = check_nan
         self.prev = (False, True)
+        warnings.warn(
+            "Anomaly Detection has been enabled. This mode will increase the runtime and should "
+            "only be enabled for debugging.",
+            UserWarning,
+            stacklevel=2,
+        )
 
     def __enter__(self) -> None:
         self.prev = (_AnomalyMode.enabled, _AnomalyMode.check_nan)

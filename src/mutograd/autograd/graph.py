@@ -12,7 +12,14 @@ import re
 import weakref
 
 _sequence = itertools.count()
-_BACKWARD_SUFFIX = re.compile(r"Backward\d*$")
+_BACKWARD_SUFFIX = re.compile(r"Backward(\d*)$")
+# PyTorch's hand-written nodes (torch/csrc/autograd/functions) report their C++
+# qualified names from name(); the generated ones their plain names.
+_MANUAL_NODES = frozenset({"CopyBackwards", "CopySlices"})
+
+
+def _number_unless_zero(match) -> str:
+    return "" if match.group(1) in ("", "0") else match.group(1)
 
 
 class RemovableHandle:
@@ -73,11 +80,14 @@ class Node:
         self._metadata = None
 
     def name(self) -> str:
-        return type(self).__name__
+        name = type(self).__name__
+        if name in _MANUAL_NODES:
+            return "torch::autograd::" + name
+        return name
 
     def _label(self) -> str:
-        """The name PyTorch's version error uses: "Sigmoid" for SigmoidBackward0."""
-        return _BACKWARD_SUFFIX.sub("", self.name())
+        """The name PyTorch's errors use: "Sigmoid" for SigmoidBackward0, "Pow1" for PowBackward1."""
+        return _BACKWARD_SUFFIX.sub(_number_unless_zero, self.name())
 
     @property
     def metadata(self) -> dict:
@@ -154,4 +164,7 @@ def gradient_edge(t) -> tuple:
     fn = t._grad_fn if t._base is None else t.grad_fn
     if fn is not None:
         return (fn, t._output_nr)
+    if not t._requires_grad:
+        # As PyTorch's grad_accumulator(): none for a leaf that requires no grad.
+        return (None, 0)
     return (grad_accumulator(t), 0)

@@ -8,19 +8,25 @@ grad_fn back from the node that unpacks it (no reference cycle).
 
 from __future__ import annotations
 
+import weakref
+
 from .. import _dtype, _errors
-from .._location import format_location
+from .._location import _Recording, format_location
 from .._tensor import _new
 from .grad_mode import _AnomalyMode
 
 
 class SavedTensor:
-    __slots__ = ("_tensor", "_version", "_is_output", "_output_nr", "_freed")
+    __slots__ = ("_tensor", "_version", "_is_output", "_output_nr", "_freed", "_view_grad_fn")
 
-    def __init__(self, t, is_output: bool = False) -> None:
+    def __init__(self, t, is_output: bool = False, is_inplace_on_view: bool = False) -> None:
         self._version = t._vc.version
         self._output_nr = t._output_nr
         self._freed = False
+        # NB: as SavedVariable's weak_grad_fn_: the output of an in-place op on a
+        # view is named after the view's grad_fn at save time (AsStridedBackward0),
+        # for as long as the view keeps that node.
+        self._view_grad_fn = weakref.ref(t.grad_fn) if is_inplace_on_view else None
         if is_output and t._grad_fn is not None:
             self._is_output = True
             alias = _new(t._data, t.dtype, t._vc, t._storage)
@@ -30,11 +36,29 @@ class SavedTensor:
             self._is_output = False
             self._tensor = t
 
+    @classmethod
+    def wrapped_number(cls, value) -> SavedTensor:
+        """A Python scalar passed where the schema says Tensor (``x * 3``).
+
+        PyTorch wraps it in a 0-d tensor and saves that, so it too is freed
+        after backward: a second backward through the node raises.
+        """
+        saved = cls.__new__(cls)
+        saved._tensor = value
+        saved._version = None
+        saved._is_output = False
+        saved._output_nr = 0
+        saved._freed = False
+        saved._view_grad_fn = None
+        return saved
+
     def unpack(self, node):
         """The saved tensor, after checking that no in-place op changed it."""
         t = self._tensor
         if t is None:
             raise _errors.backward_twice()
+        if self._version is None:
+            return t
         if t._vc.version != self._version:
             raise self._version_error(node)
         if self._is_output:
@@ -50,7 +74,12 @@ class SavedTensor:
 
     def _version_error(self, node) -> RuntimeError:
         t = self._tensor
-        grad_fn = node if self._is_output else t.grad_fn
+        if not self._is_output:
+            grad_fn = t.grad_fn
+        elif self._view_grad_fn is not None and self._view_grad_fn() is not None:
+            grad_fn = self._view_grad_fn()
+        else:
+            grad_fn = node
         error = _errors.saved_version_mismatch(
             _dtype.legacy_type_name(t.dtype),
             t._data.shape,
@@ -67,22 +96,30 @@ class SavedTensor:
         """mutograd's addition to PyTorch's message: who saved the tensor, who wrote it."""
         t = self._tensor
         described = f"[{_dtype.legacy_type_name(t.dtype)} {list(t._data.shape)}]"
+        where = ""
+        if node._location is not None:
+            where = f"; the forward op ran at {format_location(node._location)}"
         lines = [
             "",
             "",
             f"mutograd: this tensor {described} was saved for backward by {node.name()} "
-            f"at version {self._version}; the forward op ran at {format_location(node._location)}.",
+            f"at version {self._version}{where}.",
         ]
         writes = t._vc.writes_since(self._version)
+        missing = t._vc.version - self._version - len(writes)
         if writes:
             lines.append("It was then modified by these in-place operations:")
+            if missing > 0:
+                lines.append(f"  ({missing} earlier in-place writes are no longer remembered)")
             for version_after, op_name, location in writes:
-                lines.append(
-                    f"  {op_name} at {format_location(location)}: "
-                    f"version {version_after - 1} -> {version_after}"
-                )
+                at = "" if location is None else f" at {format_location(location)}"
+                lines.append(f"  {op_name}{at}: version {version_after - 1} -> {version_after}")
         else:
             lines.append("The in-place write that changed it was not recorded.")
+        if not _Recording.enabled:
+            lines.append(
+                "(Op locations are not recorded: mutograd.autograd.set_record_locations(False).)"
+            )
         lines.append(
             "Fix: use the out-of-place form of that operation (e.g. `y = y.add(1)` instead of "
             "`y.add_(1)`), or `.clone()` the tensor before writing to it, or make the write after "

@@ -11,8 +11,11 @@ import os
 import runpy
 import sys
 from types import TracebackType
+from typing import Any
 
-USAGE = "usage: python -m mutograd doctor [--early] [--paranoid] [--graph FILE.svg] script.py [args...]"
+USAGE = (
+    "usage: python -m mutograd doctor [--early] [--paranoid] [--graph FILE.svg] script.py [args...]"
+)
 
 HELP = f"""{USAGE}
 
@@ -93,7 +96,13 @@ def main(argv: list[str]) -> int:
     except ImportError:
         print(TORCH_MISSING.format(python=sys.executable), file=sys.stderr, end="")
         return 1
-    return _run(script, list(options["args"]), bool(options["early"]), bool(options["paranoid"]), options["graph"])
+    return _run(
+        script,
+        list(options["args"]),
+        bool(options["early"]),
+        bool(options["paranoid"]),
+        options["graph"],
+    )
 
 
 def _cannot_open(script: str) -> str | None:
@@ -110,11 +119,20 @@ def _cannot_open(script: str) -> str | None:
 
 
 def run_script(
-    script: str, args: list[str] | tuple[str, ...] = (), *, early: bool = False, paranoid: bool = False, graph: str | None = None
+    script: str,
+    args: list[str] | tuple[str, ...] = (),
+    *,
+    early: bool = False,
+    paranoid: bool = False,
+    graph: str | None = None,
 ) -> None:
     """Run ``script`` under ``watch()`` as ``python script args...`` would; its exceptions propagate."""
     from .recorder import watch
 
+    _execute(script, list(args), watch(early=early, paranoid=paranoid, graph=graph))
+
+
+def _execute(script: str, args: list[str], watcher: Any) -> None:
     # python puts the script's directory first on sys.path; `python -m` put the cwd there.
     saved_argv, saved_path0 = sys.argv, sys.path[0] if sys.path else None
     sys.argv = [script, *args]
@@ -124,7 +142,7 @@ def run_script(
     else:
         sys.path.insert(0, script_dir)
     try:
-        with watch(early=early, paranoid=paranoid, graph=graph):
+        with watcher:
             runpy.run_path(os.path.abspath(script), run_name="__main__")
     finally:
         sys.argv = saved_argv
@@ -133,18 +151,29 @@ def run_script(
 
 
 def _run(script: str, args: list[str], early: bool, paranoid: bool, graph: object) -> int:
+    from .recorder import watch
+
+    watcher = watch(early=early, paranoid=paranoid, graph=None if graph is None else str(graph))
+    watcher.draw_at_exit = False  # drawn below, after the script's own output and traceback
     try:
-        run_script(script, args, early=early, paranoid=paranoid, graph=None if graph is None else str(graph))
+        _execute(script, args, watcher)
     except SystemExit as exit_:
-        return _exit_code(exit_.code)
+        code = _exit_code(exit_.code)
     except KeyboardInterrupt:
         raise
     except BaseException as error:
         sys.stdout.flush()
         error.__traceback__ = _from_script(error.__traceback__, os.path.abspath(script))
         sys.excepthook(type(error), error, error.__traceback__)
-        return 1
-    return 0
+        code = 1
+    else:
+        code = 0
+    if graph is not None and watcher.recorder is not None:
+        from .drawing import draw_failure
+
+        sys.stdout.flush()
+        draw_failure(watcher.recorder, str(graph))
+    return code
 
 
 def _exit_code(code: object) -> int:
@@ -157,12 +186,41 @@ def _exit_code(code: object) -> int:
     return 1
 
 
-def _from_script(tb: TracebackType | None, filename: str) -> TracebackType | None:
-    """Drop the doctor's and runpy's frames: the traceback starts at the script.
+_DOCTOR_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+# torch's wrappers around every TorchDispatchMode.__torch_dispatch__ call
+_DISPATCH_WRAPPERS = (
+    os.path.join("torch", "_compile.py"),
+    os.path.join("torch", "_dynamo", "eval_frame.py"),
+)
+_OPS_FILE = os.path.join("torch", "_ops.py")
 
+
+def _from_script(tb: TracebackType | None, filename: str) -> TracebackType | None:
+    """The traceback python would print: from the script's frame down, without the doctor.
+
+    Drops runpy's and the doctor's frames above the script, and the doctor's
+    hooks below it (with torch's wrappers around its dispatch mode), so an
+    error raised inside a watched op or hook looks as it would without the doctor.
     None when the script never ran (a SyntaxError): python then prints no
     "Traceback" header either, just the error with its location.
     """
     while tb is not None and tb.tb_frame.f_code.co_filename != filename:
         tb = tb.tb_next
-    return tb
+    entries = []
+    after_doctor = False
+    while tb is not None:
+        code_file = tb.tb_frame.f_code.co_filename
+        if code_file.startswith(_DOCTOR_DIR):
+            while entries and entries[-1].tb_frame.f_code.co_filename.endswith(_DISPATCH_WRAPPERS):
+                entries.pop()
+            after_doctor = True
+        elif not (
+            after_doctor and code_file.endswith(_OPS_FILE)
+        ):  # the op the dispatch mode called
+            entries.append(tb)
+            after_doctor = False
+        tb = tb.tb_next
+    result = None
+    for entry in reversed(entries):
+        result = TracebackType(result, entry.tb_frame, entry.tb_lasti, entry.tb_lineno)
+    return result

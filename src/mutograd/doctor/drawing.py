@@ -14,7 +14,7 @@ import shutil
 import subprocess
 import sys
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .errors import GraphvizMissingWarning
@@ -64,7 +64,9 @@ def render(source: str, format: str = "svg") -> bytes:
     dot = shutil.which("dot")
     if dot is None:
         raise GraphvizMissing(INSTALL_HINT)
-    return subprocess.run([dot, f"-T{format}"], input=source.encode(), capture_output=True, check=True).stdout
+    return subprocess.run(
+        [dot, f"-T{format}"], input=source.encode(), capture_output=True, check=True
+    ).stdout
 
 
 def _quote(text: str) -> str:
@@ -77,7 +79,8 @@ def _attrs(**attrs: Any) -> str:
 
 def _node_name(node: Any) -> str:
     name = getattr(node, "name", None)
-    return str(name()) if callable(name) else type(node).__name__
+    text = str(name()) if callable(name) else type(node).__name__
+    return text.removeprefix("torch::autograd::")
 
 
 def _describe_tensor(t: Any) -> str:
@@ -88,6 +91,11 @@ def _describe_tensor(t: Any) -> str:
 
 def _saved_attributes(node: Any) -> list[str]:
     names = [n for n in dir(node) if n.startswith("_saved_")]
+    saved = getattr(node, "_saved", None)
+    if not names and isinstance(saved, Mapping):
+        # engines that serve _saved_<name> through __getattr__ (mutograd's own
+        # nodes do) cannot be listed by dir(): take the names from the mapping
+        names = [f"_saved_{key}" for key in saved]
     # custom autograd.Function nodes keep theirs in ctx.saved_tensors
     if type(node).__name__.endswith("Backward") and hasattr(type(node), "saved_tensors"):
         names.append("saved_tensors")
@@ -123,9 +131,9 @@ class _Saved:
         rec = self.rec
         if rec is None or rec.snapshot is None or self.stale():
             return False
-        from .recorder import _same_bits
+        from .records import same_bits
 
-        return not _same_bits(rec.snapshot, rec.tensor)
+        return not same_bits(rec.snapshot, rec.tensor)
 
 
 def _read_saved(node: Any) -> list[_Saved]:
@@ -146,7 +154,7 @@ def _read_saved(node: Any) -> list[_Saved]:
         tensors = [t for t in tensors if hasattr(t, "shape") and hasattr(t, "dtype")]
         if len(recs) != len(tensors):
             recs = [None] * len(tensors)
-        found.extend(_Saved(attr, t, rec) for t, rec in zip(tensors, recs))
+        found.extend(_Saved(attr, t, rec) for t, rec in zip(tensors, recs, strict=True))
     return found
 
 
@@ -161,6 +169,12 @@ def to_dot(roots: Iterable[Any], params: dict[str, Any] | None = None) -> str:
     ]
     keep: list[Any] = []  # holds node wrappers so id() stays unique during the walk
     seen: dict[int, str] = {}
+    numbers: dict[int, str] = {}  # id(node) -> "n0", "n1", ... in walk order
+
+    def ident_of(node: Any) -> str:
+        keep.append(node)
+        return numbers.setdefault(id(node), f"n{len(numbers)}")
+
     stack: list[Any] = []
     for i, root in enumerate(roots):
         node = getattr(root, "grad_fn", root) if not callable(getattr(root, "name", None)) else root
@@ -169,23 +183,19 @@ def to_dot(roots: Iterable[Any], params: dict[str, Any] | None = None) -> str:
         if node is not root:
             label = f"output {_describe_tensor(root)}"
             lines.append(f"  out{i} [{_attrs(label=label, shape='ellipse', fillcolor='#c6dbef')}];")
-            keep.append(node)
-            lines.append(f"  n{id(node)} -> out{i};")
+            lines.append(f"  {ident_of(node)} -> out{i};")
         stack.append(node)
     while stack:
         node = stack.pop()
         if id(node) in seen:
             continue
-        keep.append(node)
-        ident = f"n{id(node)}"
-        seen[id(node)] = ident
+        ident = seen[id(node)] = ident_of(node)
         lines.extend(_node_lines(node, ident, names))
         for edge in getattr(node, "next_functions", ()) or ():
             child = edge[0] if isinstance(edge, tuple) else edge
             if child is None:
                 continue
-            keep.append(child)
-            lines.append(f"  n{id(child)} -> {ident};")
+            lines.append(f"  {ident_of(child)} -> {ident};")
             if id(child) not in seen:
                 stack.append(child)
     lines.append("}")
@@ -196,17 +206,23 @@ def _node_lines(node: Any, ident: str, names: dict[int, str]) -> list[str]:
     lines: list[str] = []
     name = _node_name(node)
     saved = _read_saved(node)
-    where = next((s.rec.where for s in saved if s.rec is not None and s.rec.where is not None), None)
+    where = next(
+        (s.rec.where for s in saved if s.rec is not None and s.rec.where is not None), None
+    )
     label, tooltip = name, name
     if where is not None:
         label += f"\n{where.short()}"
         tooltip += f"\n{where.filename}:{where.lineno}\n{where.source()}"
     bad = any(s.stale() or s.silently_changed() for s in saved)
-    lines.append(f"  {ident} [{_attrs(label=label, tooltip=tooltip, color=RED if bad else None, penwidth=2 if bad else None)}];")
+    lines.append(
+        f"  {ident} [{_attrs(label=label, tooltip=tooltip, color=RED if bad else None, penwidth=2 if bad else None)}];"
+    )
     variable = getattr(node, "variable", None)
     if variable is not None:
         label = names.get(id(variable), "leaf") + "\n" + _describe_tensor(variable)
-        lines.append(f"  {ident}_var [{_attrs(label=label, shape='ellipse', fillcolor='#c7e9c0')}];")
+        lines.append(
+            f"  {ident}_var [{_attrs(label=label, shape='ellipse', fillcolor='#c7e9c0')}];"
+        )
         lines.append(f"  {ident}_var -> {ident};")
     for k, s in enumerate(saved):
         lines.extend(_saved_lines(s, f"{ident}_s{k}", ident))
@@ -263,7 +279,9 @@ def _culprit_lines(s: _Saved, ident: str) -> list[str]:
         lines.append(
             f"  {ident}_w{k} [{_attrs(label=label, tooltip=tooltip, shape='box', style='filled', fillcolor=color, fontcolor='white')}];"
         )
-        lines.append(f"  {ident}_w{k} -> {ident} [{_attrs(color=color, label='wrote', fontcolor=color, penwidth=2)}];")
+        lines.append(
+            f"  {ident}_w{k} -> {ident} [{_attrs(color=color, label='wrote', fontcolor=color, penwidth=2)}];"
+        )
     return lines
 
 
@@ -297,7 +315,11 @@ def draw(
         except GraphvizMissing:
             path = os.path.splitext(path)[0] + ".dot"
             _write(path, str(drawing).encode())
-            warnings.warn(f"Graphviz's dot program is missing, wrote DOT source to {path}; {INSTALL_HINT}", GraphvizMissingWarning, stacklevel=2)
+            warnings.warn(
+                f"Graphviz's dot program is missing, wrote DOT source to {path}; {INSTALL_HINT}",
+                GraphvizMissingWarning,
+                stacklevel=2,
+            )
     drawing.path = path
     return drawing
 
@@ -313,7 +335,10 @@ def draw_failure(recorder: Any, path: str) -> None:
     if not roots and recorder.last_error_node is not None:
         roots = [recorder.last_error_node]
     if not roots:
-        print("mutograd doctor: no backward graph to draw (no backward() ran under the doctor)", file=sys.stderr)
+        print(
+            "mutograd doctor: no backward graph to draw (no backward() ran under the doctor)",
+            file=sys.stderr,
+        )
         return
     try:
         with warnings.catch_warnings(record=True) as caught:

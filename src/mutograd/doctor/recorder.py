@@ -32,7 +32,19 @@ from torch.utils._python_dispatch import TorchDispatchMode
 
 from . import report
 from .errors import InplaceModificationError, InplaceWriteWarning, SilentModificationError
-from .frames import Where, WriteContext, user_frame, write_context
+from .frames import user_frame, write_context
+from .records import (
+    FOREACH_WRITES,
+    SavedRecord,
+    Write,
+    WriteSite,
+    first_tensor,
+    memory_extent,
+    op_name,
+    relation_to,
+    same_bits,
+    written_args,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -46,152 +58,6 @@ _peek_sequence_nr: Callable[[], int] | None = getattr(torch._C._autograd, "_get_
 # Records collected while draw() reads ``_saved_*`` attributes (see peek_records).
 _peek_stack: list[list[SavedRecord]] = []
 _active = threading.local()
-
-
-class SavedRecord:
-    """What the doctor knows about one tensor saved for backward.
-
-    This object is what the pack hook returns, so autograd keeps it exactly as
-    long as it keeps the saved tensor: its lifetime is the saved tensor's.
-    """
-
-    __slots__ = (
-        "tensor",  # what unpack returns (a detached alias for outputs, see pack)
-        "version",  # _version when saved
-        "is_output",  # output of the saving node (else one of its inputs)
-        "output_nr",
-        "node_seq",  # sequence number of the saving node
-        "node_name",  # e.g. "SigmoidBackward0", None until known
-        "where",  # user line of the forward op
-        "key",  # storage base address
-        "lo",  # first byte of the saved tensor's memory
-        "hi",  # one past its last byte
-        "writes",  # list[Write], writes into this memory since it was saved
-        "snapshot",  # paranoid mode: a copy of the values when saved
-        "owner",  # the Recorder that made it
-        "__weakref__",
-    )
-
-    def describe(self) -> str:
-        """``float32[3, 4]``."""
-        return f"{str(self.tensor.dtype).removeprefix('torch.')}{list(self.tensor.shape)}"
-
-    @property
-    def stale(self) -> bool:
-        """True when PyTorch would refuse to use this tensor in backward."""
-        return self.tensor._version != self.version
-
-
-class WriteSite:
-    """One in-place aten op call that wrote into memory holding saved tensors."""
-
-    __slots__ = ("op", "context", "grad_enabled", "arg", "is_out", "shape")
-
-    def __init__(self, op: str, context: WriteContext, grad_enabled: bool, arg: str, is_out: bool, shape: list[int]):
-        self.op = op  # e.g. "aten::add_.Tensor"
-        self.context = context
-        self.grad_enabled = grad_enabled
-        self.arg = arg  # schema name of the written argument: "self", "out", ...
-        self.is_out = is_out  # written through an out= (keyword-only) argument
-        self.shape = shape  # shape of the tensor the op wrote to
-
-    @property
-    def where(self) -> Where | None:
-        return self.context.where
-
-
-class Write:
-    """A WriteSite as seen by one saved tensor."""
-
-    __slots__ = ("site", "before", "after", "relation")
-
-    def __init__(self, site: WriteSite, before: int, after: int, relation: str):
-        self.site = site
-        self.before = before  # saved tensor's _version before the write
-        self.after = after  # ... and after
-        # how the written tensor relates to the saved one:
-        # "itself", "view" (part of it), "base" (a larger tensor containing it),
-        # "overlap", or "disjoint" (other memory, same version counter)
-        self.relation = relation
-
-    @property
-    def silent(self) -> bool:
-        """The write did not move the saved tensor's version counter."""
-        return self.before == self.after
-
-
-def _extent(t: torch.Tensor) -> tuple[int, int, int] | None:
-    """(storage base address, first byte, one past last byte), None if untrackable."""
-    try:
-        if t.numel() == 0:
-            return None
-        ptr = t.data_ptr()
-        if ptr == 0:
-            return None
-        itemsize = t.element_size()
-        span = 1
-        for n, s in zip(t.shape, t.stride()):
-            span += (n - 1) * s
-        return ptr - t.storage_offset() * itemsize, ptr, ptr + span * itemsize
-    except Exception:  # sparse, meta, or wrapper-subclass tensors have no plain memory
-        return None
-
-
-def _relation(lo: int, hi: int, rec: SavedRecord) -> str:
-    if lo == rec.lo and hi == rec.hi:
-        return "itself"
-    if rec.lo <= lo and hi <= rec.hi:
-        return "view"
-    if lo <= rec.lo and rec.hi <= hi:
-        return "base"
-    if lo < rec.hi and rec.lo < hi:
-        return "overlap"
-    return "disjoint"
-
-
-# OpOverload -> ((position, schema name, is keyword-only), ...) of written args.
-_written_args_cache: dict[Any, tuple[tuple[int, str, bool], ...]] = {}
-
-
-def _written_args(func: Any) -> tuple[tuple[int, str, bool], ...]:
-    found = _written_args_cache.get(func)
-    if found is None:
-        try:
-            arguments = func._schema.arguments
-        except AttributeError:
-            arguments = []
-        found = tuple(
-            (i, a.name, a.kwarg_only)
-            for i, a in enumerate(arguments)
-            if a.alias_info is not None and a.alias_info.is_write
-        )
-        _written_args_cache[func] = found
-    return found
-
-
-def _op_name(func: Any) -> str:
-    try:
-        name, overload = func._schema.name, func._overloadname
-    except AttributeError:
-        return str(func)
-    return name if overload == "default" else f"{name}.{overload}"
-
-
-def _first_tensor(out: Any) -> torch.Tensor | None:
-    if isinstance(out, torch.Tensor):
-        return out
-    if isinstance(out, (tuple, list)):
-        for item in out:
-            if isinstance(item, torch.Tensor):
-                return item
-    return None
-
-
-def _same_bits(a: torch.Tensor, b: torch.Tensor) -> bool:
-    try:
-        return torch.equal(a.reshape(-1).view(torch.uint8), b.reshape(-1).view(torch.uint8))
-    except Exception:  # dtypes that cannot be viewed as bytes
-        return bool(torch.equal(a, b))
 
 
 class Recorder(TorchDispatchMode):
@@ -211,6 +77,8 @@ class Recorder(TorchDispatchMode):
         # writes whose "version after" is read at the next event (the version is
         # bumped by ADInplaceOrView *after* this mode returns)
         self._post: list[tuple[WriteSite, list[tuple[SavedRecord, int, str, bool]]]] = []
+        # (tensor, version) written by _foreach_ ops, see _restore_bumps
+        self._bumps: list[tuple[torch.Tensor, int]] = []
         self._internal = False  # True while the doctor runs its own aten ops
         self._warned: set[tuple[Any, ...]] = set()
         self._hooks: Any = None
@@ -244,10 +112,13 @@ class Recorder(TorchDispatchMode):
         # starts from, so remember the roots passed to backward()/grad().
         def remember(original: Callable[..., Any]) -> Callable[..., Any]:
             @functools.wraps(original)
-            def wrapper(tensors: Any, *args: Any, **kwargs: Any) -> Any:
-                roots = [tensors] if isinstance(tensors, torch.Tensor) else list(tensors)
-                self.last_roots = [t.grad_fn for t in roots if getattr(t, "grad_fn", None) is not None]
-                return original(tensors, *args, **kwargs)
+            def wrapper(*args: Any, **kwargs: Any) -> Any:
+                first = args[0] if args else kwargs.get("tensors", kwargs.get("outputs", ()))
+                roots = [first] if isinstance(first, torch.Tensor) else list(first)
+                self.last_roots = [
+                    t.grad_fn for t in roots if getattr(t, "grad_fn", None) is not None
+                ]
+                return original(*args, **kwargs)
 
             return wrapper
 
@@ -262,11 +133,13 @@ class Recorder(TorchDispatchMode):
             kwargs = {}
         if self._internal:
             return func(*args, **kwargs)
-        if self._post:
+        if self._post or self._bumps:
             self._flush()
         if self._resolving_out is not None:
             self._resolve()
-        written = _written_args(func)
+        written = written_args(func)
+        if func in FOREACH_WRITES:
+            self._note_foreach(written, args, kwargs)
         if written and self._by_key:
             hits = self._match_writes(func, written, args, kwargs)
             if hits is not None:
@@ -278,6 +151,24 @@ class Recorder(TorchDispatchMode):
         if self._pending:
             self._after_op(out)
         return out
+
+    def _note_foreach(self, written: Any, args: Any, kwargs: Any) -> None:
+        for position, name, _ in written:
+            value = (
+                kwargs.get(name)
+                if name in kwargs
+                else (args[position] if position < len(args) else None)
+            )
+            if isinstance(value, (list, tuple)):
+                self._bumps.extend((t, t._version) for t in value if isinstance(t, torch.Tensor))
+
+    def _restore_bumps(self) -> None:
+        # Bump exactly the tensors whose version did not move (should a later
+        # PyTorch bump them itself, nothing is bumped twice).
+        bumps, self._bumps = self._bumps, []
+        missed = [t for t, before in bumps if t._version == before]
+        if missed:
+            torch.autograd.graph.increment_version(missed)
 
     def _after_op(self, out: Any) -> None:
         # The input records packed just before this op belong to its node, whose
@@ -298,7 +189,7 @@ class Recorder(TorchDispatchMode):
     def _resolve(self) -> None:
         out, self._resolving_out = self._resolving_out, None
         resolving, self._resolving = self._resolving, []
-        t = _first_tensor(out)
+        t = first_tensor(out)
         grad_fn = t.grad_fn if t is not None else None
         if grad_fn is None:
             return
@@ -311,12 +202,16 @@ class Recorder(TorchDispatchMode):
         hits: list[tuple[SavedRecord, int, str, bool]] = []
         site_arg = ("", False, [])
         for position, name, kwarg_only in written:
-            value = kwargs.get(name) if name in kwargs else (args[position] if position < len(args) else None)
+            value = (
+                kwargs.get(name)
+                if name in kwargs
+                else (args[position] if position < len(args) else None)
+            )
             tensors = value if isinstance(value, (list, tuple)) else (value,)
             for t in tensors:
                 if not isinstance(t, torch.Tensor):
                     continue
-                extent = _extent(t)
+                extent = memory_extent(t)
                 if extent is None:
                     continue
                 key, lo, hi = extent
@@ -330,16 +225,20 @@ class Recorder(TorchDispatchMode):
                     # Packed for this very op (e.g. batch norm's running stats,
                     # saved and then updated by the op itself): not a later write.
                     own = rec in self._pending
-                    hits.append((rec, rec.tensor._version, _relation(lo, hi, rec), own))
+                    hits.append((rec, rec.tensor._version, relation_to(lo, hi, rec), own))
                     if not site_arg[0]:
                         site_arg = (name, kwarg_only, list(t.shape))
         if not hits:
             return None
         arg, is_out, shape = site_arg
-        site = WriteSite(_op_name(func), write_context(), torch.is_grad_enabled(), arg, is_out, shape)
+        site = WriteSite(
+            op_name(func), write_context(), torch.is_grad_enabled(), arg, is_out, shape
+        )
         return site, hits
 
     def _flush(self) -> None:
+        if self._bumps:
+            self._restore_bumps()
         post, self._post = self._post, []
         for site, hits in post:
             for rec, before, relation, own in hits:
@@ -378,7 +277,7 @@ class Recorder(TorchDispatchMode):
             self._internal = False
 
     def _pack(self, t: torch.Tensor) -> SavedRecord:
-        if self._post:
+        if self._post or self._bumps:
             self._flush()
         rec = SavedRecord()
         grad_fn = t.grad_fn
@@ -414,7 +313,7 @@ class Recorder(TorchDispatchMode):
         rec.where = user_frame()
         rec.writes = None
         rec.owner = self
-        extent = _extent(t)
+        extent = memory_extent(t)
         if extent is None:
             rec.key = rec.lo = rec.hi = 0
         else:
@@ -433,7 +332,7 @@ class Recorder(TorchDispatchMode):
                 del self._by_key[key]
 
     def _unpack(self, rec: SavedRecord) -> torch.Tensor:
-        if self._post:
+        if self._post or self._bumps:
             self._flush()
         if _peek_stack:
             _peek_stack[-1].append(rec)
@@ -451,7 +350,9 @@ class Recorder(TorchDispatchMode):
             self.last_error, self.last_error_node = error, node
             raise error from RuntimeError(text)
         if self.paranoid and self._silently_changed(rec, node_name):
-            error = SilentModificationError(report.silent_message(rec, node_name), record=rec, node_name=node_name)
+            error = SilentModificationError(
+                report.silent_message(rec, node_name), record=rec, node_name=node_name
+            )
             self.last_error, self.last_error_node = error, node
             raise error
         return rec.tensor
@@ -464,7 +365,7 @@ class Recorder(TorchDispatchMode):
             return False
         self._internal = True
         try:
-            return not _same_bits(rec.snapshot, rec.tensor)
+            return not same_bits(rec.snapshot, rec.tensor)
         finally:
             self._internal = False
 
@@ -475,7 +376,9 @@ def _is_batch_norm_stat(rec: SavedRecord, node_name: str | None) -> bool:
     # backward in training mode does not use them.  A second forward before
     # backward changes them legitimately.
     t = rec.tensor
-    return "BatchNorm" in (node_name or rec.node_name or "") and t.dim() == 1 and not t.requires_grad
+    return (
+        "BatchNorm" in (node_name or rec.node_name or "") and t.dim() == 1 and not t.requires_grad
+    )
 
 
 @contextlib.contextmanager
@@ -517,6 +420,9 @@ class watch(contextlib.ContextDecorator):
         self.early = early
         self.paranoid = paranoid
         self.graph = graph
+        #: draw the graph when the block ends (the CLI draws it after printing errors)
+        self.draw_at_exit = True
+        #: the recorder this block used (None when nested in another watch)
         self.recorder: Recorder | None = None
 
     def _recreate_cm(self) -> watch:
@@ -528,7 +434,9 @@ class watch(contextlib.ContextDecorator):
         if outer is not None:
             self.recorder = None
             return outer
-        self.recorder = Recorder(early=self.early, paranoid=self.paranoid, capture_graph=self.graph is not None)
+        self.recorder = Recorder(
+            early=self.early, paranoid=self.paranoid, capture_graph=self.graph is not None
+        )
         self.recorder.start()
         _active.recorder = self.recorder
         return self.recorder
@@ -539,7 +447,7 @@ class watch(contextlib.ContextDecorator):
             return
         _active.recorder = None
         recorder.stop()
-        if self.graph is not None:
+        if self.graph is not None and self.draw_at_exit:
             from .drawing import draw_failure
 
             draw_failure(recorder, self.graph)

@@ -11,7 +11,7 @@ import torch
 
 if TYPE_CHECKING:
     from .frames import Where
-    from .recorder import SavedRecord, Write
+    from .records import SavedRecord, Write
 
 INDENT = "    "
 
@@ -59,7 +59,11 @@ def torch_version_message(rec: SavedRecord, current: int) -> str:
 
 
 def _at(where: Where | None) -> str:
-    return f"at {where.short()}" if where is not None else "at an unknown line (no user code on the stack)"
+    return (
+        f"at {where.short()}"
+        if where is not None
+        else "at an unknown line (no user code on the stack)"
+    )
 
 
 def _code(where: Where | None) -> str:
@@ -104,13 +108,18 @@ def describe_write(write: Write) -> str:
     if not site.grad_enabled and not (ctx.optimizer or ctx.function):
         parts.append("under torch.no_grad()")
     if write.silent:
-        parts.append(f"version stays {write.before}: autograd did not see it (.data, or memory shared without the version counter)")
+        parts.append(
+            f"version stays {write.before}: autograd did not see this write (made through .data, "
+            "through memory shared without the version counter, or by a kernel that skips the version bump)"
+        )
     else:
         parts.append(f"version {write.before} -> {write.after}")
     return ", ".join(parts)
 
 
-_AUGMENTED = re.compile(r"^(?P<lhs>[\w.\[\]:, ]+?)\s*(?P<op>\*\*|//|>>|<<|[-+*/@%&|^])=\s*(?P<rhs>.+)$")
+_AUGMENTED = re.compile(
+    r"^(?P<lhs>[\w.\[\]:, ]+?)\s*(?P<op>\*\*|//|>>|<<|[-+*/@%&|^])=\s*(?P<rhs>.+)$"
+)
 _SETITEM = re.compile(r"^(?P<name>[\w.]+)\s*\[.*\]\s*=[^=]")
 _INPLACE_CALL = re.compile(r"(?P<name>[\w.\]\[]+)\.(?P<method>[a-z]\w*_)\(")
 
@@ -130,90 +139,98 @@ def _code_only(source: str) -> str:
 def fixes(writes: list[Write]) -> list[str]:
     """Suggested fixes, most specific first, without repeats."""
     found: list[str] = []
-
-    def add(text: str) -> None:
+    for write in writes:
+        text = _fix_for(write)
         if text not in found:
             found.append(text)
+    notes = []
+    if any(
+        not w.site.grad_enabled and not (w.site.context.optimizer or w.site.context.function)
+        for w in writes
+    ):
+        notes.append(
+            "note: torch.no_grad() does not make such a write safe; the old values are still needed by backward"
+        )
+    if any(
+        not (w.silent or w.site.is_out or w.site.context.optimizer or w.site.context.function)
+        for w in writes
+    ):
+        notes.append(
+            "or clone the tensor before the write (`t = t.clone()`), so the saved values stay intact"
+        )
+    return found + notes
 
-    for write in writes:
-        site, ctx = write.site, write.site.context
-        source = _code_only(ctx.where.source()) if ctx.where is not None else ""
-        op = site.op.removeprefix("aten::").split(".")[0]
-        if ctx.optimizer:
-            add(
-                f"call {ctx.optimizer} ({_at(ctx.where)}) only after every backward() that still "
-                "needs the old parameter values: run all backward passes first, then step; "
-                "in a GAN, finish the generator's backward before the discriminator's step, "
-                "or recompute the discriminator's output after the step"
-            )
-            continue
-        if write.silent:
-            add(
-                "make the write visible to autograd or keep it off the saved tensor: write into a "
-                "clone (`t = t.clone()`), or replace the `.data` write by "
-                "`with torch.no_grad(): t.<op>_(...)`, which PyTorch checks"
-            )
-            continue
-        if ctx.function:
-            add(
-                f"in {ctx.function}.forward, do not modify the inputs in place: clone them first "
-                "(`x = x.clone()`), or declare it with `ctx.mark_dirty(x)` and return x"
-            )
-            continue
-        if site.is_out:
-            add(f"do not pass a tensor saved for backward as {site.arg}=: use the returned tensor (`y = torch.op(...)`)")
-            continue
-        if ctx.module and "inplace=True" in ctx.module:
-            cls = ctx.module.split("(")[0]
-            add(f"construct the {cls} module with inplace=False (the default), so it returns a new tensor")
-            continue
-        if ctx.via and ctx.via.startswith("torch.nn.functional.") and "inplace" in source:
-            add(f"call {ctx.via} with inplace=False (the default), so it returns a new tensor")
-            continue
-        if op == "embedding_renorm_":
-            add(
-                "nn.Embedding(max_norm=...) renormalizes its weight in place at every call: "
-                "use a clone of the weight elsewhere (`emb.weight.clone()`), as the nn.Embedding docs advise"
-            )
-            continue
-        match = _AUGMENTED.match(source)
-        if match and "==" not in source:
-            lhs, op, rhs = match["lhs"].strip(), match["op"], match["rhs"].strip()
-            add(f"use the out-of-place form: `{lhs} = {lhs} {op} {rhs}` instead of `{source}`")
-            continue
-        match = _SETITEM.match(source)
-        if match and write.relation == "disjoint":
-            name = match["name"]
-            add(
+
+def _fix_for(write: Write) -> str:
+    """The fix that fits one write: by where it came from, then by how the line spells it."""
+    site, ctx = write.site, write.site.context
+    source = _code_only(ctx.where.source()) if ctx.where is not None else ""
+    op = site.op.removeprefix("aten::").split(".")[0]
+    if ctx.optimizer:
+        return (
+            f"call {ctx.optimizer} ({_at(ctx.where)}) only after every backward() that still "
+            "needs the old parameter values: run all backward passes first, then step; "
+            "in a GAN, finish the generator's backward before the discriminator's step, "
+            "or recompute the discriminator's output after the step"
+        )
+    if write.silent:
+        return (
+            "make the write visible to autograd or keep it off the saved tensor: write into a "
+            "clone (`t = t.clone()`), or replace the `.data` write by "
+            "`with torch.no_grad(): t.<op>_(...)`, which PyTorch checks"
+        )
+    if ctx.function:
+        return (
+            f"in {ctx.function}.forward, do not modify the inputs in place: clone them first "
+            "(`x = x.clone()`), or declare it with `ctx.mark_dirty(x)` and return x"
+        )
+    if site.is_out:
+        return f"do not pass a tensor saved for backward as {site.arg}=: use the returned tensor (`y = torch.op(...)`)"
+    if ctx.module and "inplace=True" in ctx.module:
+        return f"construct the {ctx.module.split('(')[0]} module with inplace=False (the default), so it returns a new tensor"
+    if ctx.via and ctx.via.startswith("torch.nn.functional.") and "inplace" in source:
+        return f"call {ctx.via} with inplace=False (the default), so it returns a new tensor"
+    if op == "embedding_renorm_":
+        return (
+            "nn.Embedding(max_norm=...) renormalizes its weight in place at every call: use a clone "
+            "of the weight elsewhere (`emb.weight.clone()`), as the nn.Embedding docs advise"
+        )
+    return _fix_from_source(source, write.relation) or (
+        f"use the out-of-place form of {op} (`{op.rstrip('_')}`) and keep its result"
+    )
+
+
+def _fix_from_source(source: str, relation: str) -> str | None:
+    """A fix spelled in the user's own code: `a += b`, `x[i] = v`, `x.op_(...)`."""
+    match = _AUGMENTED.match(source)
+    if match and "==" not in source:
+        lhs, op, rhs = match["lhs"].strip(), match["op"], match["rhs"].strip()
+        return f"use the out-of-place form: `{lhs} = {lhs} {op} {rhs}` instead of `{source}`"
+    match = _SETITEM.match(source)
+    if match:
+        name = match["name"]
+        if relation == "disjoint":
+            return (
                 f"do not write results into `{name}` while earlier reads of it are still needed by "
                 f"backward: collect them in a list and `torch.stack` it, or clone what you read from `{name}`"
             )
-            continue
-        if match:
-            name = match["name"]
-            add(
-                f"clone before the write: `{name} = {name}.clone()` before `{source}` "
-                "(or build the new value out of place, e.g. with torch.where or torch.cat)"
-            )
-            continue
-        match = _INPLACE_CALL.search(source)
-        if match and match["method"] == "copy_":
-            name = match["name"]
-            add(f"bind the name to the new tensor instead of copying into the saved one: `{name} = <new value>` instead of `{source}`")
-            continue
-        if match:
-            name, method = match["name"], match["method"]
-            add(f"use the out-of-place `{method[:-1]}`: `{name} = {name}.{method[:-1]}(...)` instead of `{name}.{method}(...)`")
-            continue
-        add(f"use the out-of-place form of {op} (`{op.rstrip('_')}`) and keep its result")
-    if any(not w.site.grad_enabled and not (w.site.context.optimizer or w.site.context.function) for w in writes):
-        add("note: torch.no_grad() does not make such a write safe; the old values are still needed by backward")
-    if any(not (w.silent or w.site.is_out or w.site.context.optimizer or w.site.context.function) for w in writes):
-        add("or clone the tensor before the write (`t = t.clone()`), so the saved values stay intact")
-    return found
+        return (
+            f"clone before the write: `{name} = {name}.clone()` before `{source}` "
+            "(or build the new value out of place, e.g. with torch.where or torch.cat)"
+        )
+    match = _INPLACE_CALL.search(source)
+    if match and match["method"] == "copy_":
+        name = match["name"]
+        return f"bind the name to the new tensor instead of copying into the saved one: `{name} = <new value>` instead of `{source}`"
+    if match:
+        name, method = match["name"], match["method"]
+        return f"use the out-of-place `{method[:-1]}`: `{name} = {name}.{method[:-1]}(...)` instead of `{name}.{method}(...)`"
+    return None
 
 
-def _body(rec: SavedRecord, node_name: str | None, writes: list[Write], heading: str, empty: str) -> str:
+def _body(
+    rec: SavedRecord, node_name: str | None, writes: list[Write], heading: str, empty: str
+) -> str:
     lines = [
         heading,
         f"{INDENT}saved tensor:  {rec.describe()}, saved at version {rec.version}, now at version {rec.tensor._version}",

@@ -1,6 +1,6 @@
 """The op table. Importing the family files registers every op and installs its methods."""
 
-from . import indexing, linalg, pointwise, random, reduction, shape  # noqa: F401
+from . import indexing, linalg, loss, pointwise, random, reduction, shape  # noqa: F401
 from ._api import FUNCTIONS
 from ._registry import REGISTRY
 

@@ -95,12 +95,33 @@ def expose(op: OpDef, function: str | None = None, method: str | None = None,
         fn = make_function(op, method, method=True)
         setattr(Tensor, method, fn)
         for dunder in operators:
-            setattr(Tensor, dunder, fn)
+            setattr(Tensor, dunder, binary_operator(fn) if dunder in _BINARY_DUNDERS else fn)
     if inplace:
         fn = make_inplace(op, inplace, pointwise=pointwise)
         setattr(Tensor, inplace, fn)
         for dunder in inplace_operators:
             setattr(Tensor, dunder, fn)
+
+
+_BINARY_DUNDERS = frozenset(
+    "__add__ __radd__ __sub__ __rsub__ __mul__ __rmul__ __truediv__ __rtruediv__ __floordiv__ "
+    "__rfloordiv__ __mod__ __rmod__ __pow__ __rpow__ __matmul__ __rmatmul__ __and__ __rand__ "
+    "__or__ __ror__ __xor__ __rxor__ __eq__ __ne__ __lt__ __le__ __gt__ __ge__".split()
+)
+
+
+def binary_operator(fn):
+    """A binary dunder that answers NotImplemented to operands it cannot take, as PyTorch's
+    (``x + "a"`` is then Python's own TypeError, ``x == None`` is False)."""
+
+    def operator(self, other):
+        try:
+            return fn(self, other)
+        except TypeError:
+            return NotImplemented
+
+    operator.__name__ = operator.__qualname__ = getattr(fn, "__name__", "operator")
+    return operator
 
 
 def public(fn):

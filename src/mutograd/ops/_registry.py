@@ -38,6 +38,7 @@ KEEP = "keep"  # output has input 0's dtype, inputs passed through
 COMPARE = "compare"  # common dtype for the computation, bool output
 LONG = "long"  # int64 output (argmax)
 SUM = "sum"  # output keeps floating dtypes; integers and bools accumulate in int64
+CAST = "cast"  # output has the dtype named by the ``dtype`` argument (_to_copy)
 
 _SAVE_INPUT, _SAVE_OUTPUT, _SAVE_META, _SAVE_ATTR = range(4)
 
@@ -197,6 +198,7 @@ class OpDef:
     n_outputs: int = 1
     overlap_ok: bool = False  # in-place allowed on self with internal overlap (fill_, zero_)
     check: object = None  # extra validation run before an in-place write (index ranges...)
+    layout: object = None  # layout(raw, inputs) -> raw: a fresh output's strides (TensorIterator's)
 
     @property
     def aten(self) -> str:

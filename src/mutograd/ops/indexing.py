@@ -13,11 +13,11 @@ import numpy as np
 
 from .. import _dtype, _errors
 from .._creation import tensor as make_tensor
-from .._dispatch import call
+from .._dispatch import broadcast_shape, call
 from .._inplace import apply_inplace
 from .._tensor import Tensor, _wrap_dim
 from ._api import method, public
-from ._registry import KEEP, defop
+from ._registry import LONG, defop
 from .shape import select, slice_dim
 
 # --- forwards --------------------------------------------------------------------------------
@@ -28,7 +28,7 @@ def _index_key(indices):
 
 
 def _index(self, indices):
-    return self[_index_key(indices)]
+    return np.asarray(self[_index_key(indices)], order="C")
 
 
 def _index_put(self, indices, values, accumulate=False, out=None):
@@ -61,7 +61,11 @@ def _scatter(self, dim, index, src, out=None):
 
 def _scatter_add(self, dim, index, src, out=None):
     out = self.copy() if out is None else out
-    np.add.at(out, _scatter_positions(self.shape, dim, index), src[tuple(slice(0, n) for n in index.shape)])
+    np.add.at(
+        out,
+        _scatter_positions(self.shape, dim, index),
+        src[tuple(slice(0, n) for n in index.shape)],
+    )
     return out
 
 
@@ -69,6 +73,7 @@ _REDUCERS = {"sum": np.add, "prod": np.multiply, "amax": np.maximum, "amin": np.
 
 
 def _scatter_reduce(self, dim, index, src, reduce, include_self=True, out=None):
+    reduce = {"max": "amax", "min": "amin"}.get(reduce, reduce)
     out = self.copy() if out is None else out
     positions = _scatter_positions(self.shape, dim, index)
     values = src[tuple(slice(0, n) for n in index.shape)]
@@ -98,7 +103,8 @@ def _index_select(self, dim, index):
 
 
 def _along(dim, index):
-    return (slice(None),) * dim + (index,)
+    # NB: a 0-dim index selects like a one-element index (the dim is kept).
+    return (slice(None),) * dim + (np.reshape(index, -1),)
 
 
 def _index_add(self, dim, index, source, alpha=1, out=None):
@@ -137,6 +143,14 @@ def _masked_scatter(self, mask, source, out=None):
     return out
 
 
+def _nonzero(self):
+    # NB: PyTorch's nonzero result is column-major: strides (1, N).
+    positions = np.argwhere(self)
+    out = np.empty(positions.shape[::-1], dtype=np.int64).T
+    np.copyto(out, positions)
+    return out
+
+
 def _masked_select(self, mask):
     shape = np.broadcast_shapes(self.shape, mask.shape)
     return np.broadcast_to(self, shape)[np.broadcast_to(mask, shape)]
@@ -166,12 +180,19 @@ def _masked_scatter_source_grad(grad, mask, source_sizes):
 
 index_op = defop(
     "index.Tensor(Tensor self, Tensor?[] indices) -> Tensor",
-    forward=_index, node="IndexBackward0",
+    forward=_index,
+    node="IndexBackward0",
     self=lambda grad, self_sizes, indices: _index_backward(grad, self_sizes, indices),
 )
 index_put_op = defop(
     "index_put(Tensor self, Tensor?[] indices, Tensor values, bool accumulate=False) -> Tensor",
-    forward=_index_put, node="IndexPutBackward0", inplace="index_put_",
+    forward=_index_put,
+    node="IndexPutBackward0",
+    inplace="index_put_",
+    # NB: PyTorch allows index_put_ on an expanded tensor, with this warning.
+    overlap_ok="Use of index_put_ on expanded tensors is deprecated. Please clone() the tensor "
+    "before performing this operation. This also applies to advanced indexing e.g. "
+    "tensor[indices] = tensor",
     self=lambda grad, indices, accumulate: (
         grad if accumulate else grad.index_put(indices, grad.new_zeros(()), accumulate=False)
     ),
@@ -179,29 +200,40 @@ index_put_op = defop(
 )
 gather_op = defop(
     "gather(Tensor self, int dim, Tensor index, *, bool sparse_grad=False) -> Tensor",
-    forward=_gather, node="GatherBackward0",
-    self=lambda grad, self, dim, index, sparse_grad: self.new_zeros(self.shape).scatter_add(dim, index, grad),
+    forward=_gather,
+    node="GatherBackward0",
+    self=lambda grad, self, dim, index, sparse_grad: self.new_zeros(self.shape).scatter_add(
+        dim, index, grad
+    ),
 )
 scatter_src_op = defop(
     "scatter.src(Tensor self, int dim, Tensor index, Tensor src) -> Tensor",
-    forward=_scatter, node="ScatterBackward0", inplace="scatter_",
+    forward=_scatter,
+    node="ScatterBackward0",
+    inplace="scatter_",
     self=lambda grad, dim, index: grad.scatter(dim, index, 0),
     src=lambda grad, dim, index: grad.gather(dim, index),
 )
 scatter_value_op = defop(
     "scatter.value(Tensor self, int dim, Tensor index, Scalar value) -> Tensor",
-    forward=_scatter, node="ScatterBackward1", inplace="scatter_",
+    forward=_scatter,
+    node="ScatterBackward1",
+    inplace="scatter_",
     self=lambda grad, dim, index: grad.scatter(dim, index, 0),
 )
 scatter_add_op = defop(
     "scatter_add(Tensor self, int dim, Tensor index, Tensor src) -> Tensor",
-    forward=_scatter_add, node="ScatterAddBackward0", inplace="scatter_add_",
+    forward=_scatter_add,
+    node="ScatterAddBackward0",
+    inplace="scatter_add_",
     self=lambda grad: grad,
     src=lambda grad, dim, index: grad.gather(dim, index),
 )
 scatter_reduce_op = defop(
     "scatter_reduce.two(Tensor self, int dim, Tensor index, Tensor src, str reduce, *, bool include_self=True) -> Tensor",
-    forward=_scatter_reduce, node="ScatterReduceBackward0", inplace="scatter_reduce_",
+    forward=_scatter_reduce,
+    node="ScatterReduceBackward0",
+    inplace="scatter_reduce_",
     self=lambda grad, self, dim, index, src, reduce, include_self, result: _scatter_reduce_grad(
         grad, self, dim, index, src, reduce, include_self, result
     )[0],
@@ -212,33 +244,70 @@ scatter_reduce_op = defop(
 
 
 def _scatter_reduce_grad(grad, self, dim, index, src, reduce, include_self, result):
+    # NB: in PyTorch this is scatter_reduce_backward (FunctionsManual.cpp).
+    if reduce not in ("sum", "prod", "mean", "amax", "amin"):
+        raise RuntimeError(
+            f"Expected 'reduce' to be one of 'sum', 'prod', 'mean', 'amax', 'amin' but got {reduce}."
+        )
     if reduce == "sum":
-        self_grad = grad if include_self else grad.scatter(dim, index, 0)
-        return self_grad, grad.gather(dim, index)
-    if reduce == "mean":
-        ones = self.new_ones(self.shape) if include_self else self.new_zeros(self.shape)
-        counts = ones.scatter_add(dim, index, src.new_ones(index.shape))
+        grad_self, grad_src = grad, grad.gather(dim, index)
+    elif reduce == "prod":
+        masked_self = self.masked_fill(self == 0, 1)
+        masked_self_result = masked_self.scatter_reduce(
+            dim, index, src, reduce, include_self=include_self
+        )
+        grad_self = grad * masked_self_result / masked_self
+        src_zero = src == 0
+        src_num_zeros = (
+            self.new_zeros(self.shape)
+            .scatter_add(dim, index, src_zero.to(self.dtype))
+            .gather(dim, index)
+        )
+        src_single_zero = src_zero.logical_and(src_num_zeros == 1)
+        masked_src = src.masked_fill(src_single_zero, 1)
+        masked_src_result = self.scatter_reduce(
+            dim, index, masked_src, reduce, include_self=include_self
+        )
+        grad_src = (
+            (grad * masked_src_result)
+            .gather(dim, index)
+            .where(
+                src_single_zero, (grad * result).gather(dim, index) / src.masked_fill(src_zero, 1)
+            )
+        )
+    elif reduce == "mean":
+        counts = self.new_ones(grad.shape) if include_self else self.new_zeros(grad.shape)
+        counts = counts.scatter_add(dim, index, src.new_ones(src.shape))
         counts = counts.masked_fill(counts == 0, 1)
-        self_grad = grad / counts if include_self else (grad / counts).scatter(dim, index, 0)
-        return self_grad, (grad / counts).gather(dim, index)
-    if reduce in ("amax", "amin"):
+        grad_self = grad / counts
+        grad_src = grad.gather(dim, index) / counts.gather(dim, index)
+    else:
+        # amax / amin: the gradient is shared evenly between equal extremes.
         value = result.gather(dim, index)
-        self_is = self == result if include_self else self.new_zeros(self.shape).bool()
-        src_is = src == value
-        counts = self_is.to(grad.dtype).scatter_add(dim, index, src_is.to(grad.dtype))
-        shared = grad / counts.masked_fill(counts == 0, 1)
-        return shared * self_is, shared.gather(dim, index) * src_is
-    raise NotImplementedError(f"mutograd: backward of scatter_reduce with reduce='{reduce}'")
+        self_is_result = self == result
+        src_is_result = src == value
+        shares = self_is_result.to(self.dtype).scatter_add(dim, index, src_is_result.to(self.dtype))
+        distributed = grad / shares
+        grad_self = self_is_result * distributed
+        grad_src = src_is_result * distributed.gather(dim, index)
+    if not include_self:
+        grad_self = grad_self.scatter(dim, index, 0)
+    return grad_self, grad_src
 
 
 index_select_op = defop(
     "index_select(Tensor self, int dim, Tensor index) -> Tensor",
-    forward=_index_select, node="IndexSelectBackward0",
-    self=lambda grad, self_sizes, dim, index: grad.new_zeros(self_sizes).index_add(dim, index, grad),
+    forward=_index_select,
+    node="IndexSelectBackward0",
+    self=lambda grad, self_sizes, dim, index: grad.new_zeros(self_sizes).index_add(
+        dim, index, grad
+    ),
 )
 index_add_op = defop(
     "index_add(Tensor self, int dim, Tensor index, Tensor source, *, Scalar alpha=1) -> Tensor",
-    forward=_index_add, node="IndexAddBackward0", inplace="index_add_",
+    forward=_index_add,
+    node="IndexAddBackward0",
+    inplace="index_add_",
     self=lambda grad: grad,
     source=lambda grad, dim, index, source, alpha: (
         grad.index_select(dim, index).expand_as(source) * alpha
@@ -248,33 +317,51 @@ index_add_op = defop(
 )
 index_copy_op = defop(
     "index_copy(Tensor self, int dim, Tensor index, Tensor source) -> Tensor",
-    forward=_index_copy, node="IndexCopyBackward0", inplace="index_copy_",
+    forward=_index_copy,
+    node="IndexCopyBackward0",
+    inplace="index_copy_",
     self=lambda grad, dim, index: grad.index_fill(dim, index, 0),
-    source=lambda grad, dim, index, source: grad.index_select(dim, index).expand_as(source)
-    if source.dim()
-    else grad.index_select(dim, index).sum(),
+    source=lambda grad, dim, index, source: (
+        grad.index_select(dim, index).expand_as(source)
+        if source.dim()
+        else grad.index_select(dim, index).sum()
+    ),
 )
 index_fill_op = defop(
     "index_fill.int_Scalar(Tensor self, int dim, Tensor index, Scalar value) -> Tensor",
-    forward=_index_fill, node="IndexFillBackward0", inplace="index_fill_",
+    forward=_index_fill,
+    node="IndexFillBackward0",
+    inplace="index_fill_",
+    # NB: PyTorch allows index_fill_ on an expanded tensor, with this warning.
+    overlap_ok="Use of index_fill_ on expanded tensors is deprecated. Please clone() the tensor "
+    "before performing this operation. This also applies to advanced indexing e.g. "
+    "tensor[mask] = scalar",
     self=lambda grad, dim, index: grad.index_fill(dim, index, 0),
 )
 masked_scatter_op = defop(
     "masked_scatter(Tensor self, Tensor mask, Tensor source) -> Tensor",
-    forward=_masked_scatter, node="MaskedScatterBackward0", inplace="masked_scatter_",
+    forward=_masked_scatter,
+    node="MaskedScatterBackward0",
+    inplace="masked_scatter_",
     self=lambda grad, mask: grad.masked_fill(mask, 0),
     source=lambda grad, mask, source_sizes: _masked_scatter_source_grad(grad, mask, source_sizes),
 )
 masked_select_op = defop(
     "masked_select(Tensor self, Tensor mask) -> Tensor",
-    forward=_masked_select, node="MaskedSelectBackward0",
-    self=lambda grad, self, mask: self.new_zeros(self.shape).expand(
-        tuple(np.broadcast_shapes(tuple(self.shape), tuple(mask.shape)))
-    ).clone().masked_scatter(mask, grad).sum_to_size(self.shape),
+    forward=_masked_select,
+    node="MaskedSelectBackward0",
+    self=lambda grad, self, mask: (
+        self.new_zeros(self.shape)
+        .expand(tuple(np.broadcast_shapes(tuple(self.shape), tuple(mask.shape))))
+        .clone()
+        .masked_scatter(mask, grad)
+        .sum_to_size(self.shape)
+    ),
 )
 nonzero_op = defop(
     "nonzero(Tensor self) -> Tensor",
-    forward=lambda self: np.argwhere(self).astype(np.int64), dtype=KEEP,
+    forward=lambda self: _nonzero(self),
+    dtype=LONG,
 )
 
 
@@ -282,8 +369,22 @@ nonzero_op = defop(
 
 
 def _check_index_tensor(index: Tensor, name: str) -> None:
-    if index.dtype is not _dtype.int64:
-        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
+    """The index dtype check, with each kernel's own wording (int32 is accepted by most)."""
+    if index.dtype is _dtype.int64 or (index.dtype is _dtype.int32 and name not in _LONG_ONLY):
+        return
+    got = _dtype.scalar_type_name(index.dtype)
+    if name == "index_fill":
+        raise IndexError("index_fill_(): Expected dtype int64 for index.")
+    if name == "index_copy":
+        raise RuntimeError(f"index_copy_(): Expected a long tensor for index, but got {got}")
+    if name == "index_select":
+        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
+    if name == "index_add":
+        raise RuntimeError(f"index_add_(): Expected dtype int32/int64 for index but got: {got}")
+    raise RuntimeError(f"{name}(): Expected dtype int32/int64 for index")
+
+
+_LONG_ONLY = ("index_fill", "index_copy")
 
 
 def _check_range(index: np.ndarray, size: int, dim: int) -> None:
@@ -295,14 +396,12 @@ def _check_range(index: np.ndarray, size: int, dim: int) -> None:
 def _check_scatter(self, dim, index, src, name):
     _check_index_tensor(index, name)
     if index.dim() != self.dim() and index.numel():
-        raise RuntimeError(f"Index tensor must have the same number of dimensions as self tensor")
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
     size = self.shape[dim] if self.dim() else 1
     idx = index._data
     if idx.size and (idx.max() >= size or idx.min() < 0):
         bad = int(idx.max()) if idx.max() >= size else int(idx.min())
-        raise RuntimeError(
-            f"index {bad} is out of bounds for dimension {dim} with size {size}"
-        )
+        raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
 
 
 # --- public API ----------------------------------------------------------------------------------
@@ -324,8 +423,10 @@ def _scatter_call(self, dim, index, src, reduce, inplace):
     if reduce is not None:
         op = scatter_reduce_op
         mapped = {"add": "sum", "multiply": "prod"}[reduce]
-        inputs, attrs = (self, index, src if isinstance(src, Tensor) else make_tensor(src, dtype=self.dtype)), {
-            "dim": dim, "reduce": mapped, "include_self": True}
+        inputs, attrs = (
+            (self, index, src if isinstance(src, Tensor) else make_tensor(src, dtype=self.dtype)),
+            {"dim": dim, "reduce": mapped, "include_self": True},
+        )
     elif isinstance(src, Tensor):
         op, inputs, attrs = scatter_src_op, (self, index, src), {"dim": dim}
     else:
@@ -350,9 +451,11 @@ def scatter_(self, dim, index, src=None, *, value=None, reduce=None):
 
 def _scatter_add_call(self, dim, index, src, inplace):
     dim = _wrap_dim(dim, self.dim())
-    _check_scatter(self, dim, index, src, "scatter_add")
+    _check_scatter(self, dim, index, src, "scatter")
     if inplace:
-        return apply_inplace(scatter_add_op, (self, index, src), {"dim": dim}, "scatter_add_", pointwise=False)
+        return apply_inplace(
+            scatter_add_op, (self, index, src), {"dim": dim}, "scatter_add_", pointwise=False
+        )
     return call(scatter_add_op, (self, index, src), {"dim": dim})
 
 
@@ -371,14 +474,18 @@ def scatter_add_(self, dim, index, src):
 
 def _scatter_reduce_call(self, dim, index, src, reduce, include_self, inplace):
     dim = _wrap_dim(dim, self.dim())
-    if reduce not in ("sum", "prod", "mean", "amax", "amin"):
+    # NB: PyTorch's forward also takes the legacy spellings "max" and "min" (its backward
+    # does not).
+    if reduce not in ("sum", "prod", "mean", "amax", "amin", "max", "min"):
         raise RuntimeError(
             f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}"
         )
-    _check_scatter(self, dim, index, src, "scatter_reduce")
+    _check_scatter(self, dim, index, src, "scatter")
     attrs = {"dim": dim, "reduce": reduce, "include_self": include_self}
     if inplace:
-        return apply_inplace(scatter_reduce_op, (self, index, src), attrs, "scatter_reduce_", pointwise=False)
+        return apply_inplace(
+            scatter_reduce_op, (self, index, src), attrs, "scatter_reduce_", pointwise=False
+        )
     return call(scatter_reduce_op, (self, index, src), attrs)
 
 
@@ -399,9 +506,11 @@ def scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
 def index_select(input, dim, index):
     dim = _wrap_dim(dim, input.dim())
     _check_index_tensor(index, "index_select")
+    if index.dim() > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
     size = input.shape[dim] if input.dim() else 1
     idx = index._data.reshape(-1)
-    if idx.size and (idx.max() >= size or idx.min() < -size):
+    if idx.size and (idx.max() >= size or idx.min() < 0):
         raise IndexError("index out of range in self")
     return call(index_select_op, (input, index), {"dim": dim})
 
@@ -414,9 +523,20 @@ def _dim_index_call(op, name, self, dim, index, others, attrs, inplace):
     _check_index_tensor(index, name)
     size = self.shape[dim] if self.dim() else 1
     idx = index._data.reshape(-1)
-    if idx.size and (idx.max() >= size or idx.min() < -size):
+    # NB: as PyTorch's kernels: index_add_ takes no negative indices and reports
+    # as a RuntimeError (an IndexError "index out of range in self" for 0-d/1-d self);
+    # index_copy_ prefixes its name.
+    low = 0 if name == "index_add" else -size
+    if idx.size and (idx.max() >= size or idx.min() < low):
         bad = int(idx.max()) if idx.max() >= size else int(idx.min())
-        raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
+        message = f"index {bad} is out of bounds for dimension {dim} with size {size}"
+        if name == "index_add":
+            if self.dim() <= 1:
+                raise IndexError("index out of range in self")
+            raise RuntimeError(message)
+        if name == "index_copy":
+            message = "index_copy_(): " + message
+        raise IndexError(message)
     inputs = (self, index) + others
     attrs = dict(attrs, dim=dim)
     if inplace:
@@ -426,7 +546,9 @@ def _dim_index_call(op, name, self, dim, index, others, attrs, inplace):
 
 @public
 def index_add(input, dim, index, source, *, alpha=1):
-    return _dim_index_call(index_add_op, "index_add", input, dim, index, (source,), {"alpha": alpha}, False)
+    return _dim_index_call(
+        index_add_op, "index_add", input, dim, index, (source,), {"alpha": alpha}, False
+    )
 
 
 method(index_add)
@@ -434,7 +556,9 @@ method(index_add)
 
 @method
 def index_add_(self, dim, index, source, *, alpha=1):
-    return _dim_index_call(index_add_op, "index_add", self, dim, index, (source,), {"alpha": alpha}, True)
+    return _dim_index_call(
+        index_add_op, "index_add", self, dim, index, (source,), {"alpha": alpha}, True
+    )
 
 
 @public
@@ -454,7 +578,9 @@ def index_copy_(self, dim, index, source):
 def index_fill(input, dim, index, value):
     if isinstance(value, Tensor):
         value = value.item()
-    return _dim_index_call(index_fill_op, "index_fill", input, dim, index, (), {"value": value}, False)
+    return _dim_index_call(
+        index_fill_op, "index_fill", input, dim, index, (), {"value": value}, False
+    )
 
 
 method(index_fill)
@@ -464,7 +590,9 @@ method(index_fill)
 def index_fill_(self, dim, index, value):
     if isinstance(value, Tensor):
         value = value.item()
-    return _dim_index_call(index_fill_op, "index_fill", self, dim, index, (), {"value": value}, True)
+    return _dim_index_call(
+        index_fill_op, "index_fill", self, dim, index, (), {"value": value}, True
+    )
 
 
 def _check_mask(self, mask, name):
@@ -475,6 +603,7 @@ def _check_mask(self, mask, name):
 @public
 def masked_select(input, mask):
     _check_mask(input, mask, "masked_select")
+    broadcast_shape((mask, input))  # NB: PyTorch's expand_outplace(mask, self) names mask "a"
     return call(masked_select_op, (input, mask))
 
 
@@ -500,14 +629,20 @@ method(masked_scatter)
 @method
 def masked_scatter_(self, mask, source):
     _check_masked_scatter(self, mask, source)
-    return apply_inplace(masked_scatter_op, (self, mask, source), {}, "masked_scatter_")
+    return apply_inplace(
+        masked_scatter_op, (self, mask, source), {}, "masked_scatter_", pointwise=False
+    )
 
 
 @public
 def nonzero(input, *, as_tuple=False):
     result = call(nonzero_op, (input,))
     if as_tuple:
-        return tuple(result[:, k] for k in range(result.shape[1])) if input.dim() else (result.view(-1),)
+        return (
+            tuple(result[:, k] for k in range(result.shape[1]))
+            if input.dim()
+            else (result.view(-1),)
+        )
     return result
 
 
@@ -523,15 +658,20 @@ def argwhere(input):
 
 
 def _as_index_tensor(value, dim_size=None) -> Tensor:
+    if not isinstance(value, (Tensor, np.ndarray, list, tuple)):
+        raise IndexError(
+            "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
+            f"valid indices (got {type(value).__name__})"
+        )
     if isinstance(value, Tensor):
+        if value.dtype.is_floating_point:
+            raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
         return value
     array = np.asarray(value)
     if array.dtype == np.bool_:
         return make_tensor(array.tolist(), dtype=_dtype.bool_)
     if array.dtype.kind not in "iu":
-        raise IndexError(
-            "tensors used as indices must be long, int, byte or bool tensors"
-        )
+        raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
     return make_tensor(array.astype(np.int64).tolist(), dtype=_dtype.int64)
 
 
@@ -544,18 +684,20 @@ def apply_basic(self: Tensor, key):
     if not isinstance(key, tuple):
         key = (key,)
     consumed = sum(
-        0 if k is None or k is Ellipsis or isinstance(k, bool) else
-        (k.dim() if isinstance(k, Tensor) and k.dtype is _dtype.bool_ else 1)
+        0
+        if k is None or k is Ellipsis or isinstance(k, bool)
+        else (k.dim() if isinstance(k, Tensor) and k.dtype is _dtype.bool_ else 1)
         for k in key
     )
     if consumed > self.dim():
-        raise IndexError(
-            f"too many indices for tensor of dimension {self.dim()}"
-        )
+        raise IndexError(f"too many indices for tensor of dimension {self.dim()}")
     result = self
     dim = 0
     advanced: list = []
     for k in key:
+        if isinstance(k, Tensor) and k.dim() == 0 and k.dtype._category == 1:
+            # NB: as PyTorch's applySlicing, a 0-dim integer tensor indexes like an int.
+            k = int(k.item())
         if k is Ellipsis:
             skip = self.dim() - consumed
             dim += skip
@@ -573,9 +715,15 @@ def apply_basic(self: Tensor, key):
             dim += 1
         elif isinstance(k, slice):
             start, stop, step = k.start, k.stop, k.step
-            if step is not None and step <= 0:
+            if step == 0:
+                raise ValueError("slice step cannot be zero")
+            if step is not None and step < 0:
                 raise ValueError("step must be greater than zero")
-            if not (start is None and stop is None and step in (None, 1)):
+            # As PyTorch's applySlice: a slice starting at 0 (a negative start is not
+            # wrapped) and reaching the end with step 1 is skipped.
+            length = result.shape[dim]
+            whole = (start is None or _int(start) == 0) and (stop is None or _int(stop) >= length)
+            if not (whole and step in (None, 1)):
                 result = slice_dim(result, dim, _int(start), _int(stop), step or 1)
             advanced.append(None)
             dim += 1
@@ -604,7 +752,8 @@ def apply_basic(self: Tensor, key):
                 dim += index.dim()
             else:
                 size = result.shape[dim]
-                _check_range(index._data, size, dim)
+                # NB: PyTorch's index kernel numbers the dimension among the index tensors.
+                _check_range(index._data, size, sum(a is not None for a in advanced))
                 advanced.append(index)
                 dim += 1
     return result, advanced
@@ -618,6 +767,15 @@ def _int(value):
 
 @method
 def __getitem__(self, key):
+    if isinstance(key, slice):
+        # As PyTorch's fast path for a lone slice: always a slice (x[:] is SliceBackward0).
+        if self.dim() == 0:
+            raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+        if key.step == 0:
+            raise ValueError("slice step cannot be zero")
+        if key.step is not None and key.step < 0:
+            raise ValueError("step must be greater than zero")
+        return slice_dim(self, 0, _int(key.start), _int(key.stop), key.step or 1)
     result, advanced = apply_basic(self, key)
     if any(a is not None for a in advanced):
         advanced = advanced + [None] * (result.dim() - len(advanced))
@@ -631,9 +789,9 @@ def __getitem__(self, key):
 
 
 def _alias_op():
-    from .shape import view_op
+    from .shape import alias_op
 
-    return view_op
+    return alias_op
 
 
 @method
@@ -646,10 +804,20 @@ def __setitem__(self, key, value):
             value = make_tensor(value, dtype=self.dtype)
         result.index_put_(tuple(advanced), value)
         return
-    if isinstance(value, Tensor):
+    # As PyTorch's copy_to: a scalar becomes a 0-d tensor of self's dtype; equal
+    # shapes copy_, a 0-d value fill_(Tensor) (which, unlike fill_(Scalar), refuses
+    # an expanded destination), anything else is expanded to the destination.
+    if not isinstance(value, Tensor):
+        value = make_tensor(value, dtype=self.dtype)
+    if tuple(result.shape) == tuple(value.shape):
         result.copy_(value)
-    else:
+    elif value.dim() == 0:
         result.fill_(value)
+    else:
+        shape = tuple(value.shape)
+        while shape and shape[0] == 1:
+            shape = shape[1:]
+        result.copy_(value.view(shape).expand(result.shape))
 
 
 def _check_index_put(self, indices, values):
@@ -702,6 +870,59 @@ def index_put_(self, indices, values, accumulate=False):
     if not isinstance(values, Tensor):
         values = make_tensor(values, dtype=self.dtype)
     _check_index_put(self, indices, values)
-    return apply_inplace(index_put_op, (self, list(indices), values), {"accumulate": accumulate},
-                         "index_put_", pointwise=False)
+    return apply_inplace(
+        index_put_op,
+        (self, list(indices), values),
+        {"accumulate": accumulate},
+        "index_put_",
+        pointwise=False,
+    )
 
+
+# --- embedding (nn.functional.embedding's op) -----------------------------------------------
+
+
+def _embedding(weight, indices, padding_idx=-1, scale_grad_by_freq=False, sparse=False):
+    return weight[indices]
+
+
+def _embedding_backward(grad, indices, weight_sizes, padding_idx, scale_grad_by_freq):
+    # PyTorch's embedding_dense_backward: each index's rows of grad summed into its
+    # weight row; the padding row gets nothing; optionally scaled by 1 / frequency.
+    flat_indices = indices.reshape(-1)
+    flat_grad = grad.reshape(-1, weight_sizes[1])
+    if scale_grad_by_freq:
+        counts = grad.new_zeros(weight_sizes[0]).index_add(
+            0, flat_indices, grad.new_ones(flat_indices.shape[0])
+        )
+        flat_grad = flat_grad / counts.index_select(0, flat_indices).unsqueeze(1)
+    if padding_idx >= 0:
+        flat_grad = flat_grad.masked_fill((flat_indices == padding_idx).unsqueeze(1), 0)
+    return grad.new_zeros(weight_sizes).index_add(0, flat_indices, flat_grad)
+
+
+embedding_op = defop(
+    "embedding(Tensor weight, Tensor indices, SymInt padding_idx=-1, bool scale_grad_by_freq=False, "
+    "bool sparse=False) -> Tensor",
+    forward=_embedding,
+    node="EmbeddingBackward0",
+    weight=lambda grad, indices, weight_sizes, padding_idx, scale_grad_by_freq: _embedding_backward(
+        grad, indices, weight_sizes, padding_idx, scale_grad_by_freq
+    ),
+)
+
+
+@public
+def embedding(weight, indices, padding_idx=-1, scale_grad_by_freq=False, sparse=False):
+    if indices.dtype not in (_dtype.int64, _dtype.int32):
+        raise RuntimeError(
+            "Expected tensor for argument #1 'indices' to have one of the following scalar types: "
+            f"Long, Int; but got {indices.type()} instead (while checking arguments for embedding)"
+        )
+    if weight.dim() != 2:
+        raise RuntimeError("'weight' must be 2-D")
+    idx = indices._data
+    if idx.size and (idx.max() >= weight.shape[0] or idx.min() < 0):
+        raise IndexError("index out of range in self")
+    attrs = {"padding_idx": padding_idx, "scale_grad_by_freq": scale_grad_by_freq, "sparse": sparse}
+    return call(embedding_op, (weight, indices), attrs)

@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 from .._dispatch import call
+from .._tensor import Tensor
 from ._api import method, public
 from ._registry import PROMOTE, defop
+from .shape import unsafe_view
 
 
 def _shapes(a, b) -> str:
@@ -22,29 +24,62 @@ def _addmm(self, mat1, mat2, beta=1, alpha=1):
     return np.add(product, self if beta == 1 else self * beta, out=product)
 
 
+def _column_major(geometry) -> bool:
+    sizes, strides, _ = geometry
+    return strides[0] == 1 and strides[1] == sizes[0]
+
+
+def _mm_mat1_backward(grad, mat2, self_geometry):
+    # NB: in PyTorch this is mm_mat1_backward: a column-major input gets a column-major
+    # gradient.
+    if _column_major(self_geometry):
+        return mat2.mm(grad.t()).t()
+    return grad.mm(mat2.t())
+
+
+def _mm_mat2_backward(grad, self, mat2_geometry):
+    if _column_major(mat2_geometry):
+        return grad.t().mm(self).t()
+    return self.t().mm(grad)
+
+
 mm_op = defop(
-    "mm(Tensor self, Tensor mat2) -> Tensor", forward=np.matmul, node="MmBackward0", dtype=PROMOTE,
-    self=lambda grad, mat2: grad.mm(mat2.t()),
-    mat2=lambda grad, self: self.t().mm(grad),
+    "mm(Tensor self, Tensor mat2) -> Tensor",
+    forward=np.matmul,
+    node="MmBackward0",
+    dtype=PROMOTE,
+    self=lambda grad, mat2, self_geometry: _mm_mat1_backward(grad, mat2, self_geometry),
+    mat2=lambda grad, self, mat2_geometry: _mm_mat2_backward(grad, self, mat2_geometry),
 )
 bmm_op = defop(
-    "bmm(Tensor self, Tensor mat2) -> Tensor", forward=np.matmul, node="BmmBackward0", dtype=PROMOTE,
+    "bmm(Tensor self, Tensor mat2) -> Tensor",
+    forward=np.matmul,
+    node="BmmBackward0",
+    dtype=PROMOTE,
     self=lambda grad, mat2: grad.bmm(mat2.transpose(1, 2)),
     mat2=lambda grad, self: self.transpose(1, 2).bmm(grad),
 )
 mv_op = defop(
-    "mv(Tensor self, Tensor vec) -> Tensor", forward=np.matmul, node="MvBackward0", dtype=PROMOTE,
+    "mv(Tensor self, Tensor vec) -> Tensor",
+    forward=np.matmul,
+    node="MvBackward0",
+    dtype=PROMOTE,
     self=lambda grad, vec: grad.unsqueeze(1) * vec,
     vec=lambda grad, self: self.t().mv(grad),
 )
 dot_op = defop(
-    "dot(Tensor self, Tensor tensor) -> Tensor", forward=np.dot, node="DotBackward0", dtype=PROMOTE,
+    "dot(Tensor self, Tensor tensor) -> Tensor",
+    forward=np.dot,
+    node="DotBackward0",
+    dtype=PROMOTE,
     self=lambda grad, tensor: grad * tensor,
     tensor=lambda grad, self: grad * self,
 )
 addmm_op = defop(
     "addmm(Tensor self, Tensor mat1, Tensor mat2, *, Scalar beta=1, Scalar alpha=1) -> Tensor",
-    forward=_addmm, node="AddmmBackward0", dtype=PROMOTE,
+    forward=_addmm,
+    node="AddmmBackward0",
+    dtype=PROMOTE,
     self=lambda grad, beta: grad if beta == 1 else grad * beta,
     mat1=lambda grad, mat2, alpha: grad.mm(mat2.t()) if alpha == 1 else grad.mm(mat2.t()) * alpha,
     mat2=lambda grad, mat1, alpha: mat1.t().mm(grad) if alpha == 1 else mat1.t().mm(grad) * alpha,
@@ -61,7 +96,9 @@ def _check_dtypes(a, b, name):
 
 
 def _c(d):
-    return {"float32": "float", "float64": "double", "int64": "long int", "int32": "int"}.get(d._name, d._name)
+    return {"float32": "float", "float64": "double", "int64": "long int", "int32": "int"}.get(
+        d._name, d._name
+    )
 
 
 def _s(d):
@@ -116,11 +153,21 @@ def dot(input, tensor):
         )
     if input.shape[0] != tensor.shape[0]:
         raise RuntimeError(
-            "inconsistent tensor size, expected tensor [" + str(input.shape[0]) + "] and src ["
-            + str(tensor.shape[0]) + "] to have the same number of elements, but got "
-            + str(input.shape[0]) + " and " + str(tensor.shape[0]) + " elements respectively"
+            "inconsistent tensor size, expected tensor ["
+            + str(input.shape[0])
+            + "] and src ["
+            + str(tensor.shape[0])
+            + "] to have the same number of elements, but got "
+            + str(input.shape[0])
+            + " and "
+            + str(tensor.shape[0])
+            + " elements respectively"
         )
-    _check_dtypes(input, tensor, "dot")
+    if input.dtype is not tensor.dtype:
+        raise RuntimeError(
+            "dot : expected both vectors to have same dtype, but found "
+            f"{_s(input.dtype)} and {_s(tensor.dtype)}"
+        )
     return call(dot_op, (input, tensor))
 
 
@@ -133,7 +180,8 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1):
 
 @public
 def matmul(input, other):
-    """As PyTorch's matmul: dot, mv, mm, or a folded/batched mm by the operands' dims."""
+    """As PyTorch's matmul (LinearAlgebra.cpp _matmul_impl): dot, mv, mm, a folded mm/mv,
+    or a broadcast bmm, chosen from the operands' dims, so grad_fn names match too."""
     a, b = input.dim(), other.dim()
     if a == 0 or b == 0:
         raise RuntimeError(
@@ -144,50 +192,108 @@ def matmul(input, other):
     if a == 2 and b == 1:
         return mv(input, other)
     if a == 1 and b == 2:
-        return mm(input.unsqueeze(0), other).squeeze(0)
+        return mm(input.unsqueeze(0), other).squeeze_(0)
     if a == 2 and b == 2:
         return mm(input, other)
-    if a >= 3 and b <= 2:
-        # Fold the batch into the rows: one mm, as PyTorch does for Linear on 3-D input.
-        other2 = other.unsqueeze(1) if b == 1 else other
-        if input.shape[-1] != other2.shape[0]:
-            raise RuntimeError(
-                f"mat1 and mat2 shapes cannot be multiplied ({input.numel() // input.shape[-1]}x"
-                f"{input.shape[-1]} and {other2.shape[0]}x{other2.shape[1]})"
-            )
-        folded = input.reshape(-1, input.shape[-1]).mm(other2)
-        out = folded.view(tuple(input.shape[:-1]) + (other2.shape[1],))
-        return out.squeeze(-1) if b == 1 else out
-    if a == 1:
-        return matmul(input.unsqueeze(0), other).squeeze(-2)
+    if _should_fold(input, other):
+        return _folded_matmul(input, other)
+    return _batched_matmul(input, other)
+
+
+def _should_fold(tensor1, tensor2) -> bool:
+    """Whether the larger operand folds into a matrix for one mm/mv (PyTorch's should_fold)."""
+    larger = tensor1.dim() >= tensor2.dim()
+    t1 = tensor1 if larger else tensor2.mT
+    dim_t2 = tensor2.dim() if larger else tensor1.dim()
+    if not (t1.dim() >= 3 and dim_t2 <= 2):
+        return False
+    # NB: folding when the smaller operand requires grad keeps its gradient small,
+    # even at the price of a copy of the larger one.
+    if (tensor2 if larger else tensor1).requires_grad:
+        return True
+    if tensor1.dim() == 2:
+        return False
+    if t1.numel() == 0:
+        return True
+    shape, strides = t1.shape, t1.stride()
+    return all(strides[i] == strides[i + 1] * shape[i + 1] for i in range(t1.dim() - 2))
+
+
+def _folded_matmul(tensor1, tensor2):
+    transpose = tensor2.dim() > tensor1.dim()
+    t1 = tensor2.mT if transpose else tensor1
+    t2 = (tensor1.t() if tensor1.dim() == 2 else tensor1) if transpose else tensor2
+    output_shape = tuple(t1.shape[:-1])
+    folded = 1
+    for s in output_shape:
+        folded *= s
+    t1_folded = t1.reshape(folded, t1.shape[-1])
+    if t2.dim() == 2:
+        output = _unsafe_view(t1_folded.mm(t2), output_shape + (t2.shape[1],))
+        return output.mT.contiguous() if transpose else output
+    return _unsafe_view(t1_folded.mv(t2), output_shape)
+
+
+def _batched_matmul(tensor1, tensor2):
+    a, b = tensor1.dim(), tensor2.dim()
+    n = tensor1.shape[-2] if a > 1 else 1
+    m1 = tensor1.shape[-1]
+    m2 = tensor2.shape[-2] if b > 1 else tensor2.shape[0]
+    p = tensor2.shape[-1] if b > 1 else 1
+    batch = _broadcast_batch(
+        tuple(tensor1.shape[: max(a - 2, 0)]), tuple(tensor2.shape[: max(b - 2, 0)])
+    )
+    batch_product = 1
+    for s in batch:
+        batch_product *= s
+    output_shape = batch + ((n,) if a > 1 else ()) + ((p,) if b > 1 else ())
+    left = tensor1.expand(batch + (n, m1)).reshape(batch_product, n, m1)
     if b == 1:
-        return matmul(input, other.unsqueeze(-1)).squeeze(-1)
-    # Both batched: broadcast the batch dims, then bmm.
-    batch = np.broadcast_shapes(tuple(input.shape[:-2]), tuple(other.shape[:-2]))
-    n, k = input.shape[-2:]
-    k2, m = other.shape[-2:]
-    if k != k2:
-        raise RuntimeError(
-            f"Expected size for first two dimensions of batch2 tensor to be: [{int(np.prod(batch))}, {k}] "
-            f"but got: [{int(np.prod(batch))}, {k2}]."
-        )
-    left = input.expand(batch + (n, k)).reshape(-1, n, k)
-    right = other.expand(batch + (k, m)).reshape(-1, k, m)
-    return left.bmm(right).view(batch + (n, m))
+        right = tensor2.expand(batch + (m2,)).reshape(batch_product, m2).unsqueeze(2)
+        return _unsafe_view(left.bmm(right).squeeze(-1), output_shape)
+    right = tensor2.expand(batch + (m2, p)).reshape(batch_product, m2, p)
+    return _unsafe_view(left.bmm(right), output_shape)
+
+
+def _broadcast_batch(shape1: tuple, shape2: tuple) -> tuple:
+    """PyTorch's infer_size for the batch dims, with its error."""
+    ndim = max(len(shape1), len(shape2))
+    out = []
+    for i in range(ndim):
+        offset = ndim - 1 - i
+        size1 = shape1[len(shape1) - 1 - offset] if len(shape1) - 1 - offset >= 0 else 1
+        size2 = shape2[len(shape2) - 1 - offset] if len(shape2) - 1 - offset >= 0 else 1
+        if size1 != size2 and size1 != 1 and size2 != 1:
+            raise RuntimeError(
+                f"The size of tensor a ({size1}) must match the size of tensor b ({size2}) at "
+                f"non-singleton dimension {i}"
+            )
+        out.append(size2 if size1 == 1 else size1)
+    return tuple(out)
+
+
+def _unsafe_view(t, shape):
+    return call(unsafe_view, (t,), {"size": tuple(shape)})
 
 
 for _fn in (mm, bmm, mv, dot, addmm, matmul):
     method(_fn)
 
 
-def _rmatmul(self, other):
+def _matmul_operator(self, other):
+    if not isinstance(other, Tensor):
+        return NotImplemented
+    return matmul(self, other)
+
+
+def _rmatmul_operator(self, other):
+    if not isinstance(other, Tensor):
+        return NotImplemented
     return matmul(other, self)
 
 
-from .._tensor import Tensor  # noqa: E402
-
-Tensor.__matmul__ = matmul
-Tensor.__rmatmul__ = _rmatmul
+Tensor.__matmul__ = _matmul_operator
+Tensor.__rmatmul__ = _rmatmul_operator
 
 
 @public

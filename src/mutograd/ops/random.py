@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._creation import rng
+from .._creation import rng, zeros_like
 from .._inplace import apply_inplace
 from .._tensor import Tensor
 from ._api import method, public
@@ -42,18 +42,56 @@ def _exponential(self, lambd=1.0, generator=None, out=None):
     return out
 
 
-uniform = defop("uniform_(Tensor self, float low=0, float high=1, *, Generator? generator=None) -> Tensor",
-                forward=_uniform, node="UniformBackward0", inplace="uniform_", self=lambda grad: grad * 0)
-normal = defop("normal_(Tensor self, float mean=0, float std=1, *, Generator? generator=None) -> Tensor",
-               forward=_normal, node="NormalBackward0", inplace="normal_", self=lambda grad: grad * 0)
-bernoulli = defop("bernoulli_.float(Tensor self, float p=0.5, *, Generator? generator=None) -> Tensor",
-                  forward=_bernoulli, node="BernoulliBackward2", inplace="bernoulli_",
-                  self=lambda grad: grad * 0)
-random = defop("random_.from(Tensor self, int low=0, int? high=None, *, Generator? generator=None) -> Tensor",
-               forward=_random, node="RandomBackward2", inplace="random_", self=lambda grad: grad * 0)
-exponential = defop("exponential_(Tensor self, float lambd=1, *, Generator? generator=None) -> Tensor",
-                    forward=_exponential, node="ExponentialBackward0", inplace="exponential_",
-                    self=lambda grad: grad * 0)
+uniform = defop(
+    "uniform_(Tensor self, float low=0, float high=1, *, Generator? generator=None) -> Tensor",
+    forward=_uniform,
+    node="UniformBackward0",
+    inplace="uniform_",
+    self=lambda grad: zeros_like(grad),
+)
+normal_op = defop(
+    "normal_(Tensor self, float mean=0, float std=1, *, Generator? generator=None) -> Tensor",
+    forward=_normal,
+    node="NormalBackward0",
+    inplace="normal_",
+    self=lambda grad: zeros_like(grad),
+)
+bernoulli_op = defop(
+    "bernoulli_.float(Tensor self, float p=0.5, *, Generator? generator=None) -> Tensor",
+    forward=_bernoulli,
+    node="BernoulliBackward2",
+    inplace="bernoulli_",
+    self=lambda grad: zeros_like(grad),
+)
+# NB: PyTorch's three overloads get three node names: random_(from, to), random_(to), random_().
+random_from = defop(
+    "random_.from(Tensor self, int low=0, int? high=None, *, Generator? generator=None) -> Tensor",
+    forward=_random,
+    node="RandomBackward0",
+    inplace="random_",
+    self=lambda grad: zeros_like(grad),
+)
+random_to = defop(
+    "random_.to(Tensor self, int high, *, Generator? generator=None) -> Tensor",
+    forward=_random,
+    node="RandomBackward1",
+    inplace="random_",
+    self=lambda grad: zeros_like(grad),
+)
+random_all = defop(
+    "random_(Tensor self, *, Generator? generator=None) -> Tensor",
+    forward=_random,
+    node="RandomBackward2",
+    inplace="random_",
+    self=lambda grad: zeros_like(grad),
+)
+exponential = defop(
+    "exponential_(Tensor self, float lambd=1, *, Generator? generator=None) -> Tensor",
+    forward=_exponential,
+    node="ExponentialBackward0",
+    inplace="exponential_",
+    self=lambda grad: zeros_like(grad),
+)
 
 
 def _fill(op, self, attrs, name):
@@ -73,25 +111,26 @@ def uniform_(self, *args, generator=None, **kwargs):
 
 @method
 def normal_(self, mean=0.0, std=1.0, *, generator=None):
-    return _fill(normal, self, {"mean": mean, "std": std, "generator": generator}, "normal_")
+    return _fill(normal_op, self, {"mean": mean, "std": std, "generator": generator}, "normal_")
 
 
 @method
 def bernoulli_(self, p=0.5, *, generator=None):
     if isinstance(p, Tensor):
         p = p._data
-    return _fill(bernoulli, self, {"p": p, "generator": generator}, "bernoulli_")
+    return _fill(bernoulli_op, self, {"p": p, "generator": generator}, "bernoulli_")
 
 
 @method
 def random_(self, *args, generator=None, **kwargs):
-    if len(args) == 1:
-        low, high = 0, args[0]
-    elif len(args) == 2:
-        low, high = args
-    else:
-        low, high = kwargs.get("from", 0), kwargs.get("to")
-    return _fill(random, self, {"low": low, "high": high, "generator": generator}, "random_")
+    if len(args) == 2 or "from" in kwargs:
+        low, high = args if len(args) == 2 else (kwargs["from"], kwargs.get("to"))
+        attrs = {"low": low, "high": high, "generator": generator}
+        return _fill(random_from, self, attrs, "random_")
+    if len(args) == 1 or "to" in kwargs:
+        high = args[0] if args else kwargs["to"]
+        return _fill(random_to, self, {"high": high, "generator": generator}, "random_")
+    return _fill(random_all, self, {"generator": generator}, "random_")
 
 
 @method
@@ -130,6 +169,8 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
     probs = input._data / input._data.sum(-1, keepdims=True)
     generator_rng = rng(generator)
     rows = probs.reshape(-1, probs.shape[-1])
-    picks = [generator_rng.choice(rows.shape[1], num_samples, replace=replacement, p=row) for row in rows]
+    picks = [
+        generator_rng.choice(rows.shape[1], num_samples, replace=replacement, p=row) for row in rows
+    ]
     out = np.array(picks, dtype=np.int64).reshape(probs.shape[:-1] + (num_samples,))
     return from_numpy(out)

@@ -7,9 +7,10 @@ import warnings
 
 import numpy as np
 
-from .. import _dtype, _errors
-from .._creation import from_numpy
+from .. import _dtype
+from .._creation import eye
 from .._dispatch import call
+from .._layout import contiguous
 from .._tensor import Tensor, _wrap_dim
 from . import _return_types
 from ._api import FUNCTIONS, method, public
@@ -56,14 +57,18 @@ def _sum(self, dim=None, keepdim=False, dtype=None):
 
 
 def _mean(self, dim=None, keepdim=False, dtype=None):
-    return np.mean(self, axis=dim, keepdims=keepdim, dtype=None if dtype is None else dtype._np)
+    # NB: not np.mean, which warns on empty input; PyTorch returns nan silently.
+    total = np.sum(self, axis=dim, keepdims=keepdim, dtype=None if dtype is None else dtype._np)
+    return np.true_divide(total, _count(self.shape, dim)).astype(total.dtype, copy=False)
 
 
 def _var(self, dim=None, correction=1, keepdim=False):
     count = _count(self.shape, dim)
     mean = np.mean(self, axis=dim, keepdims=True)
     squares = np.sum(np.square(self - mean), axis=dim, keepdims=keepdim)
-    return np.true_divide(squares, builtins.max(count - correction, 0)).astype(self.dtype, copy=False)
+    return np.true_divide(squares, builtins.max(count - correction, 0)).astype(
+        self.dtype, copy=False
+    )
 
 
 def _std(self, dim=None, correction=1, keepdim=False):
@@ -99,7 +104,7 @@ def _select(self, indices, dim, keepdim):
     if not keepdim:
         values = np.squeeze(values, axis=dim)
         indices = np.squeeze(indices, axis=dim)
-    return values, indices.astype(np.int64)
+    return contiguous(values), contiguous(indices.astype(np.int64))
 
 
 def _logsumexp(self, dim, keepdim=False):
@@ -114,14 +119,15 @@ def _logsumexp(self, dim, keepdim=False):
 def _softmax(self, dim, half_to_float=False):
     shifted = self - np.max(self, axis=dim, keepdims=True) if self.size else self
     e = np.exp(shifted)
-    return e / np.sum(e, axis=dim, keepdims=True)
+    # NB: PyTorch computes on input.contiguous(): the result is contiguous whatever the input.
+    return np.asarray(e / np.sum(e, axis=dim, keepdims=True), order="C")
 
 
 def _log_softmax(self, dim, half_to_float=False):
     if not self.size:
         return self.copy()
     shifted = self - np.max(self, axis=dim, keepdims=True)
-    return shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True))
+    return np.asarray(shifted - np.log(np.sum(np.exp(shifted), axis=dim, keepdims=True)), order="C")
 
 
 def _norm(self, ord=2, dim=None, keepdim=False, dtype=None):
@@ -139,40 +145,63 @@ def _norm(self, ord=2, dim=None, keepdim=False, dtype=None):
 
 
 def _var_backward(grad, self, dim, correction, keepdim):
-    count = _count(self.shape, dim)
+    dof = builtins.max(_count(self.shape, dim) - correction, 0)
     grad = _restore(grad, dim if dim is not None else range(self.dim()), keepdim) if dim else grad
-    return grad * (2.0 / builtins.max(count - correction, 0)) * (self - self.mean(dim, keepdim=True))
+    # NB: with no degrees of freedom PyTorch's gradient is inf * 0 = nan, not an exception.
+    scale = 2.0 / dof if dof else float("inf")
+    return grad * scale * (self - self.mean(dim, keepdim=True))
 
 
 def _norm_backward(grad, self, ord, dim, keepdim, result):
+    # NB: in PyTorch this is norm_backward (FunctionsManual.cpp).
     dims = dim if dim is not None else tuple(range(self.dim()))
-    grad = _restore(grad, dims, keepdim) if dim is not None else grad
-    result = _restore(result, dims, keepdim) if dim is not None else result
-    if ord == 2:
-        return (grad * self / result).masked_fill(result == 0, 0)
+    if not keepdim and self.dim():
+        grad = _restore(grad, dims, False)
+        result = _restore(result, dims, False)
+    if ord == 0:
+        return None  # PyTorch returns an undefined gradient
     if ord == 1:
-        return grad * self.sign()
-    return grad * self.sign() * self.abs().pow(ord - 1) / result.pow(ord - 1)
+        return self.sign() * grad
+    if ord == 2:
+        return grad * (self / result).masked_fill(result == 0, 0)
+    if ord in (float("inf"), float("-inf")):
+        magnitude = self.abs()
+        mask = (magnitude == result).logical_or(magnitude.isnan())
+        return self.sign() * ((grad / mask.sum(dims, keepdim=True)) * mask)
+    if ord < 1:
+        scaled = self.sign() * self.abs().pow(ord - 1).masked_fill(self == 0, 0)
+        return scaled * grad * result.pow(1 - ord)
+    if ord < 2:
+        scaled = self.sign() * self.abs().pow(ord - 1)
+    else:
+        scaled = self * self.abs().pow(ord - 2)
+    return scaled * (grad / result.pow(ord - 1)).masked_fill(result == 0, 0)
 
 
 def _prod_backward(grad, self, result, dim, keepdim):
-    dims = dim if dim is not None else tuple(range(self.dim()))
-    grad = _restore(grad, dims, keepdim) if dim is not None else grad
-    result = _restore(result, dims, keepdim) if dim is not None else result
+    # NB: in PyTorch this is prod_backward (FunctionsManual.cpp).
+    if self.dim() == 0:
+        return grad
+    if dim is not None and not keepdim:
+        grad = grad.unsqueeze(dim)
+        result = result.unsqueeze(dim)
     if not (self == 0).any().item():
-        return grad * result / self
-    # With zeros, the product of the *other* elements is needed (no division).
-    others = from_numpy(_prod_of_others(self.detach()._data, dims))
-    return grad * others
+        return grad * (result / self)
+    if dim is None:
+        return (grad * _prod_of_others(self.reshape(-1), 0)).view(self.shape)
+    return grad * _prod_of_others(self, dim)
 
 
-def _prod_of_others(a, dims):
-    moved = np.moveaxis(a, dims, range(len(dims)))
-    flat = moved.reshape((-1,) + moved.shape[len(dims):])
-    left = np.cumprod(np.concatenate([np.ones_like(flat[:1]), flat[:-1]]), axis=0)
-    right = np.cumprod(np.concatenate([np.ones_like(flat[:1]), flat[::-1][:-1]]), axis=0)[::-1]
-    others = (left * right).reshape(moved.shape)
-    return np.moveaxis(others, range(len(dims)), dims)
+def _prod_of_others(x, dim: int):
+    """For each element, the product of the others along ``dim``; exact with zeros.
+
+    Row k of ``x`` repeated n times with its k-th entry set to 1, multiplied out:
+    written in differentiable ops, so the gradient of this gradient is exact too.
+    """
+    n = x.shape[dim]
+    rows = x.transpose(dim, -1).unsqueeze(-2)
+    repeated = rows.expand(tuple(rows.shape[:-2]) + (n, n))
+    return repeated.masked_fill(eye(n, dtype=_dtype.bool_), 1).prod(-1).transpose(dim, -1)
 
 
 def _evenly_distribute(grad, self, result):
@@ -184,6 +213,13 @@ def _amax_backward(grad, self, dim, keepdim, result):
     grad = _restore(grad, dim, keepdim)
     mask = self == _restore(result, dim, keepdim)
     return grad * mask / mask.sum(dim, keepdim=True)
+
+
+def _cumsum_backward(grad, dim):
+    # NB: in PyTorch this is cumsum_backward: a reversed cumulative sum.
+    if grad.numel() <= 1 or grad.shape[dim] == 1:
+        return grad
+    return grad.flip([dim]).cumsum(dim).flip([dim])
 
 
 def _select_backward(grad, dim, indices, self_sizes, keepdim):
@@ -199,61 +235,91 @@ def _select_backward(grad, dim, indices, self_sizes, keepdim):
 
 sum_all = defop(
     "sum(Tensor self, *, ScalarType? dtype=None) -> Tensor",
-    forward=_sum, node="SumBackward0", dtype=SUM,
+    forward=_sum,
+    node="SumBackward0",
+    dtype=SUM,
     self=lambda grad, self_sizes: grad.expand(self_sizes),
 )
 sum_dim = defop(
     "sum.dim_IntList(Tensor self, int[1]? dim, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor",
-    forward=_sum, node="SumBackward1", dtype=SUM,
+    forward=_sum,
+    node="SumBackward1",
+    dtype=SUM,
     self=lambda grad, dim, keepdim, self_sizes: expand_reduced(grad, dim, keepdim, self_sizes),
 )
 mean_all = defop(
     "mean(Tensor self, *, ScalarType? dtype=None) -> Tensor",
-    forward=_mean, node="MeanBackward0",
-    self=lambda grad, self_sizes: grad.expand(self_sizes) / builtins.max(_count(self_sizes, None), 1),
+    forward=_mean,
+    node="MeanBackward0",
+    self=lambda grad, self_sizes: (
+        grad.expand(self_sizes) / builtins.max(_count(self_sizes, None), 1)
+    ),
 )
 mean_dim = defop(
     "mean.dim(Tensor self, int[1]? dim, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor",
-    forward=_mean, node="MeanBackward1",
+    forward=_mean,
+    node="MeanBackward1",
     self=lambda grad, dim, keepdim, self_sizes: (
         expand_reduced(grad, dim, keepdim, self_sizes) / builtins.max(_count(self_sizes, dim), 1)
     ),
 )
 var_op = defop(
     "var.correction(Tensor self, int[1]? dim=None, *, Scalar? correction=None, bool keepdim=False) -> Tensor",
-    forward=_var, node="VarBackward0",
-    self=lambda grad, self, dim, correction, keepdim: _var_backward(grad, self, dim, correction, keepdim),
+    forward=_var,
+    node="VarBackward0",
+    self=lambda grad, self, dim, correction, keepdim: _var_backward(
+        grad, self, dim, correction, keepdim
+    ),
 )
 std_op = defop(
     "std.correction(Tensor self, int[1]? dim=None, *, Scalar? correction=None, bool keepdim=False) -> Tensor",
-    forward=_std, node="StdBackward0",
+    forward=_std,
+    node="StdBackward0",
     self=lambda grad, self, dim, correction, keepdim, result: _var_backward(
         (grad / (result * 2)).masked_fill(result == 0, 0), self, dim, correction, keepdim
     ),
 )
 prod_all = defop(
     "prod(Tensor self, *, ScalarType? dtype=None) -> Tensor",
-    forward=_prod, node="ProdBackward0", dtype=SUM,
+    forward=_prod,
+    node="ProdBackward0",
+    dtype=SUM,
     self=lambda grad, self, result: _prod_backward(grad, self, result, None, False),
 )
 prod_dim = defop(
     "prod.dim_int(Tensor self, int dim, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor",
-    forward=_prod, node="ProdBackward1", dtype=SUM,
+    forward=_prod,
+    node="ProdBackward1",
+    dtype=SUM,
     self=lambda grad, self, result, dim, keepdim: _prod_backward(grad, self, result, dim, keepdim),
 )
-max_all = defop("max(Tensor self) -> Tensor", forward=np.max, node="MaxBackward1",
-                self=lambda grad, self, result: _evenly_distribute(grad, self, result))
-min_all = defop("min(Tensor self) -> Tensor", forward=np.min, node="MinBackward1",
-                self=lambda grad, self, result: _evenly_distribute(grad, self, result))
+max_all = defop(
+    "max(Tensor self) -> Tensor",
+    forward=np.max,
+    node="MaxBackward1",
+    self=lambda grad, self, result: _evenly_distribute(grad, self, result),
+)
+min_all = defop(
+    "min(Tensor self) -> Tensor",
+    forward=np.min,
+    node="MinBackward1",
+    self=lambda grad, self, result: _evenly_distribute(grad, self, result),
+)
 max_dim = defop(
     "max.dim(Tensor self, int dim, bool keepdim=False) -> (Tensor values, Tensor indices)",
-    forward=_max_dim, node="MaxBackward0",
-    self=lambda grad, dim, indices, self_sizes, keepdim: _select_backward(grad, dim, indices, self_sizes, keepdim),
+    forward=_max_dim,
+    node="MaxBackward0",
+    self=lambda grad, dim, indices, self_sizes, keepdim: _select_backward(
+        grad, dim, indices, self_sizes, keepdim
+    ),
 )
 min_dim = defop(
     "min.dim(Tensor self, int dim, bool keepdim=False) -> (Tensor values, Tensor indices)",
-    forward=_min_dim, node="MinBackward0",
-    self=lambda grad, dim, indices, self_sizes, keepdim: _select_backward(grad, dim, indices, self_sizes, keepdim),
+    forward=_min_dim,
+    node="MinBackward0",
+    self=lambda grad, dim, indices, self_sizes, keepdim: _select_backward(
+        grad, dim, indices, self_sizes, keepdim
+    ),
 )
 amax_op = defop(
     "amax(Tensor self, int[1] dim=[], bool keepdim=False) -> Tensor",
@@ -267,49 +333,128 @@ amin_op = defop(
     node="AminBackward0",
     self=lambda grad, self, dim, keepdim, result: _amax_backward(grad, self, dim, keepdim, result),
 )
-argmax_op = defop("argmax(Tensor self, int? dim=None, bool keepdim=False) -> Tensor",
-               forward=lambda self, dim=None, keepdim=False: np.argmax(self, axis=dim, keepdims=keepdim),
-               dtype=LONG)
-argmin_op = defop("argmin(Tensor self, int? dim=None, bool keepdim=False) -> Tensor",
-               forward=lambda self, dim=None, keepdim=False: np.argmin(self, axis=dim, keepdims=keepdim),
-               dtype=LONG)
+argmax_op = defop(
+    "argmax(Tensor self, int? dim=None, bool keepdim=False) -> Tensor",
+    forward=lambda self, dim=None, keepdim=False: np.argmax(self, axis=dim, keepdims=keepdim),
+    dtype=LONG,
+)
+argmin_op = defop(
+    "argmin(Tensor self, int? dim=None, bool keepdim=False) -> Tensor",
+    forward=lambda self, dim=None, keepdim=False: np.argmin(self, axis=dim, keepdims=keepdim),
+    dtype=LONG,
+)
 logsumexp_op = defop(
     "logsumexp(Tensor self, int[1] dim, bool keepdim=False) -> Tensor",
-    forward=_logsumexp, node="LogsumexpBackward0",
+    forward=_logsumexp,
+    node="LogsumexpBackward0",
     self=lambda grad, self, dim, keepdim, result: (
         _restore(grad, dim, keepdim) * (self - _restore(result, dim, keepdim)).exp()
     ),
 )
 softmax_op = defop(
     "_softmax(Tensor self, int dim, bool half_to_float) -> Tensor",
-    forward=_softmax, node="SoftmaxBackward0",
-    self=lambda grad, result, dim: result * (grad - (grad * result).sum(dim, keepdim=True)),
+    forward=_softmax,
+    node="SoftmaxBackward0",
+    self=lambda grad, result, dim, self_dtype: softmax_backward_data(grad, result, dim, self_dtype),
 )
 log_softmax_op = defop(
     "_log_softmax(Tensor self, int dim, bool half_to_float) -> Tensor",
-    forward=_log_softmax, node="LogSoftmaxBackward0",
-    self=lambda grad, result, dim: grad - result.exp() * grad.sum(dim, keepdim=True),
+    forward=_log_softmax,
+    node="LogSoftmaxBackward0",
+    self=lambda grad, result, dim, self_dtype: log_softmax_backward_data(
+        grad, result, dim, self_dtype
+    ),
 )
+
+
+def _softmax_backward_data(grad_output, output, dim, input_dtype):
+    return output * (grad_output - np.sum(grad_output * output, axis=dim, keepdims=True))
+
+
+def _log_softmax_backward_data(grad_output, output, dim, input_dtype):
+    return grad_output - np.exp(output) * np.sum(grad_output, axis=dim, keepdims=True)
+
+
+def _softmax_double_backward(grad, grad_output, dim, output):
+    # NB: in PyTorch this is softmax_double_backward (FunctionsManual.cpp).
+    return (
+        grad_output * grad
+        - (output * grad_output).sum(dim, keepdim=True) * grad
+        - grad_output * (output * grad).sum(dim, keepdim=True)
+    )
+
+
+softmax_backward_data_op = defop(
+    "_softmax_backward_data(Tensor grad_output, Tensor output, int dim, ScalarType input_dtype) -> Tensor",
+    forward=_softmax_backward_data,
+    node="SoftmaxBackwardDataBackward0",
+    grad_output=lambda grad, output, dim, input_dtype: softmax_backward_data(
+        grad.to(output.dtype), output, dim, input_dtype
+    ),
+    output=lambda grad, grad_output, dim, output: _softmax_double_backward(
+        grad.to(output.dtype), grad_output, dim, output
+    ).to(output.dtype),
+)
+log_softmax_backward_data_op = defop(
+    "_log_softmax_backward_data(Tensor grad_output, Tensor output, int dim, ScalarType input_dtype) -> Tensor",
+    forward=_log_softmax_backward_data,
+    node="LogSoftmaxBackwardDataBackward0",
+    grad_output=lambda grad, output, dim: (
+        grad.to(output.dtype) - (grad.to(output.dtype) * output.exp()).sum(dim, keepdim=True)
+    ),
+    output=lambda grad, grad_output, dim, output: (
+        -grad_output.sum(dim, keepdim=True) * output.exp() * grad.to(output.dtype)
+    ).to(output.dtype),
+)
+
+
+def softmax_backward_data(grad_output, output, dim, input_dtype):
+    attrs = {"dim": dim, "input_dtype": input_dtype}
+    return call(softmax_backward_data_op, (grad_output, output), attrs)
+
+
+def log_softmax_backward_data(grad_output, output, dim, input_dtype):
+    attrs = {"dim": dim, "input_dtype": input_dtype}
+    return call(log_softmax_backward_data_op, (grad_output, output), attrs)
+
+
 norm_op = defop(
     "linalg_vector_norm(Tensor self, Scalar ord=2, int[1]? dim=None, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor",
-    forward=_norm, node="LinalgVectorNormBackward0",
-    self=lambda grad, self, ord, dim, keepdim, result: _norm_backward(grad, self, ord, dim, keepdim, result),
+    forward=_norm,
+    node="LinalgVectorNormBackward0",
+    self=lambda grad, self, ord, dim, keepdim, result: _norm_backward(
+        grad, self, ord, dim, keepdim, result
+    ),
 )
-all_op = defop("all(Tensor self, int[1]? dim=None, bool keepdim=False) -> Tensor",
-               forward=lambda self, dim=None, keepdim=False: np.all(self, axis=dim, keepdims=keepdim),
-               dtype=COMPARE)
-any_op = defop("any(Tensor self, int[1]? dim=None, bool keepdim=False) -> Tensor",
-               forward=lambda self, dim=None, keepdim=False: np.any(self, axis=dim, keepdims=keepdim),
-               dtype=COMPARE)
+all_op = defop(
+    "all(Tensor self, int[1]? dim=None, bool keepdim=False) -> Tensor",
+    forward=lambda self, dim=None, keepdim=False: np.all(self, axis=dim, keepdims=keepdim),
+    dtype=COMPARE,
+)
+any_op = defop(
+    "any(Tensor self, int[1]? dim=None, bool keepdim=False) -> Tensor",
+    forward=lambda self, dim=None, keepdim=False: np.any(self, axis=dim, keepdims=keepdim),
+    dtype=COMPARE,
+)
 cumsum_op = defop(
     "cumsum(Tensor self, int dim, *, ScalarType? dtype=None) -> Tensor",
-    forward=lambda self, dim, dtype=None: np.cumsum(self, axis=dim, dtype=None if dtype is None else dtype._np),
-    node="CumsumBackward0", dtype=SUM,
-    self=lambda grad, dim: grad.flip([dim]).cumsum(dim).flip([dim]),
+    forward=lambda self, dim, dtype=None: np.cumsum(
+        self.reshape(-1) if self.ndim == 0 else self, axis=dim
+    ).reshape(self.shape),
+    node="CumsumBackward0",
+    dtype=SUM,
+    self=lambda grad, dim: _cumsum_backward(grad, dim),
 )
 
 
 # --- public functions (choosing the overload as PyTorch's argument parser does) -----------
+
+
+def _check_nonempty_dims(name: str, t: Tensor, dims) -> None:
+    """PyTorch refuses to take an extreme (max, argmax, amax...) over an empty dim."""
+    for d in dims:
+        if t.dim() and t.shape[d] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
 
 
 def _float_check(name: str, t: Tensor, dtype) -> None:
@@ -351,16 +496,16 @@ def _variance(op, name, input, dim, unbiased, keepdim, correction):
     if isinstance(dim, bool):
         dim, unbiased = None, dim
     if not input.dtype.is_floating_point:
-        raise RuntimeError(
-            f"{name}(): input dtype should be either floating point or complex. Got "
-            f"{_dtype.scalar_type_name(input.dtype)} instead."
-        )
+        raise RuntimeError("std and var only support floating point and complex dtypes")
     dims = None if dim is None else reduce_dims(dim, input.dim())
     c = _correction(unbiased, correction)
     if _count(input.shape, dims) - c <= 0:
-        warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less "
-                      "than the reduction factor (input numel divided by output numel).",
-                      UserWarning, stacklevel=3)
+        warnings.warn(
+            f"{name}(): degrees of freedom is <= 0. Correction should be strictly less "
+            "than the reduction factor (input numel divided by output numel).",
+            UserWarning,
+            stacklevel=3,
+        )
     return call(op, (input,), {"dim": dims, "correction": c, "keepdim": keepdim})
 
 
@@ -378,7 +523,9 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     if dim is None:
         return call(prod_all, (_cast(input, dtype),))
-    return call(prod_dim, (_cast(input, dtype),), {"dim": _wrap_dim(dim, input.dim()), "keepdim": keepdim})
+    return call(
+        prod_dim, (_cast(input, dtype),), {"dim": _wrap_dim(dim, input.dim()), "keepdim": keepdim}
+    )
 
 
 def _extreme(full_op, dim_op, binary, name, return_type, input, dim, keepdim, other):
@@ -393,41 +540,61 @@ def _extreme(full_op, dim_op, binary, name, return_type, input, dim, keepdim, ot
                 "the reduction dim with the 'dim' argument."
             )
         return call(full_op, (input,))
-    values, indices = call(dim_op, (input,), {"dim": _wrap_dim(dim, input.dim()), "keepdim": keepdim})
+    dim = _wrap_dim(dim, input.dim())
+    _check_nonempty_dims(name, input, (dim,))
+    values, indices = call(dim_op, (input,), {"dim": dim, "keepdim": keepdim})
     return return_type(values, indices)
 
 
 @public
 def max(input, dim=None, keepdim=False, *, other=None):
-    return _extreme(max_all, max_dim, FUNCTIONS["maximum"], "max", _return_types.max, input, dim, keepdim, other)
+    return _extreme(
+        max_all, max_dim, FUNCTIONS["maximum"], "max", _return_types.max, input, dim, keepdim, other
+    )
 
 
 @public
 def min(input, dim=None, keepdim=False, *, other=None):
-    return _extreme(min_all, min_dim, FUNCTIONS["minimum"], "min", _return_types.min, input, dim, keepdim, other)
+    return _extreme(
+        min_all, min_dim, FUNCTIONS["minimum"], "min", _return_types.min, input, dim, keepdim, other
+    )
 
 
 @public
 def amax(input, dim=(), keepdim=False):
     dims = reduce_dims(dim if dim != () else None, input.dim())
+    _check_nonempty_dims("amax", input, dims)
     return call(amax_op, (input,), {"dim": dims, "keepdim": keepdim})
 
 
 @public
 def amin(input, dim=(), keepdim=False):
     dims = reduce_dims(dim if dim != () else None, input.dim())
+    _check_nonempty_dims("amin", input, dims)
     return call(amin_op, (input,), {"dim": dims, "keepdim": keepdim})
+
+
+def _arg_dim(name: str, input: Tensor, dim):
+    if dim is None:
+        if input.numel() == 0:
+            raise IndexError(
+                f"{name}(): Expected reduction dim to be specified for input.numel() == 0."
+            )
+        return None
+    dim = _wrap_dim(dim, input.dim())
+    _check_nonempty_dims(name, input, (dim,))
+    return dim
 
 
 @public
 def argmax(input, dim=None, keepdim=False):
-    dim = None if dim is None else _wrap_dim(dim, input.dim())
+    dim = _arg_dim("argmax", input, dim)
     return call(argmax_op, (input,), {"dim": dim, "keepdim": keepdim})
 
 
 @public
 def argmin(input, dim=None, keepdim=False):
-    dim = None if dim is None else _wrap_dim(dim, input.dim())
+    dim = _arg_dim("argmin", input, dim)
     return call(argmin_op, (input,), {"dim": dim, "keepdim": keepdim})
 
 
@@ -438,23 +605,34 @@ def logsumexp(input, dim, keepdim=False):
     return call(logsumexp_op, (input,), {"dim": reduce_dims(dim, input.dim()), "keepdim": keepdim})
 
 
-def _softmax_like(op, input, dim, dtype):
+_MISSING = object()
+
+
+def _softmax_like(op, name, input, dim, dtype):
+    if dim is _MISSING:
+        raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
     if dim is None:
-        raise TypeError("softmax(): argument 'dim' must be int, not NoneType")
+        raise TypeError(f"{name}(): argument 'dim' must be int, not NoneType")
     input = _cast(input, dtype)
+    dim = _wrap_dim(dim, input.dim())
     if not input.dtype.is_floating_point:
-        raise RuntimeError('"softmax_lastdim_kernel_impl" not implemented for \'Long\'')
-    return call(op, (input,), {"dim": _wrap_dim(dim, input.dim()), "half_to_float": False})
+        kernel = name + (
+            "_lastdim_kernel_impl" if dim == input.dim() - 1 or input.dim() == 0 else "_kernel_impl"
+        )
+        raise NotImplementedError(
+            f"\"{kernel}\" not implemented for '{_dtype.scalar_type_name(input.dtype)}'"
+        )
+    return call(op, (input,), {"dim": dim, "half_to_float": False})
 
 
 @public
-def softmax(input, dim=None, dtype=None):
-    return _softmax_like(softmax_op, input, dim, dtype)
+def softmax(input, dim=_MISSING, dtype=None):
+    return _softmax_like(softmax_op, "softmax", input, dim, dtype)
 
 
 @public
-def log_softmax(input, dim=None, dtype=None):
-    return _softmax_like(log_softmax_op, input, dim, dtype)
+def log_softmax(input, dim=_MISSING, dtype=None):
+    return _softmax_like(log_softmax_op, "log_softmax", input, dim, dtype)
 
 
 @public
@@ -478,9 +656,50 @@ def any(input, dim=None, keepdim=False):
 
 @public
 def cumsum(input, dim, *, dtype=None):
-    return call(cumsum_op, (input,), {"dim": _wrap_dim(dim, input.dim()), "dtype": dtype})
+    return call(
+        cumsum_op, (_cast(input, dtype),), {"dim": _wrap_dim(dim, input.dim()), "dtype": None}
+    )
 
 
-for _fn in (sum, mean, var, std, prod, max, min, amax, amin, argmax, argmin, logsumexp, softmax,
-            log_softmax, norm, all, any, cumsum):
+for _fn in (
+    sum,
+    mean,
+    var,
+    std,
+    prod,
+    max,
+    min,
+    amax,
+    amin,
+    argmax,
+    argmin,
+    logsumexp,
+    softmax,
+    log_softmax,
+    norm,
+    all,
+    any,
+    cumsum,
+):
     method(_fn)
+
+# NB: PyTorch allocates reduction results contiguous, whatever the input's layout.
+for _op in (
+    sum_all,
+    sum_dim,
+    mean_all,
+    mean_dim,
+    var_op,
+    std_op,
+    prod_all,
+    prod_dim,
+    amax_op,
+    amin_op,
+    argmax_op,
+    argmin_op,
+    logsumexp_op,
+    norm_op,
+    all_op,
+    any_op,
+):
+    _op.layout = contiguous

@@ -10,16 +10,19 @@ ops are themselves differentiable (their gradient is the view again).
 from __future__ import annotations
 
 import builtins
+import math
 
 import numpy as np
 
 from .. import _errors
 from .._dispatch import call
-from .._inplace import apply_view_inplace
+from .._inplace import apply_out, apply_view_inplace
+from .._layout import compute_stride, like_layout
 from .._storage import _Interface, strided_view
 from .._tensor import Size, Tensor, _wrap_dim
+from ..autograd.grad_mode import GradMode, no_grad
 from ._api import FUNCTIONS, method, public
-from ._registry import PROMOTE, defop
+from ._registry import CAST, PROMOTE, defop
 
 # --- helpers ------------------------------------------------------------------------------
 
@@ -38,7 +41,14 @@ def infer_size(shape, numel: int) -> tuple:
         else:
             known *= s
     if infer is not None:
-        if known == 0 or numel % known:
+        if known == 0:
+            if numel == 0:
+                raise RuntimeError(
+                    f"cannot reshape tensor of 0 elements into shape [{', '.join(map(str, shape))}] "
+                    "because the unspecified dimension size -1 can be any value and is ambiguous"
+                )
+            raise _errors.invalid_view_shape(shape, numel)
+        if numel % known:
             raise _errors.invalid_view_shape(shape, numel)
         shape = shape[:infer] + (numel // known,) + shape[infer + 1 :]
     elif known != numel:
@@ -54,12 +64,10 @@ def _sizes(args) -> tuple:
 
 def _nocopy_reshape(array: np.ndarray, shape) -> np.ndarray | None:
     """The view of ``array`` with ``shape``, or None when strides forbid one (computeStride)."""
-    out = array.view()
-    try:
-        out.shape = shape
-    except AttributeError:
+    strides = compute_stride(array.shape, _strides(array), tuple(shape))
+    if strides is None:
         return None
-    return out
+    return _element_view(array, shape, strides)
 
 
 def _strides(array: np.ndarray) -> tuple:
@@ -84,35 +92,45 @@ def _view(self, size):
 
 
 def _expand(self, size):
+    # NB: in PyTorch this is inferExpandGeometry: walking from the last dim, a new
+    # leading dim of size 1 gets the stride that keeps it contiguous, an expanded one 0.
     ndim = len(size)
-    lead = ndim - self.ndim
-    shape, strides = [], []
+    if self.ndim == 0 and -1 not in size:
+        return _element_view(self, size, (0,) * ndim)  # every stride 0, even for sizes of 1
+    shape, strides = [0] * ndim, [0] * ndim
     old_strides = _strides(self)
-    for k, target in enumerate(size):
-        if k < lead:
-            if target < 0:
-                raise RuntimeError(
-                    f"The expanded size of the tensor ({target}) isn't allowed in a leading, "
-                    "non-existing dimension 0"
-                )
-            shape.append(target)
-            strides.append(0)
-            continue
-        current = self.shape[k - lead]
+    for i in range(ndim - 1, -1, -1):
+        dim = self.ndim - ndim + i
+        current = self.shape[dim] if dim >= 0 else 1
+        stride = (
+            old_strides[dim] if dim >= 0 else (shape[i + 1] * strides[i + 1] if i + 1 < ndim else 1)
+        )
+        target = size[i]
         if target == -1:
+            if dim < 0:
+                raise RuntimeError(
+                    f"The expanded size of the tensor (-1) isn't allowed in a leading, "
+                    f"non-existing dimension {i}"
+                )
             target = current
-        if current == target:
-            shape.append(current)
-            strides.append(old_strides[k - lead])
-        elif current == 1:
-            shape.append(target)
-            strides.append(0)
-        else:
-            raise RuntimeError(
-                f"The expanded size of the tensor ({target}) must match the existing size "
-                f"({current}) at non-singleton dimension {k}.  Target sizes: "
-                f"[{', '.join(map(str, size))}].  Tensor sizes: [{', '.join(map(str, self.shape))}]"
-            )
+        if current != target:
+            if current != 1:
+                raise RuntimeError(
+                    f"The expanded size of the tensor ({target}) must match the existing size "
+                    f"({current}) at non-singleton dimension {i}.  Target sizes: "
+                    f"[{', '.join(map(str, size))}].  Tensor sizes: [{', '.join(map(str, self.shape))}]"
+                )
+            stride = 0
+        shape[i], strides[i] = target, stride
+    return _element_view(self, shape, strides)
+
+
+def _unsqueeze(self, dim):
+    # As PyTorch's inferUnsqueezeGeometry: the new dim's stride is size * stride of the
+    # dim it precedes (1 at the end).
+    shape, strides = list(self.shape), list(_strides(self))
+    strides.insert(dim, 1 if dim >= self.ndim else shape[dim] * strides[dim])
+    shape.insert(dim, 1)
     return _element_view(self, shape, strides)
 
 
@@ -139,6 +157,19 @@ def _offset_view(array: np.ndarray, start: int, shape, strides) -> np.ndarray:
     interface["strides"] = tuple(st * array.itemsize for st in strides)
     interface["version"] = 3
     return np.asarray(_Interface(interface, array))
+
+
+def _slice(self, dim, start, end, step=1):
+    result = self[(slice(None),) * dim + (slice(start, end, step),)]
+    if result.size:
+        return result
+    # NB: NumPy leaves an empty slice's data pointer where it likes; PyTorch's storage
+    # offset still moves to the (clamped) start, so build the empty view explicitly.
+    start = slice(start, end, step).indices(self.shape[dim])[0]
+    strides = list(_strides(self))
+    offset = start * strides[dim]
+    strides[dim] *= step
+    return _offset_view(self, offset, result.shape, strides)
 
 
 def _as_strided(self, size, stride, storage_offset=None, storage=None, self_offset=0):
@@ -170,11 +201,25 @@ def _as_strided_backward_fwd(grad, input_geometry, size, stride, storage_offset)
     extent = builtins.max(_extent(shape, strides, offset), _extent(size, stride, storage_offset), 1)
     storage = np.zeros(extent, dtype=grad.dtype)
     if _overlaps(size, stride):
-        # Several view elements share memory: their gradients add up (np.add.at).
-        positions = storage_offset + builtins.sum(
-            index * st for index, st in zip(np.indices(size), stride)
-        )
-        np.add.at(storage, np.ravel(positions), np.ravel(grad))
+        # Several view elements share memory: their gradients add up. Split off trailing
+        # dims until the leading ones form a non-overlapping view, then add whole slices
+        # in place, one per trailing index (e.g. conv windows: kh * kw adds, no index arrays).
+        split = len(size)
+        while split > 0 and _overlaps(size[:split], stride[:split]):
+            split -= 1
+        trailing = size[split:]
+        if split > 0 and math.prod(trailing) <= 4096:
+            for index in np.ndindex(*trailing):
+                start = storage_offset + builtins.sum(
+                    i * st for i, st in zip(index, stride[split:], strict=True)
+                )
+                target = strided_view(storage, size[:split], stride[:split], start)
+                np.add(target, grad[(Ellipsis,) + index], out=target)
+        else:
+            positions = storage_offset + builtins.sum(
+                index * st for index, st in zip(np.indices(size), stride, strict=True)
+            )
+            np.add.at(storage, np.ravel(positions), np.ravel(grad))
     else:
         np.copyto(strided_view(storage, size, stride, storage_offset), grad)
     return np.array(strided_view(storage, shape, strides, offset))
@@ -183,11 +228,11 @@ def _as_strided_backward_fwd(grad, input_geometry, size, stride, storage_offset)
 def _extent(shape, strides, offset):
     if any(s == 0 for s in shape):
         return offset
-    return offset + 1 + builtins.sum((a - 1) * b for a, b in zip(shape, strides))
+    return offset + 1 + builtins.sum((a - 1) * b for a, b in zip(shape, strides, strict=True))
 
 
 def _overlaps(size, stride) -> bool:
-    pairs = sorted((st, sz) for sz, st in zip(size, stride) if sz > 1)
+    pairs = sorted((st, sz) for sz, st in zip(size, stride, strict=True) if sz > 1)
     reach = 0
     for st, sz in pairs:
         if st <= reach:
@@ -199,65 +244,103 @@ def _overlaps(size, stride) -> bool:
 # --- the table: views ---------------------------------------------------------------------
 
 view_op = defop(
-    "view(Tensor self, SymInt[] size) -> Tensor", forward=_view, node="ViewBackward0", view=True,
+    "view(Tensor self, SymInt[] size) -> Tensor",
+    forward=_view,
+    node="ViewBackward0",
+    view=True,
     self=lambda grad, self_sizes: grad.reshape(self_sizes),
+)
+alias_op = defop(
+    "alias(Tensor self) -> Tensor",
+    forward=lambda self: self.view(),
+    node="AliasBackward0",
+    view=True,
+    self=lambda grad: grad,
 )
 unsafe_view = defop(
     "_unsafe_view(Tensor self, SymInt[] size) -> Tensor",
-    forward=lambda self, size: np.reshape(self, size), node="UnsafeViewBackward0",
+    forward=lambda self, size: _nocopy_reshape(self, size),
+    node="UnsafeViewBackward0",
     self=lambda grad, self_sizes: grad.reshape(self_sizes),
 )
-t_op = defop("t(Tensor self) -> Tensor", forward=np.transpose, node="TBackward0", view=True,
-             self=lambda grad: grad.t())
+reshape_alias_op = defop(
+    "_reshape_alias(Tensor self, SymInt[] size, SymInt[] stride) -> Tensor",
+    forward=lambda self, size, stride: _element_view(self, size, stride),
+    node="ReshapeAliasBackward0",
+    view=True,
+    self=lambda grad, self_sizes: grad.reshape(self_sizes),
+)
+t_op = defop(
+    "t(Tensor self) -> Tensor",
+    forward=np.transpose,
+    node="TBackward0",
+    view=True,
+    self=lambda grad: grad.t(),
+)
 transpose_op = defop(
     "transpose.int(Tensor self, int dim0, int dim1) -> Tensor",
-    forward=lambda self, dim0, dim1: np.swapaxes(self, dim0, dim1), node="TransposeBackward0",
-    view=True, self=lambda grad, dim0, dim1: grad.transpose(dim0, dim1),
+    forward=lambda self, dim0, dim1: np.swapaxes(self, dim0, dim1) if self.ndim else self.view(),
+    node="TransposeBackward0",
+    view=True,
+    self=lambda grad, dim0, dim1: grad.transpose(dim0, dim1),
 )
 permute_op = defop(
     "permute(Tensor self, int[] dims) -> Tensor",
-    forward=lambda self, dims: np.transpose(self, dims), node="PermuteBackward0", view=True,
+    forward=lambda self, dims: np.transpose(self, dims),
+    node="PermuteBackward0",
+    view=True,
     self=lambda grad, dims: grad.permute(tuple(np.argsort(dims).tolist())),
 )
 unsqueeze_op = defop(
     "unsqueeze(Tensor self, int dim) -> Tensor",
-    forward=lambda self, dim: np.expand_dims(self, dim), node="UnsqueezeBackward0", view=True,
+    forward=lambda self, dim: _unsqueeze(self, dim),
+    node="UnsqueezeBackward0",
+    view=True,
     self=lambda grad, dim: grad.squeeze(dim),
 )
 squeeze_op = defop(
-    "squeeze(Tensor self) -> Tensor", forward=lambda self: np.squeeze(self), node="SqueezeBackward0",
-    view=True, self=lambda grad, self_sizes: grad.reshape(self_sizes),
+    "squeeze(Tensor self) -> Tensor",
+    forward=lambda self: np.squeeze(self),
+    node="SqueezeBackward0",
+    view=True,
+    self=lambda grad, self_sizes: grad.reshape(self_sizes),
 )
 squeeze_dim_op = defop(
     "squeeze.dim(Tensor self, int dim) -> Tensor",
-    forward=lambda self, dim: np.squeeze(self, dim) if self.ndim and self.shape[dim] == 1 else self.view(),
-    node="SqueezeBackward1", view=True,
+    forward=lambda self, dim: (
+        np.squeeze(self, dim) if self.ndim and self.shape[dim] == 1 else self.view()
+    ),
+    node="SqueezeBackward1",
+    view=True,
     self=lambda grad, dim, self_sizes: grad.reshape(self_sizes),
 )
 squeeze_dims_op = defop(
     "squeeze.dims(Tensor self, int[] dim) -> Tensor",
     forward=lambda self, dim: np.squeeze(self, tuple(d for d in dim if self.shape[d] == 1)),
-    node="SqueezeBackward2", view=True,
+    node="SqueezeBackward2",
+    view=True,
     self=lambda grad, dim, self_sizes: grad.reshape(self_sizes),
 )
 expand_op = defop(
     "expand(Tensor self, SymInt[] size, *, bool implicit=False) -> Tensor",
-    forward=lambda self, size, implicit=False: _expand(self, size), node="ExpandBackward0", view=True,
+    forward=lambda self, size, implicit=False: _expand(self, size),
+    node="ExpandBackward0",
+    view=True,
     self=lambda grad, self_sizes: grad.sum_to_size(self_sizes),
 )
 select_op = defop(
     "select.int(Tensor self, int dim, SymInt index) -> Tensor",
     # NB: the trailing Ellipsis keeps a 0-d result a view (a[0] alone is a NumPy scalar copy).
     forward=lambda self, dim, index: self[(slice(None),) * dim + (index, Ellipsis)],
-    node="SelectBackward0", view=True,
+    node="SelectBackward0",
+    view=True,
     self=lambda grad, self_sizes, dim, index: select_backward(grad, self_sizes, dim, index),
 )
 slice_op = defop(
     "slice.Tensor(Tensor self, int dim=0, SymInt? start=None, SymInt? end=None, SymInt step=1) -> Tensor",
-    forward=lambda self, dim=0, start=None, end=None, step=1: self[
-        (slice(None),) * dim + (slice(start, end, step),)
-    ],
-    node="SliceBackward0", view=True,
+    forward=lambda self, dim=0, start=None, end=None, step=1: _slice(self, dim, start, end, step),
+    node="SliceBackward0",
+    view=True,
     self=lambda grad, self_sizes, dim, start, end, step: slice_backward(
         grad, self_sizes, dim, start, end, step
     ),
@@ -265,12 +348,17 @@ slice_op = defop(
 diagonal_op = defop(
     "diagonal(Tensor(a) self, int offset=0, int dim1=0, int dim2=1) -> Tensor",
     forward=lambda self, offset=0, dim1=0, dim2=1: _diagonal(self, offset, dim1, dim2),
-    node="DiagonalBackward0", view=True,
-    self=lambda grad, self_sizes, offset, dim1, dim2: diagonal_backward(grad, self_sizes, offset, dim1, dim2),
+    node="DiagonalBackward0",
+    view=True,
+    self=lambda grad, self_sizes, offset, dim1, dim2: diagonal_backward(
+        grad, self_sizes, offset, dim1, dim2
+    ),
 )
 as_strided_op = defop(
     "as_strided(Tensor self, SymInt[] size, SymInt[] stride, SymInt? storage_offset=None) -> Tensor",
-    forward=_as_strided, node="AsStridedBackward0", view=True,
+    forward=_as_strided,
+    node="AsStridedBackward0",
+    view=True,
     self=lambda grad, self_geometry, size, stride, storage_offset: as_strided_backward(
         grad, self_geometry, size, stride, storage_offset
     ),
@@ -280,19 +368,24 @@ unbind_op = defop(
     forward=lambda self, dim=0: tuple(
         self[(slice(None),) * dim + (k, Ellipsis)] for k in range(self.shape[dim])
     ),
-    node="UnbindBackward0", view=True,
+    node="UnbindBackward0",
+    view=True,
     self=lambda grads, dim: stack(_fill_missing(grads), dim),
 )
 split_op = defop(
     "split.Tensor(Tensor self, SymInt split_size, int dim=0) -> Tensor[]",
     forward=lambda self, split_size, dim=0: _split_arrays(self, split_size, dim),
-    node="SplitBackward0", view=True,
-    self=lambda grads, self_sizes, split_size, dim: cat(_fill_split(grads, self_sizes, split_size, dim), dim),
+    node="SplitBackward0",
+    view=True,
+    self=lambda grads, self_sizes, split_size, dim: cat(
+        _fill_split(grads, self_sizes, split_size, dim), dim
+    ),
 )
 split_sizes_op = defop(
     "split_with_sizes(Tensor self, SymInt[] split_sizes, int dim=0) -> Tensor[]",
     forward=lambda self, split_sizes, dim=0: _split_arrays(self, split_sizes, dim),
-    node="SplitWithSizesBackward0", view=True,
+    node="SplitWithSizesBackward0",
+    view=True,
     self=lambda grads, self_sizes, split_sizes, dim: cat(
         _fill_split(grads, self_sizes, split_sizes, dim), dim
     ),
@@ -303,7 +396,10 @@ def _split_arrays(array, split_size, dim):
     size = array.shape[dim]
     if isinstance(split_size, int):
         if split_size == 0 and size:
-            raise RuntimeError("split_size can only be 0 if dimension size is 0, but got dimension size of " + str(size))
+            raise RuntimeError(
+                "split_size can only be 0 if dimension size is 0, but got dimension size of "
+                + str(size)
+            )
         bounds = list(range(0, size, split_size or 1)) or [0]
         sizes = [builtins.min(split_size, size - b) for b in bounds]
     else:
@@ -315,7 +411,7 @@ def _split_arrays(array, split_size, dim):
             )
     out, start = [], 0
     for n in sizes:
-        out.append(array[(slice(None),) * dim + (slice(start, start + n),)])
+        out.append(_slice(array, dim, start, start + n))
         start += n
     return tuple(out)
 
@@ -328,12 +424,13 @@ def _fill_missing(grads):
 def _fill_split(grads, self_sizes, split_size, dim):
     size = self_sizes[dim]
     if isinstance(split_size, int):
-        sizes = [builtins.min(split_size, size - b) for b in range(0, size, split_size or 1)]
+        bounds = list(range(0, size, split_size or 1)) or [0]
+        sizes = [builtins.min(split_size, size - b) for b in bounds]
     else:
         sizes = list(split_size)
     like = next(g for g in grads if g is not None)
     out = []
-    for g, n in zip(grads, sizes):
+    for g, n in zip(grads, sizes, strict=True):
         if g is None:
             shape = list(self_sizes)
             shape[dim] = n
@@ -346,24 +443,28 @@ def _fill_split(grads, self_sizes, split_size, dim):
 
 select_backward_op = defop(
     "select_backward(Tensor grad_output, SymInt[] input_sizes, int dim, SymInt index) -> Tensor",
-    forward=_select_backward_fwd, node="SelectBackwardBackward0",
+    forward=_select_backward_fwd,
+    node="SelectBackwardBackward0",
     grad_output=lambda grad, dim, index: grad.select(dim, index),
 )
 slice_backward_op = defop(
     "slice_backward(Tensor grad_output, SymInt[] input_sizes, int dim, SymInt? start, SymInt? end, SymInt step) -> Tensor",
-    forward=_slice_backward_fwd, node="SliceBackwardBackward0",
+    forward=_slice_backward_fwd,
+    node="SliceBackwardBackward0",
     grad_output=lambda grad, dim, start, end, step: call(
         slice_op, (grad,), {"dim": dim, "start": start, "end": end, "step": step}
     ),
 )
 diagonal_backward_op = defop(
     "diagonal_backward(Tensor grad_output, SymInt[] input_sizes, int offset, int dim1, int dim2) -> Tensor",
-    forward=_diagonal_backward_fwd, node="DiagonalBackwardBackward0",
+    forward=_diagonal_backward_fwd,
+    node="DiagonalBackwardBackward0",
     grad_output=lambda grad, offset, dim1, dim2: grad.diagonal(offset, dim1, dim2),
 )
 as_strided_backward_op = defop(
     "as_strided_backward(Tensor grad_output, Any input_geometry, SymInt[] size, SymInt[] stride, SymInt? storage_offset) -> Tensor",
-    forward=_as_strided_backward_fwd, node="AsStridedBackwardBackward0",
+    forward=_as_strided_backward_fwd,
+    node="AsStridedBackwardBackward0",
     grad_output=lambda grad, input_geometry, size, stride, storage_offset: _geometry_gather(
         grad, input_geometry, (tuple(size), tuple(stride), storage_offset)
     ),
@@ -371,7 +472,9 @@ as_strided_backward_op = defop(
 
 
 def select_backward(grad, input_sizes, dim, index):
-    return call(select_backward_op, (grad,), {"input_sizes": input_sizes, "dim": dim, "index": index})
+    return call(
+        select_backward_op, (grad,), {"input_sizes": input_sizes, "dim": dim, "index": index}
+    )
 
 
 def slice_backward(grad, input_sizes, dim, start, end, step):
@@ -385,8 +488,12 @@ def diagonal_backward(grad, input_sizes, offset, dim1, dim2):
 
 
 def as_strided_backward(grad, input_geometry, size, stride, storage_offset):
-    attrs = {"input_geometry": input_geometry, "size": tuple(size), "stride": tuple(stride),
-             "storage_offset": storage_offset}
+    attrs = {
+        "input_geometry": input_geometry,
+        "size": tuple(size),
+        "stride": tuple(stride),
+        "storage_offset": storage_offset,
+    }
     return call(as_strided_backward_op, (grad,), attrs)
 
 
@@ -395,14 +502,18 @@ def as_strided_backward(grad, input_geometry, size, stride, storage_offset):
 
 def _geometry_gather_fwd(self, base_geometry, view_geometry):
     shape, strides, offset = base_geometry
-    storage = np.zeros(builtins.max(_extent(shape, strides, offset), _extent(*view_geometry), 1), self.dtype)
+    storage = np.zeros(
+        builtins.max(_extent(shape, strides, offset), _extent(*view_geometry), 1), self.dtype
+    )
     np.copyto(strided_view(storage, shape, strides, offset), self)
     return np.array(strided_view(storage, *view_geometry))
 
 
 def _geometry_put_fwd(self, src, base_geometry, view_geometry):
     shape, strides, offset = base_geometry
-    storage = np.zeros(builtins.max(_extent(shape, strides, offset), _extent(*view_geometry), 1), self.dtype)
+    storage = np.zeros(
+        builtins.max(_extent(shape, strides, offset), _extent(*view_geometry), 1), self.dtype
+    )
     np.copyto(strided_view(storage, shape, strides, offset), self)
     np.copyto(strided_view(storage, *view_geometry), src)
     return np.array(strided_view(storage, shape, strides, offset))
@@ -410,38 +521,60 @@ def _geometry_put_fwd(self, src, base_geometry, view_geometry):
 
 geometry_gather_op = defop(
     "_geometry_gather(Tensor self, Any base_geometry, Any view_geometry) -> Tensor",
-    forward=_geometry_gather_fwd, node="GeometryGatherBackward0",
-    self=lambda grad, base_geometry, view_geometry: as_strided_backward(grad, base_geometry, *view_geometry),
+    forward=_geometry_gather_fwd,
+    node="GeometryGatherBackward0",
+    self=lambda grad, base_geometry, view_geometry: as_strided_backward(
+        grad, base_geometry, *view_geometry
+    ),
 )
 geometry_put_op = defop(
     "_geometry_put(Tensor self, Tensor src, Any base_geometry, Any view_geometry) -> Tensor",
-    forward=_geometry_put_fwd, node="GeometryPutBackward0", dtype=PROMOTE,
+    forward=_geometry_put_fwd,
+    node="GeometryPutBackward0",
+    dtype=PROMOTE,
     self=lambda grad, base_geometry, view_geometry: _geometry_put(
         grad, grad.new_zeros(view_geometry[0]), base_geometry, view_geometry
     ),
-    src=lambda grad, base_geometry, view_geometry: _geometry_gather(grad, base_geometry, view_geometry),
+    src=lambda grad, base_geometry, view_geometry: _geometry_gather(
+        grad, base_geometry, view_geometry
+    ),
 )
 
 
 def _geometry_gather(t, base_geometry, view_geometry):
-    return call(geometry_gather_op, (t,), {"base_geometry": base_geometry, "view_geometry": view_geometry})
+    return call(
+        geometry_gather_op, (t,), {"base_geometry": base_geometry, "view_geometry": view_geometry}
+    )
 
 
 def _geometry_put(t, src, base_geometry, view_geometry):
-    return call(geometry_put_op, (t, src), {"base_geometry": base_geometry, "view_geometry": view_geometry})
+    return call(
+        geometry_put_op, (t, src), {"base_geometry": base_geometry, "view_geometry": view_geometry}
+    )
 
 
 # --- copying shape ops --------------------------------------------------------------------
 
 
 def _cat(tensors, dim=0):
-    return np.concatenate(tensors, axis=dim)
+    # NB: as PyTorch, 1-d empty tensors (legacy) are skipped whatever their shape.
+    arrays = [a for a in tensors if not (a.ndim == 1 and a.shape[0] == 0)] or tensors[:1]
+    shape = list(arrays[0].shape)
+    shape[dim] = builtins.sum(a.shape[dim] for a in arrays)
+    out = np.empty(shape, dtype=arrays[0].dtype)
+    return np.concatenate(arrays, axis=dim, out=out)
+
+
+def _stack(tensors, dim=0):
+    shape = list(tensors[0].shape)
+    shape.insert(dim, len(tensors))
+    return np.stack(tensors, axis=dim, out=np.empty(shape, dtype=tensors[0].dtype))
 
 
 def _split_grad(grad, dim, tensors_sizes):
     sizes = [s[dim] if len(s) else 0 for s in tensors_sizes]
     out, start = [], 0
-    for s, n in zip(tensors_sizes, sizes):
+    for s, n in zip(tensors_sizes, sizes, strict=True):
         if len(s) == 1 and s[0] == 0:
             out.append(grad.new_zeros(s))
             continue
@@ -451,38 +584,51 @@ def _split_grad(grad, dim, tensors_sizes):
 
 
 cat_op = defop(
-    "cat(Tensor[] tensors, int dim=0) -> Tensor", forward=_cat, node="CatBackward0", dtype=PROMOTE,
+    "cat(Tensor[] tensors, int dim=0) -> Tensor",
+    forward=_cat,
+    node="CatBackward0",
+    dtype=PROMOTE,
     tensors=lambda grad, dim, tensors_sizes: _split_grad(grad, dim, tensors_sizes),
 )
 stack_op = defop(
     "stack(Tensor[] tensors, int dim=0) -> Tensor",
-    forward=lambda tensors, dim=0: np.stack(tensors, axis=dim), node="StackBackward0", dtype=PROMOTE,
+    forward=lambda tensors, dim=0: _stack(tensors, dim),
+    node="StackBackward0",
+    dtype=PROMOTE,
     tensors=lambda grad, dim: list(grad.unbind(dim)),
 )
 clone_op = defop(
     "clone(Tensor self, *, MemoryFormat? memory_format=None) -> Tensor",
-    forward=lambda self, memory_format=None: np.array(
-        self, copy=True, order="C" if memory_format == "contiguous" else "K"
+    forward=lambda self, memory_format=None: (
+        np.array(self, order="C")
+        if memory_format == "contiguous"
+        else like_layout(self, self, True)
     ),
-    node="CloneBackward0", self=lambda grad: grad,
+    node="CloneBackward0",
+    self=lambda grad: grad,
 )
 to_copy_op = defop(
     "_to_copy(Tensor self, *, ScalarType? dtype=None) -> Tensor",
     forward=lambda self, dtype=None: self.astype(dtype._np, order="K"),
-    node="ToCopyBackward0", self=lambda grad, self_dtype: grad.to(self_dtype),
+    node="ToCopyBackward0",
+    dtype=CAST,
+    self=lambda grad, self_dtype: grad.to(self_dtype),
 )
 flip_op = defop(
     "flip(Tensor self, int[] dims) -> Tensor",
-    forward=lambda self, dims: np.flip(self, dims).copy(), node="FlipBackward0",
+    forward=lambda self, dims: like_layout(np.flip(self, dims), self, True),
+    node="FlipBackward0",
     self=lambda grad, dims: grad.flip(dims),
 )
 repeat_op = defop(
     "repeat(Tensor self, SymInt[] repeats) -> Tensor",
-    forward=lambda self, repeats: np.tile(self, repeats), node="RepeatBackward0",
+    forward=lambda self, repeats: np.tile(self, repeats),
+    node="RepeatBackward0",
     self=lambda grad, repeats, self_sizes: _repeat_backward(grad, repeats, self_sizes),
 )
 zeros_like_op = defop(
-    "zeros_like(Tensor self) -> Tensor", forward=np.zeros_like,
+    "zeros_like(Tensor self) -> Tensor",
+    forward=np.zeros_like,
 )
 
 
@@ -512,10 +658,14 @@ def view(self, *shape):
 
 @public
 def reshape(input, *shape):
+    # As PyTorch's reshape: a view of a contiguous tensor, _reshape_alias when the strides
+    # allow a view anyway, else a contiguous copy (CloneBackward0) and _unsafe_view.
     size = infer_size(_sizes(shape), input.numel())
-    if _nocopy_reshape(input._data, size) is not None:
+    if input._data.flags.c_contiguous:
         return call(view_op, (input,), {"size": size})
-    # As PyTorch: a copy (CloneBackward0) then _unsafe_view (UnsafeViewBackward0).
+    viewed = _nocopy_reshape(input._data, size)
+    if viewed is not None:
+        return call(reshape_alias_op, (input,), {"size": size, "stride": _strides(viewed)})
     return call(unsafe_view, (input.clone(memory_format="contiguous"),), {"size": size})
 
 
@@ -556,6 +706,14 @@ method(flatten)
 def unflatten(input, dim, sizes):
     dim = _wrap_dim(dim, input.dim())
     sizes = infer_size(sizes, input.shape[dim]) if -1 in sizes else tuple(sizes)
+    count = 1
+    for s in sizes:
+        count *= s
+    if count != input.shape[dim]:
+        raise RuntimeError(
+            f"unflatten: Provided sizes [{', '.join(map(str, sizes))}] don't multiply up to the "
+            f"size of dim {dim} ({input.shape[dim]}) in the input tensor"
+        )
     shape = tuple(input.shape[:dim]) + tuple(sizes) + tuple(input.shape[dim + 1 :])
     return input.view(shape)
 
@@ -576,7 +734,9 @@ method(t)
 @public
 def transpose(input, dim0, dim1):
     ndim = input.dim()
-    return call(transpose_op, (input,), {"dim0": _wrap_dim(dim0, ndim), "dim1": _wrap_dim(dim1, ndim)})
+    return call(
+        transpose_op, (input,), {"dim0": _wrap_dim(dim0, ndim), "dim1": _wrap_dim(dim1, ndim)}
+    )
 
 
 method(transpose)
@@ -586,6 +746,8 @@ Tensor.swapaxes = Tensor.swapdims = transpose
 
 @public
 def permute(input, *dims):
+    if not dims:
+        raise TypeError('permute() missing 1 required positional arguments: "dims"')
     dims = tuple(_wrap_dim(d, input.dim()) for d in _sizes(dims))
     if sorted(dims) != list(range(input.dim())):
         raise RuntimeError(
@@ -632,7 +794,9 @@ def expand(self, *sizes):
     if len(sizes) < self.dim():
         raise RuntimeError(
             f"expand(torch.FloatTensor{{[{', '.join(map(str, self.shape))}]}}, size=[{', '.join(map(str, sizes))}]): "
-            "the number of sizes provided (" + str(len(sizes)) + ") must be greater or equal to the "
+            "the number of sizes provided ("
+            + str(len(sizes))
+            + ") must be greater or equal to the "
             "number of dimensions in the tensor (" + str(self.dim()) + ")"
         )
     return call(expand_op, (self,), {"size": tuple(sizes), "implicit": False})
@@ -651,6 +815,8 @@ def broadcast_to(input, size):
 @method
 def sum_to_size(self, *size):
     size = _sizes(size)
+    if not size:
+        return self.sum()  # NB: as at::sum_to, a 0-dim target is a full sum (not a view)
     shape = self.shape
     lead = len(shape) - len(size)
     dims = tuple(range(lead)) + tuple(
@@ -732,6 +898,8 @@ method(as_strided)
 
 @public
 def unbind(input, dim=0):
+    if input.dim() == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     return call(unbind_op, (input,), {"dim": _wrap_dim(dim, input.dim())})
 
 
@@ -743,7 +911,9 @@ def split(tensor, split_size_or_sections, dim=0):
     dim = _wrap_dim(dim, tensor.dim())
     if isinstance(split_size_or_sections, int):
         return call(split_op, (tensor,), {"split_size": split_size_or_sections, "dim": dim})
-    return call(split_sizes_op, (tensor,), {"split_sizes": tuple(split_size_or_sections), "dim": dim})
+    return call(
+        split_sizes_op, (tensor,), {"split_sizes": tuple(split_size_or_sections), "dim": dim}
+    )
 
 
 method(split)
@@ -771,7 +941,10 @@ def _check_cat(tensors, dim):
             "but expected (tuple of Tensors tensors, int dim = 0)"
         )
     if len(tensors) == 0:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    for k, t in enumerate(tensors):
+        if t.dim() == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {k}) cannot be concatenated")
     ref = next((t for t in tensors if not (t.dim() == 1 and t.shape[0] == 0)), tensors[0])
     dim = _wrap_dim(dim, ref.dim())
     for k, t in enumerate(tensors):
@@ -793,8 +966,22 @@ def _check_cat(tensors, dim):
 @public
 def cat(tensors, dim=0, *, out=None):
     dim = _check_cat(tensors, dim)
-    tensors = [t for t in tensors if not (t.dim() == 1 and t.shape[0] == 0)] or list(tensors[:1])
+    if out is not None:
+        return _write_out("cat", lambda: cat(tensors, dim), tensors, out)
     return call(cat_op, (list(tensors),), {"dim": dim})
+
+
+def _write_out(name: str, compute, inputs, out: Tensor) -> Tensor:
+    """``torch.<name>(..., out=out)`` for an op whose result shape is not a broadcast:
+    PyTorch's autograd check, then the result written through the in-place door."""
+    if GradMode.enabled and (out.requires_grad or builtins.any(t.requires_grad for t in inputs)):
+        raise RuntimeError(
+            f"{name}(): functions with out=... arguments don't support automatic "
+            "differentiation, but one of the arguments requires grad."
+        )
+    with no_grad():
+        result = compute()
+    return apply_out(clone_op, (result,), {"memory_format": None}, out)
 
 
 FUNCTIONS["concat"] = FUNCTIONS["concatenate"] = cat
@@ -812,6 +999,8 @@ def stack(tensors, dim=0, *, out=None):
                 f"[{', '.join(map(str, ref.shape))}] at entry 0 and "
                 f"[{', '.join(map(str, t.shape))}] at entry {k}"
             )
+    if out is not None:
+        return _write_out("stack", lambda: stack(tensors, dim), tensors, out)
     return call(stack_op, (list(tensors),), {"dim": _wrap_dim(dim, ref.dim() + 1)})
 
 
@@ -885,9 +1074,17 @@ def _converter(name, dtype_name):
     setattr(Tensor, name, convert)
 
 
-for _name, _dt in [("float", "float32"), ("double", "float64"), ("half", "float16"),
-                   ("long", "int64"), ("int", "int32"), ("short", "int16"), ("char", "int8"),
-                   ("byte", "uint8"), ("bool", "bool")]:
+for _name, _dt in [
+    ("float", "float32"),
+    ("double", "float64"),
+    ("half", "float16"),
+    ("long", "int64"),
+    ("int", "int32"),
+    ("short", "int16"),
+    ("char", "int8"),
+    ("byte", "uint8"),
+    ("bool", "bool"),
+]:
     _converter(_name, _dt)
 
 
@@ -898,11 +1095,22 @@ def cpu(self, memory_format=None):
 
 @public
 def flip(input, dims):
-    dims = tuple(_wrap_dim(d, input.dim()) for d in ((dims,) if isinstance(dims, int) else dims))
+    if isinstance(dims, int):
+        raise TypeError("flip(): argument 'dims' (position 2) must be tuple of ints, not int")
+    return _flip(input, dims)
+
+
+def _flip(input, dims):
+    dims = tuple(_wrap_dim(d, input.dim()) for d in dims)
     return call(flip_op, (input,), {"dims": dims})
 
 
-method(flip)
+def _flip_method(self, *dims):
+    """``Tensor.flip(0, 1)`` or ``Tensor.flip((0, 1))``: the method also takes varargs."""
+    return _flip(self, _sizes(dims))
+
+
+Tensor.flip = _flip_method
 
 
 @method
@@ -924,17 +1132,58 @@ def __iter__(self):
 
 # --- metadata-only in-place ops: they change the view, not the data -------------------------
 
+# PyTorch gives these their own derivatives.yaml rows, hence their own node names.
+t_inplace_op = defop(
+    "t_(Tensor self) -> Tensor", forward=np.transpose, node="TBackward1", self=lambda grad: grad.t()
+)
+transpose_inplace_op = defop(
+    "transpose_(Tensor self, int dim0, int dim1) -> Tensor",
+    forward=lambda self, dim0, dim1: np.swapaxes(self, dim0, dim1),
+    node="TransposeBackward1",
+    self=lambda grad, dim0, dim1: grad.transpose(dim0, dim1),
+)
+unsqueeze_inplace_op = defop(
+    "unsqueeze_(Tensor self, int dim) -> Tensor",
+    forward=lambda self, dim: np.expand_dims(self, dim),
+    node="UnsqueezeBackward1",
+    self=lambda grad, dim: grad.squeeze(dim),
+)
+squeeze_inplace_op = defop(
+    "squeeze_(Tensor self) -> Tensor",
+    forward=lambda self: np.squeeze(self),
+    node="SqueezeBackward3",
+    self=lambda grad, self_sizes: grad.reshape(self_sizes),
+)
+squeeze_dim_inplace_op = defop(
+    "squeeze_.dim(Tensor self, int dim) -> Tensor",
+    forward=lambda self, dim: (
+        np.squeeze(self, dim) if self.ndim and self.shape[dim] == 1 else self.view()
+    ),
+    node="SqueezeBackward4",
+    self=lambda grad, dim, self_sizes: grad.reshape(self_sizes),
+)
+as_strided_inplace_op = defop(
+    "as_strided_(Tensor self, SymInt[] size, SymInt[] stride, SymInt? storage_offset=None) -> Tensor",
+    forward=_as_strided,
+    node="AsStridedBackward1",
+    self=lambda grad, self_geometry, size, stride, storage_offset: as_strided_backward(
+        grad, self_geometry, size, stride, storage_offset
+    ),
+)
+
 
 @method
 def t_(self):
-    return apply_view_inplace(t_op, self, {}, "t_")
+    if self.dim() > 2:
+        raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is {self.dim()}D")
+    return apply_view_inplace(t_inplace_op, self, {}, "t_")
 
 
 @method
 def transpose_(self, dim0, dim1):
     ndim = self.dim()
     attrs = {"dim0": _wrap_dim(dim0, ndim), "dim1": _wrap_dim(dim1, ndim)}
-    return apply_view_inplace(transpose_op, self, attrs, "transpose_")
+    return apply_view_inplace(transpose_inplace_op, self, attrs, "transpose_")
 
 
 Tensor.swapaxes_ = Tensor.swapdims_ = transpose_
@@ -942,14 +1191,18 @@ Tensor.swapaxes_ = Tensor.swapdims_ = transpose_
 
 @method
 def unsqueeze_(self, dim):
-    return apply_view_inplace(unsqueeze_op, self, {"dim": _wrap_dim(dim, self.dim() + 1)}, "unsqueeze_")
+    return apply_view_inplace(
+        unsqueeze_inplace_op, self, {"dim": _wrap_dim(dim, self.dim() + 1)}, "unsqueeze_"
+    )
 
 
 @method
 def squeeze_(self, dim=None):
     if dim is None:
-        return apply_view_inplace(squeeze_op, self, {}, "squeeze_")
-    return apply_view_inplace(squeeze_dim_op, self, {"dim": _wrap_dim(dim, self.dim())}, "squeeze_")
+        return apply_view_inplace(squeeze_inplace_op, self, {}, "squeeze_")
+    return apply_view_inplace(
+        squeeze_dim_inplace_op, self, {"dim": _wrap_dim(dim, self.dim())}, "squeeze_"
+    )
 
 
 @method
@@ -960,7 +1213,7 @@ def as_strided_(self, size, stride, storage_offset=None):
         "storage_offset": self.storage_offset() if storage_offset is None else storage_offset,
         "storage": self._storage,
     }
-    return apply_view_inplace(as_strided_op, self, attrs, "as_strided_")
+    return apply_view_inplace(as_strided_inplace_op, self, attrs, "as_strided_")
 
 
 @method
@@ -973,4 +1226,3 @@ def resize_(self, *sizes, memory_format=None):
 @method
 def resize_as_(self, other, memory_format=None):
     return self.resize_(other.shape)
-

@@ -149,6 +149,29 @@ STEPS = [
         """,
     ),
     Step(
+        "nn.ReLU(inplace=True): safe where nothing saved its input",
+        """
+        A Linear layer's backward needs its *input* and weight, not its output, so a
+        ReLU that overwrites the Linear's output in place corrupts nothing and saves
+        one activation buffer. After a sigmoid (which saves its output) it would not
+        be safe: backward would raise the version error from the previous step.
+        """,
+        """
+        torch.manual_seed(0)
+        net = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(inplace=True),
+                                  torch.nn.Linear(8, 1))
+        twin = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(),
+                                   torch.nn.Linear(8, 1))
+        twin.load_state_dict(net.state_dict())
+        data = torch.randn(16, 4)
+        net(data).sum().backward()
+        twin(data).sum().backward()
+        print(net)
+        same = all(torch.allclose(a.grad, b.grad) for a, b in zip(net.parameters(), twin.parameters()))
+        print(f"same gradients: {same}")
+        """,
+    ),
+    Step(
         ".data versus .detach(): one of them hides writes from autograd",
         """
         Both share memory. `.detach()` shares the version counter, so a write through
@@ -195,7 +218,10 @@ STEPS = [
 def run_tour(out=None, steps=None) -> int:
     """Run the lesson, printing each step; returns the number of unexpected failures."""
     out = out or sys.stdout
-    namespace: dict = {"__name__": "__tour__"}
+    import mutograd
+
+    # Pre-imported so that any single step can run on its own (--step N).
+    namespace: dict = {"__name__": "__tour__", "torch": mutograd}
     chosen = list(enumerate(STEPS, 1)) if steps is None else [(n, STEPS[n - 1]) for n in steps]
     failures = 0
     print("mutograd tour: in-place operations and the autograd rules that keep them safe\n", file=out)

@@ -3,7 +3,7 @@
 MODE: paranoid
 EXPECT: aten::mul_.Tensor
 EXPECT: SigmoidBackward0
-EXPECT: autograd did not see it
+EXPECT: autograd did not see this write
 """
 
 import sys

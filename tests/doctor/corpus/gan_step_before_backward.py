@@ -6,6 +6,8 @@ for the generator loss computed from it.
 EXPECT: inside Adam.step()
 EXPECT: aten::addcdiv_
 EXPECT: only after every backward()
+EARLY: the fix recomputes D(fake) after the step, but the old d_fake graph is
+still alive at the step, so --early warns about it there.
 """
 
 import sys

@@ -4,7 +4,7 @@ the version counter: writing through it goes unnoticed by autograd.
 MODE: paranoid
 EXPECT: aten::mul_.Tensor
 EXPECT: TanhBackward0
-EXPECT: autograd did not see it
+EXPECT: autograd did not see this write
 """
 
 import sys

@@ -22,7 +22,7 @@ for target in targets:
         out = model(x)
     loss = nn.functional.mse_loss(out, target)
     opt.zero_grad()
-    loss.backward(retain_graph=True)
+    loss.backward(retain_graph=not FIXED)
     opt.step()  # CULPRIT
     print("loss", loss.item())
 print("params", [p.sum().item() for p in model.parameters()])

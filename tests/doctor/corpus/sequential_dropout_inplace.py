@@ -16,7 +16,9 @@ from torch import nn
 FIXED = "--fixed" in sys.argv
 
 torch.manual_seed(0)
-model = nn.Sequential(nn.Linear(4, 8), nn.Tanh(), nn.Dropout(0.5, inplace=not FIXED), nn.Linear(8, 1))
+model = nn.Sequential(
+    nn.Linear(4, 8), nn.Tanh(), nn.Dropout(0.5, inplace=not FIXED), nn.Linear(8, 1)
+)
 x = torch.randn(6, 4)
 loss = model(x).pow(2).mean()  # SAVED CULPRIT
 loss.backward()

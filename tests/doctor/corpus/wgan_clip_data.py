@@ -5,7 +5,7 @@ The backward silently uses the clipped weights: wrong gradients, no error.
 MODE: paranoid
 EXPECT: aten::clamp_
 EXPECT: AddmmBackward0
-EXPECT: autograd did not see it
+EXPECT: autograd did not see this write
 """
 
 import sys

@@ -1,0 +1,57 @@
+"""The doctor inside your own code: ``watch()``, early warnings, and a picture.
+
+    python examples/doctor/find_the_culprit.py [graph.svg]
+
+The same program also runs unchanged under the command line doctor:
+
+    python -m mutograd doctor --early --graph graph.svg examples/doctor/find_the_culprit.py
+"""
+
+from __future__ import annotations
+
+import sys
+import warnings
+
+import torch
+from torch import nn
+
+from mutograd import doctor
+
+
+class Block(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc = nn.Linear(4, 4)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = torch.relu(self.fc(x))  # ReLU saves its output for backward...
+        out += x  # ...which this residual add overwrites
+        return out
+
+
+def main() -> None:
+    torch.manual_seed(0)
+    block = Block()
+    x = torch.randn(2, 4)
+
+    # 1. Early warning: at the write itself, long before backward.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with doctor.watch(early=True):
+            loss = block(x).sum()
+    print(caught[0].message, end="\n\n")
+
+    # 2. The picture: the stale saved tensor and the write that broke it, in red.
+    path = sys.argv[1] if len(sys.argv) > 1 else None
+    drawing = doctor.draw(loss, path, params=dict(block.named_parameters()))
+    print(f"graph written to {drawing.path}" if path else drawing)
+
+    # 3. The error backward raises: PyTorch's message, then the diagnosis.
+    try:
+        loss.backward()
+    except doctor.InplaceModificationError as error:
+        print(error)
+
+
+if __name__ == "__main__":
+    main()

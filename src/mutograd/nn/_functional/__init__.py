@@ -1,0 +1,1 @@
+"""The implementation of ``nn.functional``, split by topic; see nn/functional.py."""

@@ -1,0 +1,220 @@
+"""`mutograd doctor script.py` behaves like `python script.py`, plus the diagnosis."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from doctor_helpers import CORPUS, REPO, RUNNER, doctor_env
+
+from mutograd.doctor.cli import main
+
+
+def write(tmp_path: Path, name: str, code: str) -> Path:
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(code))
+    return path
+
+
+def python(script: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    """The reference: plain `python script args`."""
+    return subprocess.run(
+        [sys.executable, str(script), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=script.parent,
+        timeout=120,
+    )
+
+
+def doctor_in_process(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    argv: list[str],
+    stdin: str = "",
+    cwd: Path | None = None,
+) -> tuple[int, str, str]:
+    if cwd is not None:
+        monkeypatch.chdir(cwd)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    capsys.readouterr()
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# ---------------------------------------------------------------- no diagnosis: same as python
+SCRIPTS = {
+    "own_error": """\
+        def inner(n):
+            return {}[n]
+
+        print("before")
+        inner("key")
+        """,
+    "exit_code": """\
+        import sys
+        print("bye")
+        sys.exit(3)
+        """,
+    "exit_message": """\
+        import sys
+        sys.exit("fatal: no data")
+        """,
+    "exit_none": """\
+        raise SystemExit
+        """,
+    "argv_and_main": """\
+        import sys
+        import os
+        print(sys.argv[1:], __name__, __file__ == os.path.abspath(sys.argv[0]))
+        print(sys.path[0] == os.path.dirname(os.path.abspath(__file__)))
+        import helper_module  # found next to the script, as with python
+        print(helper_module.VALUE)
+        """,
+    "reads_stdin": """\
+        name = input("name? ")
+        print("hello", name, len(__import__("sys").stdin.read()))
+        """,
+    "syntax_error": """\
+        def broken(:
+            pass
+        """,
+    "torch_error_in_op": """\
+        import torch
+
+        def project(a):
+            return torch.mm(a, a)
+
+        project(torch.randn(2, 3))
+        """,
+}
+
+
+@pytest.mark.parametrize("name", sorted(SCRIPTS))
+def test_behaves_like_python(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if name == "torch_error_in_op":
+        pytest.importorskip("torch")
+    (tmp_path / "helper_module.py").write_text("VALUE = 42\n")
+    script = write(tmp_path, f"{name}.py", SCRIPTS[name])
+    args = ["a", "--flag"] if name == "argv_and_main" else []
+    stdin = "world\nrest of input\n" if name == "reads_stdin" else ""
+    expected = python(script, *args, stdin=stdin)
+    code, out, err = doctor_in_process(
+        capsys, monkeypatch, [str(script), *args], stdin=stdin, cwd=tmp_path
+    )
+    assert (code, out, err) == (expected.returncode, expected.stdout, expected.stderr)
+
+
+def test_missing_script_like_python(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.py"
+    expected = python(missing)
+    got = subprocess.run(
+        [sys.executable, str(RUNNER), str(missing)], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert expected.returncode == 2
+    assert (got.returncode, got.stdout, got.stderr) == (
+        expected.returncode,
+        expected.stdout,
+        expected.stderr,
+    )
+
+
+def test_usage_and_help(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--help"]) == 0
+    assert "usage: python -m mutograd doctor" in capsys.readouterr().out
+    assert main([]) == 2
+    assert "no script given" in capsys.readouterr().err
+    assert main(["--bogus", "x.py"]) == 2
+    assert "unknown option --bogus" in capsys.readouterr().err
+
+
+def test_options_after_the_script_belong_to_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytest.importorskip("torch")
+    script = write(tmp_path, "args.py", "import sys\nprint(sys.argv[1:])\n")
+    code, out, _ = doctor_in_process(
+        capsys, monkeypatch, ["--early", str(script), "--paranoid", "--graph", "x"]
+    )
+    assert code == 0 and out == "['--paranoid', '--graph', 'x']\n"
+
+
+# ---------------------------------------------------------------- the diagnosis, end to end
+def test_cli_reports_the_culprit(tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    script = CORPUS / "residual_add.py"
+    graph = tmp_path / "graph.svg"
+    got = subprocess.run(
+        [sys.executable, str(RUNNER), "--graph", str(graph), str(script)],
+        capture_output=True, text=True, env=doctor_env(), cwd=REPO, timeout=120,
+    )  # fmt: skip
+    expected = python(script)
+    assert got.returncode == expected.returncode == 1
+    torch_message = expected.stderr.strip().splitlines()[
+        -1
+    ]  # "RuntimeError: one of the variables ..."
+    assert torch_message.startswith("RuntimeError: one of the variables needed")
+    err = got.stderr
+    # PyTorch's error first, as the cause; then the same traceback python shows, ending in the doctor's error.
+    assert err.startswith(
+        torch_message + "\n\nThe above exception was the direct cause of the following exception:"
+    )
+    tail = err.split("Traceback (most recent call last):\n", 1)[1]
+    expected_frames = expected.stderr.split("Traceback (most recent call last):\n", 1)[1].rsplit(
+        "\nRuntimeError", 1
+    )[0]
+    assert tail.startswith(expected_frames)
+    assert (
+        "mutograd.doctor.errors.InplaceModificationError: "
+        + torch_message.removeprefix("RuntimeError: ")
+        in err
+    )
+    assert "residual_add.py:30" in err and "residual_add.py:26" in err
+    assert f"mutograd doctor: backward graph written to {graph}" in err
+    svg = graph.read_text()
+    assert "<svg" in svg and "aten::add_.Tensor" in svg and "#d62728" in svg
+
+
+def test_python_dash_m_mutograd_doctor(tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    probe = subprocess.run(
+        [sys.executable, "-c", "import mutograd"], env=doctor_env(), capture_output=True
+    )
+    if probe.returncode != 0:
+        pytest.skip("the mutograd package itself does not import yet")
+    script = write(
+        tmp_path, "ok.py", "import sys, torch\nprint(torch.ones(2).sum().item())\nsys.exit(4)\n"
+    )
+    for command in (["-m", "mutograd.doctor"], ["-m", "mutograd", "doctor"]):
+        got = subprocess.run(
+            [sys.executable, *command, str(script)],
+            capture_output=True,
+            text=True,
+            env=doctor_env(),
+            timeout=120,
+        )
+        assert (got.returncode, got.stdout, got.stderr) == (4, "2.0\n", ""), command
+
+
+def test_without_torch_says_how_to_install(tmp_path: Path) -> None:
+    script = write(tmp_path, "uses_torch.py", "import torch\n")
+    got = subprocess.run(
+        [sys.executable, str(RUNNER), "--no-torch", str(script)],
+        capture_output=True,
+        text=True,
+        env=doctor_env(),
+    )
+    assert got.returncode != 0
+    assert "PyTorch is not installed" in got.stderr
+    assert "pip install torch" in got.stderr and 'pip install "mutograd[torch]"' in got.stderr
+    assert got.stdout == ""
+    assert os.path.exists(script)

@@ -1,0 +1,154 @@
+"""mutograd.save / mutograd.load: round trips, the documented .npz format, and refusals."""
+
+from __future__ import annotations
+
+import io
+import json
+import pickle
+from collections import OrderedDict
+
+import numpy as np
+import pytest
+
+import mutograd as torch
+
+
+def _round_trip(obj):
+    buffer = io.BytesIO()
+    torch.save(obj, buffer)
+    buffer.seek(0)
+    return torch.load(buffer)
+
+
+def test_tensors_of_every_dtype_and_shape():
+    tensors = [
+        torch.tensor(1.5),
+        torch.arange(6).view(2, 3),
+        torch.ones(0, 2),
+        torch.tensor([True, False]),
+        torch.tensor([1, 2], dtype=torch.uint8),
+        torch.tensor([1.0, 2.0], dtype=torch.float64),
+        torch.tensor([0.5], dtype=torch.float16),
+        torch.arange(12.0).view(3, 4).t(),
+    ]
+    loaded = _round_trip(tensors)
+    for before, after in zip(tensors, loaded, strict=True):
+        assert after.dtype is before.dtype and after.shape == before.shape
+        assert (after == before).all()
+        assert after.is_contiguous() and after._version == 0
+
+
+def test_requires_grad_and_parameters_survive():
+    p = torch.nn.Parameter(torch.ones(2))
+    frozen = torch.nn.Parameter(torch.ones(1), requires_grad=False)
+    leaf = torch.ones(3, requires_grad=True)
+    loaded = _round_trip({"p": p, "frozen": frozen, "leaf": leaf, "plain": torch.zeros(1)})
+    assert isinstance(loaded["p"], torch.nn.Parameter) and loaded["p"].requires_grad
+    assert isinstance(loaded["frozen"], torch.nn.Parameter) and not loaded["frozen"].requires_grad
+    assert loaded["leaf"].requires_grad and loaded["leaf"].is_leaf
+    assert not loaded["plain"].requires_grad
+
+
+def test_shared_tensors_stay_shared():
+    t = torch.arange(3.0)
+    loaded = _round_trip({"a": t, "b": t, "c": [t]})
+    assert loaded["a"] is loaded["b"] is loaded["c"][0]
+
+
+def test_containers_and_scalars():
+    obj = {
+        "int": 3,
+        "float": 0.1,
+        "inf": float("inf"),
+        "nan": float("nan"),
+        "str": "x",
+        "none": None,
+        "bool": True,
+        "tuple": (1, (2.5, "y")),
+        "list": [1, [2]],
+        1: "int key",
+        (1, 2): "tuple key",
+        "dtype": torch.float64,
+    }
+    loaded = _round_trip(obj)
+    assert (
+        loaded["float"] == 0.1 and loaded["inf"] == float("inf") and loaded["nan"] != loaded["nan"]
+    )
+    assert loaded["tuple"] == (1, (2.5, "y")) and loaded["list"] == [1, [2]]
+    assert loaded[1] == "int key" and loaded[(1, 2)] == "tuple key"
+    assert loaded["dtype"] is torch.float64 and loaded["none"] is None and loaded["bool"] is True
+    assert type(_round_trip(OrderedDict(a=1))) is OrderedDict
+
+
+def test_module_state_dict_round_trip_keeps_metadata():
+    model = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.BatchNorm1d(2))
+    model(torch.randn(4, 3))
+    sd = _round_trip(model.state_dict())
+    assert list(sd) == list(model.state_dict())
+    assert sd._metadata == model.state_dict()._metadata
+    other = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.BatchNorm1d(2))
+    assert repr(other.load_state_dict(sd)) == "<All keys matched successfully>"
+    for key, value in model.state_dict().items():
+        assert (other.state_dict()[key] == value).all()
+
+
+def test_optimizer_state_dict_round_trip():
+    w = torch.nn.Parameter(torch.ones(3))
+    opt = torch.optim.Adam([w], lr=0.1, amsgrad=True)
+    w.grad = torch.ones(3)
+    opt.step()
+    saved = _round_trip(opt.state_dict())
+    assert saved["param_groups"][0]["betas"] == (0.9, 0.999)
+    w2 = torch.nn.Parameter(w.detach().clone())
+    opt2 = torch.optim.Adam([w2], lr=0.1, amsgrad=True)
+    opt2.load_state_dict(saved)
+    for p in (w, w2):
+        p.grad = torch.full((3,), 0.5)
+    opt.step()
+    opt2.step()
+    assert (w == w2).all()
+    assert opt2.state[w2]["step"].item() == 2.0
+
+
+def test_paths_are_used_as_given(tmp_path):
+    path = tmp_path / "model.pt"
+    torch.save({"w": torch.ones(2)}, path)
+    assert path.exists() and not (tmp_path / "model.pt.npz").exists()
+    assert (torch.load(str(path), map_location="cpu")["w"] == 1).all()
+
+
+def test_the_format_is_plain_npz_and_json(tmp_path):
+    path = tmp_path / "checkpoint.npz"
+    torch.save({"weight": torch.arange(4.0).view(2, 2), "step": 3}, path)
+    with np.load(path, allow_pickle=False) as archive:
+        assert sorted(archive.files) == ["__mutograd__", "t0"]
+        document = json.loads(str(archive["__mutograd__"]))
+        np.testing.assert_array_equal(archive["t0"], np.arange(4.0, dtype=np.float32).reshape(2, 2))
+    assert document["format"] == "mutograd-npz" and document["version"] == 1
+    assert document["root"]["type"] == "dict"
+
+
+def test_unsupported_objects_are_refused():
+    with pytest.raises(TypeError, match="cannot store an object of type object"):
+        torch.save({"x": object()}, io.BytesIO())
+    with pytest.raises(TypeError, match="Linear"):
+        torch.save(torch.nn.Linear(1, 1), io.BytesIO())
+
+
+def test_pickles_are_never_loaded():
+    buffer = io.BytesIO(pickle.dumps({"a": 1}))
+    with pytest.raises((ValueError, OSError, RuntimeError)):
+        torch.load(buffer)
+    buffer = io.BytesIO()
+    np.savez(buffer, data=np.array([{"a": 1}], dtype=object))
+    buffer.seek(0)
+    with pytest.raises((ValueError, RuntimeError)):
+        torch.load(buffer)
+
+
+def test_map_location_other_than_cpu_is_refused():
+    buffer = io.BytesIO()
+    torch.save(torch.ones(1), buffer)
+    buffer.seek(0)
+    with pytest.raises(RuntimeError, match="CPU"):
+        torch.load(buffer, map_location="cuda:0")
