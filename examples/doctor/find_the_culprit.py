@@ -39,7 +39,9 @@ def main() -> None:
         warnings.simplefilter("always")
         with doctor.watch(early=True):
             loss = block(x).sum()
-    print(caught[0].message, end="\n\n")
+    # (Under `python -m mutograd doctor --early` the outer doctor reports it instead.)
+    for warning in caught[:1]:
+        print(warning.message, end="\n\n")
 
     # 2. The picture: the stale saved tensor and the write that broke it, in red.
     path = sys.argv[1] if len(sys.argv) > 1 else None

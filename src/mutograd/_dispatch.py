@@ -432,6 +432,7 @@ def record(op: OpDef, inputs, attrs, outputs, edges=None, needed=False) -> None:
     node = make_node(op, inputs, attrs, edges)
     # NB: a Tensor[] output (unbind, split) has as many outputs as tensors returned.
     node._n_outputs = len(outputs)
+    node._output_meta = tuple((out._data.shape, out.dtype) for out in outputs)
     for k, out in enumerate(outputs):
         if out.dtype.is_floating_point:
             out._grad_fn = node

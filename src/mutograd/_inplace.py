@@ -292,6 +292,7 @@ def rebase_history(self: Tensor, node: Node, output_nr: int = 0) -> None:
         # longer keeps that node alive (CopySlices routes fn's gradient for self).
         node.next_functions = (base_edge,) + tuple(node.next_functions[1:])
         copy_slices._input_meta = ((base._data.shape, base.dtype),) + tuple(node._input_meta[1:])
+        copy_slices._output_meta = ((base._data.shape, base.dtype),)
         copy_slices._location = node._location
         copy_slices._anomaly_trace = node._anomaly_trace
         _set_history(base, copy_slices)
@@ -305,6 +306,8 @@ def rebase_history(self: Tensor, node: Node, output_nr: int = 0) -> None:
 def _set_history(t: Tensor, node: Node, output_nr: int = 0) -> None:
     t._grad_fn = node
     t._output_nr = output_nr
+    if node._output_meta is None:
+        node._output_meta = ((t._data.shape, t.dtype),)
     if t._retains_grad:
         # As PyTorch, retain_grad follows the tensor to its new grad_fn.
         from .autograd.engine import install_retain_grad
@@ -376,6 +379,7 @@ def _view_grad_fn(self: Tensor):
         node = op.node_cls()
         node.next_functions = (gradient_edge(base),)
         node._input_meta = ((base._data.shape, base.dtype),)
+        node._output_meta = ((self._data.shape, self.dtype),)
         node._n_outputs = 1
         shape, strides, offset = geometry(self)
         node._saved = {

@@ -123,6 +123,8 @@ def contiguous(raw: np.ndarray, inputs=None) -> np.ndarray:
     reductions keep the input's memory order; PyTorch allocates reduction results with
     ``at::empty``.
     """
+    if raw.size and raw.flags.c_contiguous and 1 not in raw.shape:
+        return raw  # NumPy's flag is exact when no dim has size 1 (or 0)
     if strides_of(raw) == contiguous_strides(raw.shape):
         return raw
     return like_strides(raw, contiguous_strides(raw.shape))

@@ -5,7 +5,7 @@ of tensor pairs (mutograd's, torch's), starting from a leaf requiring grad, a
 non-leaf made from it and a constant. Each rule applies one operation to both
 engines: a view (slice, select, transpose, view, expand, unbind, detach), an
 in-place op (add_, mul_, exp_, sigmoid_, relu_, copy_, fill_, zero_, setitem,
-masked_fill_, clamp_; optionally under no_grad), an out-of-place op (mul, exp,
+masked_fill_, clamp_, +=, t_; optionally under no_grad), an out-of-place op (mul, exp,
 sigmoid, sum) or a backward. Whether it raised and with which message, the
 values, versions, grad_fn names and views of every tensor in the pool, and the
 leaves' gradients must agree after every step.
@@ -141,6 +141,8 @@ INPLACE = {
     "setitem_mask": _setitem_mask,
     "masked_fill_": lambda T, t, other, s: t.masked_fill_(other > 0, s),
     "clamp_": lambda T, t, other, s: t.clamp_(min(s, 0.0), max(s, 0.5)),
+    "iadd": lambda T, t, other, s: t.__iadd__(other),
+    "t_": lambda T, t, other, s: t.t_() if t.dim() <= 2 else t.transpose_(0, 1),
 }
 
 OUT_OF_PLACE = {
@@ -157,7 +159,7 @@ def _unseen_alias(op: str, t, other) -> bool:
         return False
     if op == "copy_":
         return True
-    if op not in ("add_tensor", "mul_tensor"):
+    if op not in ("add_tensor", "mul_tensor", "iadd"):
         return False
     if t._data is other._data or partially_overlaps(t._data, other._data):
         return False

@@ -213,7 +213,7 @@ class _GraphTask:
             if g is not None:
                 # As C++ moves each output into the next buffer, drop ours first.
                 outputs[k] = None
-                g = _validate(node, g, meta)
+                g = _validate(node, k, g, _expected_meta(next_node, nr, meta))
                 self.add_to_buffer(next_node, nr, g)
                 del g
             elif next_node not in self.buffers:
@@ -346,24 +346,37 @@ def _call_node(node: Node, inputs: list) -> tuple:
     return outputs
 
 
-def _validate(node: Node, g: Tensor, meta) -> Tensor:
+def _expected_meta(next_node: Node, nr: int, fallback):
+    """What the next node expects for input ``nr`` (PyTorch's input_metadata).
+
+    NB: that is the metadata of the tensor when the next node was created (a
+    leaf's when its AccumulateGrad was): a tensor reshaped in place since, under
+    no_grad, makes backward refuse the gradient, as in PyTorch.
+    """
+    expected = next_node._output_meta
+    if expected is not None and nr < len(expected) and expected[nr] is not None:
+        return expected[nr]
+    return fallback
+
+
+def _validate(node: Node, index: int, g: Tensor, meta) -> Tensor:
     """Reduce a broadcast gradient to its input's shape and cast it to its dtype."""
     if meta is None:
         return g
     shape, dtype = meta
     if g._data.shape != shape:
-        g = _sum_to(node, g, shape)
+        g = _sum_to(node, index, g, shape)
     if g.dtype is not dtype:
         g = g.to(dtype)
     return g
 
 
-def _sum_to(node: Node, g: Tensor, shape) -> Tensor:
+def _sum_to(node: Node, index: int, g: Tensor, shape) -> Tensor:
     gshape = g._data.shape
     lead = len(gshape) - len(shape)
     if lead < 0 or any(s != 1 and s != gs for s, gs in zip(shape, gshape[lead:])):
         raise RuntimeError(
-            f"Function {node.name()} returned an invalid gradient at index 0 - got "
+            f"Function {node.name()} returned an invalid gradient at index {index} - got "
             f"[{', '.join(map(str, gshape))}] but expected shape compatible with "
             f"[{', '.join(map(str, shape))}]"
         )

@@ -56,6 +56,7 @@ class Node:
     __slots__ = (
         "next_functions",
         "_input_meta",
+        "_output_meta",  # (shape, dtype) of each output when made: PyTorch's input_metadata
         "_seq",
         "_pre_hooks",
         "_post_hooks",
@@ -71,6 +72,7 @@ class Node:
         self._seq = next(_sequence)
         self.next_functions = ()
         self._input_meta = ()
+        self._output_meta = None
         self._pre_hooks = None
         self._post_hooks = None
         self._tensor_pre_hooks = None
@@ -138,6 +140,7 @@ class AccumulateGrad(Node):
         super().__init__()
         self.variable = variable
         self._input_meta = ((variable._data.shape, variable.dtype),)
+        self._output_meta = self._input_meta
         # As in PyTorch, AccumulateGrad runs as soon as it is ready.
         self._seq = float("inf")
 

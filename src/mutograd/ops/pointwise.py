@@ -20,7 +20,7 @@ from .._dtype import (
     scalar_type_name,
 )
 from .._inplace import apply_inplace, apply_out
-from .._layout import contiguous, dense_strides, like_strides
+from .._layout import contiguous, contiguous_strides, dense_strides, like_strides, strides_of
 from .._tensor import Tensor
 from ..autograd.grad_mode import GradMode
 from ._api import FUNCTIONS, binary_operator, expose, method, public
@@ -45,12 +45,23 @@ def _broadcast_strides(array: np.ndarray, shape) -> list:
     return strides
 
 
+def _canonical(array: np.ndarray) -> bool:
+    """Contiguous with PyTorch's exact strides (NumPy's flag ignores size-1 dims' strides)."""
+    if not array.flags.c_contiguous:
+        return False
+    return 1 not in array.shape or strides_of(array) == contiguous_strides(array.shape)
+
+
 def iterator_layout(raw: np.ndarray, inputs) -> np.ndarray:
     """``raw`` with the strides PyTorch's TensorIterator gives a fresh output."""
     if raw.size == 0:
         return contiguous(raw)
     if raw.ndim < 2:
         return raw
+    if all(_canonical(x._data) for x in inputs if isinstance(x, Tensor)):
+        # NB: operands with exactly contiguous strides (scalars and broadcasting aside)
+        # never reorder the dims: the output is contiguous. The common case, kept cheap.
+        return contiguous(raw)
     shape = raw.shape
     operands = [x for x in inputs if x is not None]
     # NB: TensorIterator's fast path needs every operand (a Python scalar is a 0-dim one)

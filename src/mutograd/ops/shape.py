@@ -67,7 +67,17 @@ def _nocopy_reshape(array: np.ndarray, shape) -> np.ndarray | None:
     strides = compute_stride(array.shape, _strides(array), tuple(shape))
     if strides is None:
         return None
-    return _element_view(array, shape, strides)
+    return _restrided(array, shape, strides)
+
+
+def _restrided(array: np.ndarray, shape, strides) -> np.ndarray:
+    """A view of ``array`` with the given shape and element strides (same elements, in order)."""
+    out = array.view()
+    try:
+        out.shape = shape  # NumPy's reshape-in-place: cheap, and usually the same strides
+    except AttributeError:
+        return _element_view(array, shape, strides)
+    return out if _strides(out) == tuple(strides) else _element_view(array, shape, strides)
 
 
 def _strides(array: np.ndarray) -> tuple:
@@ -131,7 +141,7 @@ def _unsqueeze(self, dim):
     shape, strides = list(self.shape), list(_strides(self))
     strides.insert(dim, 1 if dim >= self.ndim else shape[dim] * strides[dim])
     shape.insert(dim, 1)
-    return _element_view(self, shape, strides)
+    return _restrided(self, shape, strides)
 
 
 def _diagonal(self, offset=0, dim1=0, dim2=1):
