@@ -828,3 +828,46 @@ def test_write_through_a_view_of_a_tensor_requiring_no_grad():
             return [names, a.grad, x.grad, a.requires_grad, a.is_leaf]
 
     run_both(program)
+
+
+def test_metadata_op_on_a_view_keeps_its_own_grad_fn():
+    # Regression: like PyTorch's set_gradient_edge, t_ on a view gives it
+    # TBackward1 for good (it is not regenerated as AsStridedBackward0).
+    def program(T):
+        x = T.ones(4, requires_grad=True)
+        y = x * 1
+        e = y.unsqueeze(0).expand(2, 4)
+        e.t_()
+        name = type(e.grad_fn).__name__
+        (e * T.arange(8.0).view(4, 2)).sum().backward()
+        return [name, e._version, x.grad]
+
+    run_both(program)
+
+
+@pytest.mark.parametrize("leaf", [True, False], ids=["leaf", "non_leaf"])
+def test_reshaping_in_place_under_no_grad_breaks_backward(leaf):
+    # Regression: the engine checks a gradient against what the next node
+    # expects (PyTorch's input_metadata), fixed when that node was created.
+    def program(T):
+        x = T.ones(2, 3, requires_grad=True)
+        y = x * 1
+        target = x if leaf else y
+        with T.no_grad():
+            target.t_()
+        (target * 3).sum().backward()
+
+    run_both(program)
+
+
+def test_edges_are_collected_before_the_kernel_checks_shapes():
+    # Regression: PyTorch's VariableType follows a view's history before the
+    # kernel runs, so a stale multi-output view raises before a shape error.
+    def program(T):
+        x = T.ones(2, 3, requires_grad=True)
+        first = x.unbind(1)[0]
+        with T.no_grad():
+            x.add_(1)
+        first * x
+
+    run_both(program)

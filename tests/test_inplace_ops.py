@@ -568,3 +568,23 @@ def test_elementwise_in_place_allocates_no_tensor_sized_temporary(name):
         tracemalloc.stop()
     assert a.data_ptr() == ptr
     assert peak < a.numel() * a.element_size() // 4, f"{name} peaked at {peak} bytes"
+
+
+def test_which_indexing_gives_a_slice_view_and_which_an_alias():
+    # Regression (found by the state machine): a lone slice is always a slice
+    # (x[:] is SliceBackward0); inside a tuple, a slice over the whole dimension
+    # starting at 0 is skipped, so x[0:4,] is PyTorch's alias; writes through
+    # either reach the base.
+    def program(T):
+        x = T.ones(4, 3, requires_grad=True)
+        y = x * 1
+        keys = [slice(None), slice(0, 10), (slice(0, 10),), (slice(-4, 4),), (slice(None), slice(0, 3)),
+                Ellipsis, (), (slice(0, 4, 1), 0)]
+        names = [type(y[k].grad_fn).__name__ for k in keys]
+        y[:].mul_(2)
+        y[0:4, :].add_(1)
+        y[...].mul_(3)
+        y.sum().backward()
+        return [names, y, x.grad, y._version]
+
+    run_both(program)

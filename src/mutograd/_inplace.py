@@ -306,6 +306,10 @@ def rebase_history(self: Tensor, node: Node, output_nr: int = 0) -> None:
 def _set_history(t: Tensor, node: Node, output_nr: int = 0) -> None:
     t._grad_fn = node
     t._output_nr = output_nr
+    if t._view_meta is not None:
+        # As PyTorch's set_gradient_edge: a view given a new grad_fn directly
+        # (t_, transpose_ on a view) keeps it; it is not regenerated.
+        t._view_meta.attr_version = t._vc.version
     if node._output_meta is None:
         node._output_meta = ((t._data.shape, t.dtype),)
     if t._retains_grad:

@@ -308,9 +308,9 @@ class InplaceMachine(RuleBasedStateMachine):
             _compare(grads[0], grads[1], f"{path} | leaf[{n}].grad")
 
 
-EXAMPLES = int(os.environ.get("MUTOGRAD_MACHINE_EXAMPLES", "300"))
+EXAMPLES = int(os.environ.get("MUTOGRAD_MACHINE_EXAMPLES", "1000"))
 InplaceMachine.TestCase.settings = settings(
-    max_examples=EXAMPLES, stateful_step_count=12, deadline=None
+    max_examples=EXAMPLES, stateful_step_count=15, deadline=None
 )
 TestInplaceMachine = InplaceMachine.TestCase
 
