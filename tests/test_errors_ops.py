@@ -150,10 +150,6 @@ def test_backward_through_legacy_scatter_reduce_spelling():
     check_both(program)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine core: _sum_to names input 0 in 'returned an invalid gradient at index N'",
-)
 def test_invalid_gradient_names_the_input():
     """scatter with a src larger than its index: PyTorch's own backward returns a gradient
     of the index's shape for src, and the engine refuses it naming input 1."""

@@ -217,6 +217,9 @@ def apply_inplace(op: OpDef, inputs: tuple, attrs: dict, name: str, pointwise: b
     track = GradMode.enabled and op.node_cls is not None and _any_requires_grad(op, inputs)
     if track:
         check_inplace(self, name)
+        # As PyTorch's VariableType, the edges are collected before the kernel's
+        # checks: an input view whose history cannot be followed raises first.
+        edges, _ = edges_for(op, inputs)
     check_overlap(op, self, inputs, pointwise)
     if pointwise:
         shape = broadcast_shape(inputs)
@@ -231,7 +234,6 @@ def apply_inplace(op: OpDef, inputs: tuple, attrs: dict, name: str, pointwise: b
     # 2. the node, and what it saves from before the write
     node = None
     if track:
-        edges, _ = edges_for(op, inputs)
         saved_inputs = inputs
         if "self" in op.saves:
             # NB: as PyTorch's codegen, a formula that reads self gets a clone of
@@ -286,11 +288,7 @@ def rebase_history(self: Tensor, node: Node, output_nr: int = 0) -> None:
     base = self._base
     if base is not None and self._view_meta is not None:
         copy_slices = CopySlices(base, geometry(base), geometry(self), node)
-        base_edge = gradient_edge(base)
-        copy_slices.next_functions = (base_edge,) + tuple(node.next_functions[1:])
-        # fn's own edge 0 led to the view's old grad_fn; as in PyTorch, fn no
-        # longer keeps that node alive (CopySlices routes fn's gradient for self).
-        node.next_functions = (base_edge,) + tuple(node.next_functions[1:])
+        copy_slices.next_functions = (gradient_edge(base),) + tuple(node.next_functions[1:])
         copy_slices._input_meta = ((base._data.shape, base.dtype),) + tuple(node._input_meta[1:])
         copy_slices._output_meta = ((base._data.shape, base.dtype),)
         copy_slices._location = node._location

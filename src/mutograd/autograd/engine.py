@@ -204,16 +204,21 @@ class _GraphTask:
             return
         outputs = list(_call_node(node, inputs))
         del inputs
+        # As PyTorch's call_function, every gradient is checked against what the
+        # next node expects before the node's saved tensors are released (a
+        # refused gradient leaves the graph as it was).
+        for k, ((next_node, nr), meta) in enumerate(zip(node.next_functions, node._input_meta)):
+            if next_node is not None and k < len(outputs) and outputs[k] is not None:
+                outputs[k] = _validate(node, k, outputs[k], _expected_meta(next_node, nr, meta))
         if not self.retain_graph:
             node._release_saved()
-        for k, ((next_node, nr), meta) in enumerate(zip(node.next_functions, node._input_meta)):
+        for k, (next_node, nr) in enumerate(node.next_functions):
             if next_node is None:
                 continue
             g = outputs[k] if k < len(outputs) else None
             if g is not None:
                 # As C++ moves each output into the next buffer, drop ours first.
                 outputs[k] = None
-                g = _validate(node, k, g, _expected_meta(next_node, nr, meta))
                 self.add_to_buffer(next_node, nr, g)
                 del g
             elif next_node not in self.buffers:

@@ -1,6 +1,17 @@
 """The op table. Importing the family files registers every op and installs its methods."""
 
-from . import indexing, linalg, loss, pointwise, random, reduction, shape  # noqa: F401
+from . import (  # noqa: F401  (order matters: later families use earlier ones)
+    pointwise,
+    activation,
+    selection,
+    comparison,
+    indexing,
+    linalg,
+    loss,
+    random,
+    reduction,
+    shape,
+)
 from ._api import FUNCTIONS
 from ._registry import REGISTRY
 

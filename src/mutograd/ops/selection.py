@@ -1,0 +1,496 @@
+"""Clamping, selection (where, maximum, lerp, addcmul...), masked_fill and the in-place-only writers (fill_, zero_, copy_).
+
+Formulas follow tools/autograd/derivatives.yaml; each names what it reads
+(``self``, ``other``, ``result`` ...) and the registry derives what is saved.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import _errors
+from .._creation import zeros_like
+from .._dispatch import broadcast_shape, call, compute_dtype
+from .._dtype import (
+    bool_,
+    scalar_type_name,
+)
+from .._inplace import apply_inplace, apply_out
+from .._layout import contiguous
+from .._tensor import Tensor
+from ..autograd.grad_mode import GradMode
+from ._api import FUNCTIONS, expose, method, public
+from ._iterator import use_iterator_layout
+from ._registry import PROMOTE, PROMOTE_FLOAT, REGISTRY, defop
+from .pointwise import _promoted, _promoted_dtype, _tensors_only
+
+# --- NumPy forwards -------------------------------------------------------------------
+
+
+def _addcdiv(self, tensor1, tensor2, value=1, out=None):
+    quotient = np.true_divide(tensor1, tensor2)
+    if value != 1:
+        quotient = np.multiply(quotient, value)
+    return np.add(self, quotient, out=out)
+
+
+def _addcmul(self, tensor1, tensor2, value=1, out=None):
+    product = np.multiply(tensor1, tensor2)
+    if value != 1:
+        product = np.multiply(product, value)
+    return np.add(self, product, out=out)
+
+
+def _clamp(self, min=None, max=None, out=None):
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if min is None:
+        return np.minimum(self, max, out=out)
+    if max is None:
+        return np.maximum(self, min, out=out)
+    result = np.maximum(self, min, out=out)
+    return np.minimum(result, max, out=out)
+
+
+def _copy(self, src, non_blocking=False, out=None):
+    np.copyto(out, src, casting="unsafe")
+    return out
+
+
+def _fill(self, value, out=None):
+    np.copyto(out, np.asarray(value).astype(out.dtype))
+    return out
+
+
+def _lerp(self, end, weight, out=None):
+    return np.add(self, np.multiply(np.subtract(end, self), weight), out=out)
+
+
+def _masked_fill(self, mask, value, out=None):
+    if out is None:
+        return np.where(mask, np.asarray(value, dtype=self.dtype), self)
+    np.copyto(out, np.asarray(value).astype(out.dtype), where=np.broadcast_to(mask, out.shape))
+    return out
+
+
+def _where(condition, self, other):
+    return np.where(condition.astype(bool, copy=False), self, other)
+
+
+def _zero(self, out=None):
+    out.fill(0)
+    return out
+
+
+_FIRST_OP = len(REGISTRY)  # the ops declared below get TensorIterator's output layout
+
+# --- clamping -------------------------------------------------------------------------------
+
+
+def _check_clamp(kernel: str):
+    """PyTorch has no clamp kernel for bool results."""
+
+    def check(self, min=None, max=None) -> None:
+        bounds = [b for b in (min, max) if b is not None]
+        tensors = [b for b in bounds if isinstance(b, Tensor)]
+        if tensors:
+            d = compute_dtype(clamp_tensor, (self, *tensors))[1]
+        else:
+            d = _promoted_dtype(self, *bounds)
+        if d is bool_:
+            name = (
+                kernel
+                if tensors or (min is not None and max is not None)
+                else ("clamp_min_scalar_cpu" if max is None else "clamp_max_scalar_cpu")
+            )
+            raise NotImplementedError(f"\"{name}\" not implemented for 'Bool'")
+
+    return check
+
+
+def _where_grad(condition, grad):
+    """``where(condition, grad, 0)``: the form of PyTorch's clamp formulas (NaN gets 0)."""
+    return where(condition, grad, 0.0)
+
+
+def _clamp_self_grad(grad, self, min, max):
+    # NB: in PyTorch this is clamp_backward / clamp_backward_min_max.
+    if min is not None and max is not None:
+        return _where_grad((self >= min).logical_and(self <= max), grad)
+    if min is not None:
+        return _where_grad(self >= min, grad)
+    return _where_grad(self <= max, grad)
+
+
+def _clamp_min_grad(grad, self, min, max):
+    if max is None:
+        return _where_grad(self < min, grad)
+    return _where_grad((self < min).logical_and(min < max), grad)
+
+
+def _clamp_max_grad(grad, self, min, max):
+    if min is None:
+        return _where_grad(self > max, grad)
+    return _where_grad((self > max).logical_or(max < min), grad)
+
+
+clamp_scalar = defop(
+    "clamp(Tensor self, Scalar? min=None, Scalar? max=None) -> Tensor",
+    forward=_clamp,
+    node="ClampBackward1",
+    inplace="clamp_",
+    check=_check_clamp("clamp_scalar_cpu"),
+    self=_clamp_self_grad,
+)
+clamp_tensor = defop(
+    "clamp.Tensor(Tensor self, Tensor? min=None, Tensor? max=None) -> Tensor",
+    forward=_clamp,
+    node="ClampBackward0",
+    dtype=PROMOTE,
+    inplace="clamp_",
+    check=_check_clamp("clamp_cpu"),
+    self=_clamp_self_grad,
+    min=_clamp_min_grad,
+    max=_clamp_max_grad,
+)
+clamp_min_op = defop(
+    "clamp_min(Tensor self, Scalar min) -> Tensor",
+    forward=np.maximum,
+    node="ClampMinBackward0",
+    inplace="clamp_min_",
+    check=lambda self, min: _check_clamp("")(self, min=min),
+    self=lambda grad, self, min: _where_grad(self >= min, grad),
+)
+expose(clamp_min_op, inplace="clamp_min_")
+clamp_max_op = defop(
+    "clamp_max(Tensor self, Scalar max) -> Tensor",
+    forward=np.minimum,
+    node="ClampMaxBackward0",
+    inplace="clamp_max_",
+    check=lambda self, max: _check_clamp("")(self, max=max),
+    self=lambda grad, self, max: _where_grad(self <= max, grad),
+)
+expose(clamp_max_op, inplace="clamp_max_")
+
+
+@public
+def clamp_min(input, min, *, out=None):
+    return _clamp_call(clamp_min_op, input, {"min": min}, out)
+
+
+@public
+def clamp_max(input, max, *, out=None):
+    return _clamp_call(clamp_max_op, input, {"max": max}, out)
+
+
+def _clamp_call(op, input, bounds: dict, out):
+    # As TensorIterator: a float bound makes an integer input's result float.
+    inputs = (_promoted(input, *bounds.values()),)
+    if out is not None:
+        expected = inputs[0].dtype
+        grad = GradMode.enabled and (input.requires_grad or out.requires_grad)
+        if out.dtype is not expected and not grad:
+            # NB: clamp's out= must have the result dtype exactly (no cast, unlike add's).
+            raise RuntimeError(
+                f"Found dtype {scalar_type_name(out.dtype)} but expected {scalar_type_name(expected)}"
+            )
+        return apply_out(op, inputs, bounds, out)
+    return call(op, inputs, bounds)
+
+
+method(clamp_min)
+method(clamp_max)
+
+
+def _clamp_args(min, max):
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        return clamp_tensor, True
+    return clamp_scalar, False
+
+
+@public
+def clamp(input, min=None, max=None, *, out=None):
+    op, tensors = _clamp_args(min, max)
+    if not tensors:
+        return _clamp_call(op, input, {"min": min, "max": max}, out)
+    if out is not None:
+        return apply_out(op, (input, min, max), {}, out)
+    return call(op, (input, min, max))
+
+
+@method
+def clamp_(self, min=None, max=None):
+    op, tensors = _clamp_args(min, max)
+    if tensors:
+        return apply_inplace(op, (self, min, max), {}, "clamp_")
+    result_dtype = _promoted_dtype(self, min, max)
+    if result_dtype is not self.dtype:
+        raise _errors.cannot_cast(scalar_type_name(result_dtype), scalar_type_name(self.dtype))
+    return apply_inplace(op, (self,), {"min": min, "max": max}, "clamp_")
+
+
+method(clamp)
+FUNCTIONS["clip"] = clamp
+
+
+@method
+def clip(self, min=None, max=None):
+    return clamp(self, min, max)
+
+
+@method
+def clip_(self, min=None, max=None):
+    return clamp_(self, min, max)
+
+
+# --- selection ------------------------------------------------------------------------------
+
+where_op = defop(
+    "where.self(Tensor condition, Tensor self, Tensor other) -> Tensor",
+    forward=_where,
+    node="WhereBackward0",
+    dtype=PROMOTE,
+    self=lambda grad, condition: where(condition, grad, 0),
+    other=lambda grad, condition: where(condition, 0, grad),
+)
+
+
+@public
+def where(condition, input=None, other=None, *, out=None):
+    if input is None and other is None:
+        return condition.nonzero(as_tuple=True)
+    if condition.dtype._name != "bool":
+        raise RuntimeError(
+            f"where expected condition to be a boolean tensor, but got a tensor with dtype "
+            f"{scalar_type_name(condition.dtype)}"
+        )
+    return call(where_op, (condition, input, other))
+
+
+def _tensor_where(self, condition, other):
+    """``Tensor.where(condition, other)``: self where condition holds, else other."""
+    return where(condition, self, other)
+
+
+Tensor.where = _tensor_where
+
+maximum = defop(
+    "maximum(Tensor self, Tensor other) -> Tensor",
+    forward=np.maximum,
+    node="MaximumBackward0",
+    dtype=PROMOTE,
+    self=lambda grad, self, other: (grad.masked_fill(self < other, 0)).where(
+        self != other, grad / 2
+    ),
+    other=lambda grad, self, other: (grad.masked_fill(self > other, 0)).where(
+        self != other, grad / 2
+    ),
+)
+expose(maximum, "maximum", "maximum")
+_tensors_only("maximum")
+minimum = defop(
+    "minimum(Tensor self, Tensor other) -> Tensor",
+    forward=np.minimum,
+    node="MinimumBackward0",
+    dtype=PROMOTE,
+    self=lambda grad, self, other: (grad.masked_fill(self > other, 0)).where(
+        self != other, grad / 2
+    ),
+    other=lambda grad, self, other: (grad.masked_fill(self < other, 0)).where(
+        self != other, grad / 2
+    ),
+)
+expose(minimum, "minimum", "minimum")
+_tensors_only("minimum")
+
+lerp_scalar = defop(
+    "lerp.Scalar(Tensor self, Tensor end, Scalar weight) -> Tensor",
+    forward=_lerp,
+    node="LerpBackward0",
+    dtype=PROMOTE,
+    inplace="lerp_",
+    self=lambda grad, weight: grad * (1 - weight),
+    end=lambda grad, weight: grad * weight,
+)
+lerp_tensor = defop(
+    "lerp.Tensor(Tensor self, Tensor end, Tensor weight) -> Tensor",
+    forward=_lerp,
+    node="LerpBackward1",
+    dtype=PROMOTE,
+    inplace="lerp_",
+    self=lambda grad, weight: grad * (1 - weight),
+    end=lambda grad, weight: grad * weight,
+    weight=lambda grad, self, end: grad * (end - self),
+)
+
+
+def _lerp_op(weight):
+    if isinstance(weight, Tensor):
+        return lerp_tensor, lambda s, e: ((s, e, weight), {})
+    return lerp_scalar, lambda s, e: ((s, e), {"weight": weight})
+
+
+@public
+def lerp(input, end, weight, *, out=None):
+    op, args = _lerp_op(weight)
+    inputs, attrs = args(input, end)
+    return call(op, inputs, attrs)
+
+
+method(lerp)
+
+
+@method
+def lerp_(self, end, weight):
+    op, args = _lerp_op(weight)
+    inputs, attrs = args(self, end)
+    return apply_inplace(op, inputs, attrs, "lerp_")
+
+
+addcmul = defop(
+    "addcmul(Tensor self, Tensor tensor1, Tensor tensor2, *, Scalar value=1) -> Tensor",
+    forward=_addcmul,
+    node="AddcmulBackward0",
+    dtype=PROMOTE,
+    inplace="addcmul_",
+    self=lambda grad: grad,
+    tensor1=lambda grad, tensor2, value: grad * tensor2 * value,
+    tensor2=lambda grad, tensor1, value: grad * tensor1 * value,
+)
+expose(addcmul, "addcmul", "addcmul", "addcmul_")
+addcdiv = defop(
+    "addcdiv(Tensor self, Tensor tensor1, Tensor tensor2, *, Scalar value=1) -> Tensor",
+    forward=_addcdiv,
+    node="AddcdivBackward0",
+    dtype=PROMOTE,
+    inplace="addcdiv_",
+    self=lambda grad: grad,
+    tensor1=lambda grad, tensor2, value: grad * value / tensor2,
+    tensor2=lambda grad, tensor1, tensor2, value: -grad * value * tensor1 / (tensor2 * tensor2),
+)
+expose(addcdiv, "addcdiv", "addcdiv", "addcdiv_")
+atan2 = defop(
+    "atan2(Tensor self, Tensor other) -> Tensor",
+    forward=np.arctan2,
+    node="Atan2Backward0",
+    dtype=PROMOTE_FLOAT,
+    inplace="atan2_",
+    self=lambda grad, self, other: grad * other / (self * self + other * other),
+    other=lambda grad, self, other: grad * -self / (self * self + other * other),
+)
+expose(atan2, "atan2", "atan2", "atan2_")
+
+# --- masked fill and the in-place-only writers ----------------------------------------------
+
+# NB: PyTorch allows masked_fill_ on an expanded tensor, with this warning.
+_EXPANDED_MASKED_FILL = (
+    "Use of masked_fill_ on expanded tensors is deprecated. Please clone() the tensor before "
+    "performing this operation. This also applies to advanced indexing e.g. tensor[mask] = scalar"
+)
+masked_fill_scalar = defop(
+    "masked_fill.Scalar(Tensor self, Tensor mask, Scalar value) -> Tensor",
+    forward=_masked_fill,
+    node="MaskedFillBackward0",
+    inplace="masked_fill_",
+    overlap_ok=_EXPANDED_MASKED_FILL,
+    self=lambda grad, mask: grad.masked_fill(mask, 0),
+)
+masked_fill_tensor = defop(
+    "masked_fill.Tensor(Tensor self, Tensor mask, Tensor value) -> Tensor",
+    forward=_masked_fill,
+    node="MaskedFillBackward1",
+    inplace="masked_fill_",
+    overlap_ok=_EXPANDED_MASKED_FILL,
+    self=lambda grad, mask: grad.masked_fill(mask, 0),
+    value=lambda grad, mask: grad.masked_select(mask).sum(),
+)
+
+
+def _masked_fill_op(self, mask, value):
+    if mask.dtype._name != "bool":
+        raise RuntimeError(
+            f"masked_fill_ only supports boolean masks, but got mask with dtype {_c_name(mask.dtype)}"
+        )
+    if isinstance(value, Tensor):
+        if value.dim() != 0:
+            raise RuntimeError(
+                "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                f"{value.dim()} dimension(s)."
+            )
+        return masked_fill_tensor, (self, mask, value), {}
+    return masked_fill_scalar, (self, mask), {"value": value}
+
+
+def _c_name(d):
+    return {"uint8": "unsigned char", "int64": "long int", "float32": "float"}.get(d._name, d._name)
+
+
+@method
+def masked_fill(self, mask, value):
+    op, inputs, attrs = _masked_fill_op(self, mask, value)
+    broadcast_shape((mask, self))  # NB: PyTorch's expand_outplace(mask, self) names mask "a"
+    return call(op, inputs, attrs)
+
+
+@method
+def masked_fill_(self, mask, value):
+    op, inputs, attrs = _masked_fill_op(self, mask, value)
+    return apply_inplace(op, inputs, attrs, "masked_fill_")
+
+
+FUNCTIONS["masked_fill"] = masked_fill
+
+fill_scalar = defop(
+    "fill_.Scalar(Tensor self, Scalar value) -> Tensor",
+    forward=_fill,
+    node="FillBackward2",
+    inplace="fill_",
+    overlap_ok=True,
+    self=lambda grad: zeros_like(grad),
+)
+fill_tensor = defop(
+    "fill_.Tensor(Tensor self, Tensor value) -> Tensor",
+    forward=_fill,
+    node="FillBackward3",
+    inplace="fill_",
+    self=lambda grad: zeros_like(grad),
+    value=lambda grad: grad.sum(),
+)
+
+
+@method
+def fill_(self, value):
+    if isinstance(value, Tensor):
+        if value.dim() != 0:
+            raise RuntimeError(
+                "fill_ only supports 0-dimension value tensor but got tensor with "
+                f"{value.dim()} dimensions."
+            )
+        return apply_inplace(fill_tensor, (self, value), {}, "fill_")
+    return apply_inplace(fill_scalar, (self,), {"value": value}, "fill_")
+
+
+zero = defop(
+    "zero_(Tensor self) -> Tensor",
+    forward=_zero,
+    node="ZeroBackward0",
+    inplace="zero_",
+    overlap_ok=True,
+    self=lambda grad: zeros_like(grad),
+)
+expose(zero, inplace="zero_")
+copy = defop(
+    "copy_(Tensor self, Tensor src, bool non_blocking=False) -> Tensor",
+    forward=_copy,
+    node="CopyBackwards",
+    inplace="copy_",
+    self=lambda grad: zeros_like(grad),
+    src=lambda grad: grad,
+)
+expose(copy, inplace="copy_")
+
+use_iterator_layout(_FIRST_OP)
+# NB: PyTorch's masked_fill works on self.clone(at::MemoryFormat::Contiguous).
+masked_fill_scalar.layout = masked_fill_tensor.layout = contiguous
