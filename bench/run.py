@@ -31,10 +31,15 @@ def run_one(workload: str, engine: str) -> dict:
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
     completed = subprocess.run(
         [sys.executable, os.path.join(HERE, "worker.py"), workload, engine],
-        capture_output=True, text=True, env=env, timeout=1800,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=1800,
     )
     if completed.returncode != 0:
-        return {"error": completed.stderr.strip().splitlines()[-1] if completed.stderr else "failed"}
+        return {
+            "error": completed.stderr.strip().splitlines()[-1] if completed.stderr else "failed"
+        }
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
@@ -43,7 +48,7 @@ def collect(workloads, repeats: int) -> dict:
     for workload in workloads:
         for r in range(repeats):
             # Rotate the engine order each repeat so no engine always runs first.
-            order = ENGINES[r % len(ENGINES):] + ENGINES[: r % len(ENGINES)]
+            order = ENGINES[r % len(ENGINES) :] + ENGINES[: r % len(ENGINES)]
             for engine in order:
                 metrics = run_one(workload, engine)
                 for key, value in metrics.items():

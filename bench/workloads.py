@@ -10,7 +10,6 @@ import time
 import tracemalloc
 
 import numpy as np
-
 from engines import load
 
 
@@ -212,8 +211,11 @@ def memory(engine: str) -> dict:
         result[f"bytes_{name[:-1]}"] = _peak(outofplace)
     # With autograd: x requires grad, h = x * 1 is a non-leaf we modify in place.
     x = T.ones(MEMORY_ELEMENTS, requires_grad=True)
-    for name, op in {"add_": lambda h: h.add_(1.0), "relu_": lambda h: h.relu_(),
-                     "mul_(autograd saves old self)": lambda h: h.mul_(x)}.items():
+    for name, op in {
+        "add_": lambda h: h.add_(1.0),
+        "relu_": lambda h: h.relu_(),
+        "mul_(autograd saves old self)": lambda h: h.mul_(x),
+    }.items():
         h = x * 1
         result[f"bytes_{name}_autograd"] = _peak(lambda h=h, op=op: op(h))
         del h
@@ -254,7 +256,7 @@ def digits_mlp(engine: str) -> dict:
     T = load(engine)
     from mutograd.train import load_digits
 
-    images, labels = load_digits()
+    images, labels = (np.asarray(t) for t in load_digits())
     rng = np.random.default_rng(0)
     order = rng.permutation(len(labels))
     images = images[order].astype(np.float32) / 16.0

@@ -38,21 +38,40 @@ def run(program, module):
         return Raised(error)
 
 
-def run_both(program, *, rtol: float = 1e-5, atol: float = 1e-6, check_strides: bool = True,
-             check_versions: bool = True, message: str = "prefix"):
+def run_both(
+    program,
+    *,
+    rtol: float = 1e-5,
+    atol: float = 1e-6,
+    check_strides: bool = True,
+    check_versions: bool = True,
+    message: str = "prefix",
+):
     """Run ``program`` on both engines and assert they agree; returns mutograd's result."""
     assert torch is not None, "run_both needs torch"
     expected = run(program, torch)
     actual = run(program, mutograd)
-    compare(actual, expected, rtol=rtol, atol=atol, check_strides=check_strides,
-            check_versions=check_versions, message=message, path="result")
+    compare(
+        actual,
+        expected,
+        rtol=rtol,
+        atol=atol,
+        check_strides=check_strides,
+        check_versions=check_versions,
+        message=message,
+        path="result",
+    )
     return actual
 
 
 def compare(actual, expected, *, rtol, atol, check_strides, check_versions, message, path):
     if isinstance(expected, Raised) or isinstance(actual, Raised):
-        assert isinstance(expected, Raised), f"{path}: mutograd raised {actual!r}, torch returned {expected!r}"
-        assert isinstance(actual, Raised), f"{path}: torch raised {expected!r}, mutograd returned {actual!r}"
+        assert isinstance(expected, Raised), (
+            f"{path}: mutograd raised {actual!r}, torch returned {expected!r}"
+        )
+        assert isinstance(actual, Raised), (
+            f"{path}: torch raised {expected!r}, mutograd returned {actual!r}"
+        )
         assert actual.type is expected.type or issubclass(actual.type, expected.type), (
             f"{path}: error types differ: {actual!r} vs {expected!r}"
         )
@@ -63,22 +82,45 @@ def compare(actual, expected, *, rtol, atol, check_strides, check_versions, mess
         return
     if torch is not None and isinstance(expected, torch.Tensor):
         assert isinstance(actual, mutograd.Tensor), f"{path}: expected a tensor, got {actual!r}"
-        compare_tensors(actual, expected, rtol=rtol, atol=atol, check_strides=check_strides,
-                        check_versions=check_versions, path=path)
+        compare_tensors(
+            actual,
+            expected,
+            rtol=rtol,
+            atol=atol,
+            check_strides=check_strides,
+            check_versions=check_versions,
+            path=path,
+        )
         return
     if isinstance(expected, (list, tuple)):
         assert isinstance(actual, (list, tuple)) and len(actual) == len(expected), (
             f"{path}: {actual!r} vs {expected!r}"
         )
         for k, (a, e) in enumerate(zip(actual, expected)):
-            compare(a, e, rtol=rtol, atol=atol, check_strides=check_strides,
-                    check_versions=check_versions, message=message, path=f"{path}[{k}]")
+            compare(
+                a,
+                e,
+                rtol=rtol,
+                atol=atol,
+                check_strides=check_strides,
+                check_versions=check_versions,
+                message=message,
+                path=f"{path}[{k}]",
+            )
         return
     if isinstance(expected, dict):
         assert set(actual) == set(expected), f"{path}: keys {set(actual)} vs {set(expected)}"
         for k in expected:
-            compare(actual[k], expected[k], rtol=rtol, atol=atol, check_strides=check_strides,
-                    check_versions=check_versions, message=message, path=f"{path}[{k!r}]")
+            compare(
+                actual[k],
+                expected[k],
+                rtol=rtol,
+                atol=atol,
+                check_strides=check_strides,
+                check_versions=check_versions,
+                message=message,
+                path=f"{path}[{k!r}]",
+            )
         return
     if isinstance(expected, float):
         assert isinstance(actual, (float, int)), f"{path}: {actual!r} vs {expected!r}"
@@ -97,25 +139,39 @@ def _close(a, b, rtol, atol) -> bool:
 
 
 def compare_tensors(actual, expected, *, rtol, atol, check_strides, check_versions, path):
-    assert repr(actual.dtype) == repr(expected.dtype), f"{path}: dtype {actual.dtype} vs {expected.dtype}"
-    assert tuple(actual.shape) == tuple(expected.shape), f"{path}: shape {tuple(actual.shape)} vs {tuple(expected.shape)}"
+    assert repr(actual.dtype) == repr(expected.dtype), (
+        f"{path}: dtype {actual.dtype} vs {expected.dtype}"
+    )
+    assert tuple(actual.shape) == tuple(expected.shape), (
+        f"{path}: shape {tuple(actual.shape)} vs {tuple(expected.shape)}"
+    )
     want = expected.detach().numpy()
     got = actual.detach().numpy()
     if want.dtype.kind in "biu":
         np.testing.assert_array_equal(got, want, err_msg=path)
     else:
         np.testing.assert_allclose(got, want, rtol=rtol, atol=atol, equal_nan=True, err_msg=path)
-    assert actual.requires_grad == expected.requires_grad, f"{path}: requires_grad {actual.requires_grad} vs {expected.requires_grad}"
-    assert actual.is_leaf == expected.is_leaf, f"{path}: is_leaf {actual.is_leaf} vs {expected.is_leaf}"
+    assert actual.requires_grad == expected.requires_grad, (
+        f"{path}: requires_grad {actual.requires_grad} vs {expected.requires_grad}"
+    )
+    assert actual.is_leaf == expected.is_leaf, (
+        f"{path}: is_leaf {actual.is_leaf} vs {expected.is_leaf}"
+    )
     assert grad_fn_name(actual) == grad_fn_name(expected), (
         f"{path}: grad_fn {grad_fn_name(actual)} vs {grad_fn_name(expected)}"
     )
     if check_strides and expected.numel() > 1:
-        assert actual.stride() == expected.stride(), f"{path}: stride {actual.stride()} vs {expected.stride()}"
+        assert actual.stride() == expected.stride(), (
+            f"{path}: stride {actual.stride()} vs {expected.stride()}"
+        )
         assert actual.storage_offset() == expected.storage_offset(), f"{path}: storage_offset"
     if check_versions:
-        assert actual._version == expected._version, f"{path}: version {actual._version} vs {expected._version}"
-    assert actual._is_view() == expected._is_view(), f"{path}: _is_view {actual._is_view()} vs {expected._is_view()}"
+        assert actual._version == expected._version, (
+            f"{path}: version {actual._version} vs {expected._version}"
+        )
+    assert actual._is_view() == expected._is_view(), (
+        f"{path}: _is_view {actual._is_view()} vs {expected._is_view()}"
+    )
 
 
 def grad_fn_name(t):

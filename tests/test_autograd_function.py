@@ -10,7 +10,6 @@ from __future__ import annotations
 import warnings
 
 from _harness import run_both
-
 from conftest import requires_torch
 
 pytestmark = requires_torch
@@ -76,8 +75,13 @@ def functions(T):
         def backward(ctx, g, g_mask):
             return g * 2
 
-    return {"Square": Square, "MulAdd": MulAdd, "Dirty": Dirty, "SaveOutput": SaveOutput,
-            "WithIndices": WithIndices}
+    return {
+        "Square": Square,
+        "MulAdd": MulAdd,
+        "Dirty": Dirty,
+        "SaveOutput": SaveOutput,
+        "WithIndices": WithIndices,
+    }
 
 
 def test_forward_backward_and_node_name():
@@ -182,8 +186,12 @@ def test_mark_dirty_on_views():
         h = x * 1
         v = h[1:]
         y = Dirty.apply(v)
-        names = [y is v, type(h.grad_fn).__name__, type(v.grad_fn).__name__,
-                 type(h.grad_fn.next_functions[0][0]).__name__]
+        names = [
+            y is v,
+            type(h.grad_fn).__name__,
+            type(v.grad_fn).__name__,
+            type(h.grad_fn.next_functions[0][0]).__name__,
+        ]
         v.add_(1)  # still a default view: writable
         (h * h).sum().backward()
         return [names, x.grad, h, h._version]

@@ -12,9 +12,9 @@ import warnings
 
 import pytest
 from _harness import run_both
+from conftest import requires_torch
 
 import mutograd
-from conftest import requires_torch
 
 pytestmark = requires_torch
 
@@ -120,7 +120,7 @@ def test_retain_graph_allows_a_second_backward():
 def test_create_graph_builds_a_differentiable_gradient():
     def program(T):
         x = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
-        y = (x ** 3).sum()
+        y = (x**3).sum()
         (g,) = T.autograd.grad(y, x, create_graph=True)
         name = type(g.grad_fn).__name__
         g.sum().backward()
@@ -276,12 +276,23 @@ def test_gradients_accumulate_across_backward_calls():
         lambda T, x, y: (x * T.tensor([2.0, 3.0]) + x * T.tensor([5.0, 7.0])).sum(),
         lambda T, x, y: (x * x).sum(),
         lambda T, x, y: (x + x).sum(),
-        lambda T, x, y: (x[0] * 2),
+        lambda T, x, y: x[0] * 2,
         lambda T, x, y: (x.exp() * y).sum(),
         lambda T, x, y: x.view(2, 1).expand(2, 3).sum(),
     ],
-    ids=["fresh", "passed_through", "expanded", "shared_first", "shared_second", "summed_twice",
-         "square", "x_plus_x", "select", "exp", "expand"],
+    ids=[
+        "fresh",
+        "passed_through",
+        "expanded",
+        "shared_first",
+        "shared_second",
+        "summed_twice",
+        "square",
+        "x_plus_x",
+        "select",
+        "exp",
+        "expand",
+    ],
 )
 def test_grad_versions_follow_pytorchs_stealing_rule(loss):
     # PyTorch keeps a gradient no one else holds (its version), copies one that is
@@ -391,8 +402,12 @@ def test_grad_mode_context_managers():
         out.append(T.is_grad_enabled())
         with T.inference_mode():
             i = x * 2
-            out += [i.requires_grad, i.is_inference(), T.is_inference_mode_enabled(),
-                    T.is_grad_enabled()]
+            out += [
+                i.requires_grad,
+                i.is_inference(),
+                T.is_inference_mode_enabled(),
+                T.is_grad_enabled(),
+            ]
         with T.inference_mode(False):
             out.append((x * 2).is_inference())
         out.append(T.is_inference_mode_enabled())
@@ -423,8 +438,14 @@ def test_grad_mode_decorators():
 
         with T.no_grad():
             inside = g(x).requires_grad
-        return [f(x).requires_grad, inside, h(x).requires_grad, T.is_grad_enabled(),
-                i(x).is_inference(), f.__name__]
+        return [
+            f(x).requires_grad,
+            inside,
+            h(x).requires_grad,
+            T.is_grad_enabled(),
+            i(x).is_inference(),
+            f.__name__,
+        ]
 
     run_both(program)
 
@@ -525,8 +546,14 @@ def test_retain_grad_on_a_tensor_not_requiring_grad():
         lambda T: (T.ones(2, requires_grad=True) * 2).requires_grad_(False),
         lambda T: setattr(T.ones(2, requires_grad=True) * 2, "requires_grad", False),
     ],
-    ids=["int_method", "int_factory", "int_setter", "bool_factory", "non_leaf_false",
-         "non_leaf_setter"],
+    ids=[
+        "int_method",
+        "int_factory",
+        "int_setter",
+        "bool_factory",
+        "non_leaf_false",
+        "non_leaf_setter",
+    ],
 )
 def test_requires_grad_errors(program):
     run_both(program)
@@ -542,8 +569,14 @@ def test_requires_grad_changes():
         c.requires_grad = False
         d = T.ones(2, dtype=T.int64)
         d.requires_grad_(False)
-        return [a.requires_grad, a.is_leaf, b.requires_grad, c.requires_grad, d.requires_grad,
-                a._version]
+        return [
+            a.requires_grad,
+            a.is_leaf,
+            b.requires_grad,
+            c.requires_grad,
+            d.requires_grad,
+            a._version,
+        ]
 
     run_both(program)
 

@@ -14,9 +14,9 @@ import warnings
 
 import pytest
 from _harness import run_both
+from conftest import requires_torch
 
 import mutograd
-from conftest import requires_torch
 
 HERE = __file__
 
@@ -88,7 +88,10 @@ def test_version_error_for_a_saved_input_names_the_op_that_saved_it():
         "one of the variables needed for gradient computation has been modified by an inplace "
         "operation: [torch.FloatTensor [2]] is at version 1; expected version 0 instead."
     )
-    assert f"saved for backward by MulBackward0 at version 0; the forward op ran at {HERE}:{forward}" in message
+    assert (
+        f"saved for backward by MulBackward0 at version 0; the forward op ran at {HERE}:{forward}"
+        in message
+    )
     assert f"  add_ at {HERE}:{write} (in " in message
     assert "version 0 -> 1" in message
 
@@ -106,9 +109,7 @@ def test_version_error_through_a_helper_function_names_the_users_line():
     y = activation(x)
     normalise(y)
     message = _error(lambda: y.sum().backward())
-    helper_lines = [
-        line for line in message.splitlines() if line.strip().startswith("div_ at")
-    ]
+    helper_lines = [line for line in message.splitlines() if line.strip().startswith("div_ at")]
     assert len(helper_lines) == 1
     assert f"{HERE}:" in helper_lines[0] and "(in normalise)" in helper_lines[0]
     assert "(in activation)" in message
@@ -136,7 +137,10 @@ def test_version_error_in_a_custom_function_names_the_function():
     message = _error(lambda: y.sum().backward())
     # h is saved as an input: PyTorch names its grad_fn now, after the write.
     assert "which is output 0 of Add," in message
-    assert f"saved for backward by SquareBackward at version 0; the forward op ran at {HERE}:{forward}" in message
+    assert (
+        f"saved for backward by SquareBackward at version 0; the forward op ran at {HERE}:{forward}"
+        in message
+    )
 
 
 @requires_torch
@@ -187,8 +191,9 @@ def test_leaf_errors_name_the_offending_line():
     cases = []
     line = _line()
     cases.append((_error(lambda: x.add_(1)), line, "add_", "a leaf Variable"))
-    line = _line()
-    cases.append((_error(lambda: x.__setitem__(0, 2.0)), line, "copy_", "a view of a leaf Variable"))
+    setitem = _line()
+    message = _error(lambda: x.__setitem__(0, 2.0))
+    cases.append((message, setitem, "copy_", "a view of a leaf Variable"))
     view = x[1:]
     line = _line()
     cases.append((_error(lambda: view.mul_(2)), line, "mul_", "a view of a leaf Variable"))
@@ -258,7 +263,7 @@ def test_detect_anomaly_warns_with_the_forward_traceback(torch):
                 forward = _line()
                 y = x.sigmoid()
                 y.mul_(2)
-                message = _error(lambda: y.sum().backward())
+                message = _error(lambda y=y: y.sum().backward())
         texts = [str(w.message) for w in caught]
         assert texts[0].startswith("Anomaly Detection has been enabled.")
         assert texts[1].startswith(
@@ -322,7 +327,9 @@ def test_set_record_locations_false_keeps_pytorchs_text_without_locations():
     assert "  add_: version 0 -> 1" in message
     assert "set_record_locations(False)" in message
     leaf = _error(lambda: x.add_(1))
-    assert leaf.startswith("a leaf Variable that requires grad is being used in an in-place operation.")
+    assert leaf.startswith(
+        "a leaf Variable that requires grad is being used in an in-place operation."
+    )
     assert HERE not in leaf
     assert y.grad_fn._location is None
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from _harness import run_both
+from conftest import requires_torch
 
 import mutograd
-from conftest import requires_torch
 
 
 def _floats(T):
@@ -88,25 +88,28 @@ FAILURES = {
     "expanded_relu": (_expanded, lambda T, a: a.relu_()),
     "masked_fill_mask_shape": (_floats, lambda T, a: a.masked_fill_(T.ones(2, dtype=T.bool), 0.0)),
     "masked_fill_mask_broadcast_larger": (
-        _floats, lambda T, a: a.masked_fill_(T.ones(4, 2, 3, dtype=T.bool), 0.0)
+        _floats,
+        lambda T, a: a.masked_fill_(T.ones(4, 2, 3, dtype=T.bool), 0.0),
     ),
     "index_add_out_of_range": (
-        _floats, lambda T, a: a.index_add_(0, T.tensor([0, 5]), T.zeros(2, 3))
+        _floats,
+        lambda T, a: a.index_add_(0, T.tensor([0, 5]), T.zeros(2, 3)),
     ),
-    "index_add_negative": (
-        _floats, lambda T, a: a.index_add_(1, T.tensor([0, -1]), T.zeros(2, 2))
-    ),
+    "index_add_negative": (_floats, lambda T, a: a.index_add_(1, T.tensor([0, -1]), T.zeros(2, 2))),
     "index_put_values_shape": (
-        _floats, lambda T, a: a.index_put_((T.tensor([0, 1]),), T.zeros(2, 4))
+        _floats,
+        lambda T, a: a.index_put_((T.tensor([0, 1]),), T.zeros(2, 4)),
     ),
     "scatter_add_out_of_range": (
-        _floats, lambda T, a: a.scatter_add_(0, T.tensor([[0, 1, 2]]), T.zeros(1, 3))
+        _floats,
+        lambda T, a: a.scatter_add_(0, T.tensor([[0, 1, 2]]), T.zeros(1, 3)),
     ),
     "setitem_int_out_of_range": (_floats, lambda T, a: a.__setitem__(2, 0.0)),
     "setitem_mask_shape": (_floats, lambda T, a: a.__setitem__(T.ones(3, dtype=T.bool), 0.0)),
     "setitem_value_shape": (_floats, lambda T, a: a.__setitem__(0, T.ones(2))),
     "setitem_advanced_value_shape": (
-        _floats, lambda T, a: a.__setitem__(T.tensor([0, 1]), T.ones(2, 2))
+        _floats,
+        lambda T, a: a.__setitem__(T.tensor([0, 1]), T.ones(2, 2)),
     ),
     "setitem_too_many_indices": (_floats, lambda T, a: a.__setitem__((0, 0, 0), 1.0)),
     "t_on_3d": (lambda T: T.zeros(2, 2, 2), lambda T, a: a.t_()),
@@ -130,20 +133,25 @@ FAILURES = {
 # error is compared with PyTorch.
 TORCH_WRITES_FIRST = {
     "masked_scatter_short_source": (
-        _floats, lambda T, a: a.masked_scatter_(T.ones(2, 3, dtype=T.bool), T.ones(5))
+        _floats,
+        lambda T, a: a.masked_scatter_(T.ones(2, 3, dtype=T.bool), T.ones(5)),
     ),
     "index_fill_out_of_range": (_floats, lambda T, a: a.index_fill_(1, T.tensor([0, 3]), -1.0)),
     "index_copy_out_of_range": (
-        _floats, lambda T, a: a.index_copy_(0, T.tensor([1, 2]), T.zeros(2, 3))
+        _floats,
+        lambda T, a: a.index_copy_(0, T.tensor([1, 2]), T.zeros(2, 3)),
     ),
     "index_put_out_of_range": (
-        _floats, lambda T, a: a.index_put_((T.tensor([0, 1]), T.tensor([2, 3])), T.tensor(0.0))
+        _floats,
+        lambda T, a: a.index_put_((T.tensor([0, 1]), T.tensor([2, 3])), T.tensor(0.0)),
     ),
     "scatter_out_of_range": (
-        _floats, lambda T, a: a.scatter_(1, T.tensor([[0, 1, 3]]), T.zeros(1, 3))
+        _floats,
+        lambda T, a: a.scatter_(1, T.tensor([[0, 1, 3]]), T.zeros(1, 3)),
     ),
     "setitem_index_tensor_out_of_range": (
-        _floats, lambda T, a: a.__setitem__((slice(None), T.tensor([0, 1, 5])), 0.0)
+        _floats,
+        lambda T, a: a.__setitem__((slice(None), T.tensor([0, 1, 5])), 0.0),
     ),
     "inference_add": (_inference, lambda T, a: a.add_(1)),
     "inference_setitem": (_inference, lambda T, a: a.__setitem__(0, 0.0)),
@@ -250,8 +258,16 @@ def test_failed_write_records_no_history():
         lambda T, c: c[:2].copy_(c[2:]),  # same storage, disjoint: allowed
         lambda T, c: c.copy_(c.flip(0)),  # a copy: allowed
     ],
-    ids=["select", "shifted", "transposed", "copy_shifted", "broadcast", "same", "disjoint",
-         "flipped"],
+    ids=[
+        "select",
+        "shifted",
+        "transposed",
+        "copy_shifted",
+        "broadcast",
+        "same",
+        "disjoint",
+        "flipped",
+    ],
 )
 def test_input_partially_aliasing_the_destination_is_refused(write):
     def program(T):
@@ -298,9 +314,13 @@ def test_writes_allowed_on_expanded_tensors_with_a_deprecation_warning(torch):
     for T in (torch, mutograd):
         base = T.zeros(3, 1)
         a = base.expand(3, 4)
-        with pytest.warns(UserWarning, match="Use of masked_fill_ on expanded tensors is deprecated"):
+        with pytest.warns(
+            UserWarning, match="Use of masked_fill_ on expanded tensors is deprecated"
+        ):
             a.masked_fill_(T.ones(3, 4, dtype=T.bool), 1.0)
-        with pytest.warns(UserWarning, match="Use of index_fill_ on expanded tensors is deprecated"):
+        with pytest.warns(
+            UserWarning, match="Use of index_fill_ on expanded tensors is deprecated"
+        ):
             a.index_fill_(0, T.tensor([0]), 2.0)
         with pytest.warns(UserWarning, match="Use of index_put_ on expanded tensors is deprecated"):
             a.index_put_((T.tensor([1]),), T.tensor(3.0))

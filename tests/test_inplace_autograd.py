@@ -11,7 +11,6 @@ import warnings
 
 import pytest
 from _harness import run_both
-
 from conftest import requires_torch
 
 pytestmark = requires_torch
@@ -49,8 +48,19 @@ def _raises(program):
         lambda T, x: x.index_put_((T.tensor([0]),), T.tensor(1.0)),
         lambda T, x: x.uniform_(),
     ],
-    ids=["add_", "mul_", "zero_", "fill_", "copy_", "setitem", "iadd", "exp_", "masked_fill_",
-         "index_put_", "uniform_"],
+    ids=[
+        "add_",
+        "mul_",
+        "zero_",
+        "fill_",
+        "copy_",
+        "setitem",
+        "iadd",
+        "exp_",
+        "masked_fill_",
+        "index_put_",
+        "uniform_",
+    ],
 )
 def test_leaf_requiring_grad_cannot_be_written(write):
     def program(T, state):
@@ -159,7 +169,9 @@ def test_in_place_ops_that_need_the_old_value_save_a_clone():
     run_both(program)
 
 
-@pytest.mark.parametrize("first", ["exp_", "sigmoid_", "tanh_", "relu_", "sqrt_", "rsqrt_", "reciprocal_"])
+@pytest.mark.parametrize(
+    "first", ["exp_", "sigmoid_", "tanh_", "relu_", "sqrt_", "rsqrt_", "reciprocal_"]
+)
 def test_ops_that_save_their_result_break_after_another_write(first):
     def program(T, state):
         x = T.tensor([0.5, 1.0, 2.0], requires_grad=True)
@@ -643,8 +655,21 @@ def test_metadata_ops_bump_the_version_requires_grad_does_not():
         lambda T, a: a.clamp_(0, 1),
         lambda T, a: a.uniform_() if False else a.normal_(),
     ],
-    ids=["fill_", "zero_", "add_", "mul_", "copy_", "setitem_scalar", "setitem_tensor",
-         "setitem_all", "setitem_element", "fill_tensor", "relu_", "clamp_", "normal_"],
+    ids=[
+        "fill_",
+        "zero_",
+        "add_",
+        "mul_",
+        "copy_",
+        "setitem_scalar",
+        "setitem_tensor",
+        "setitem_all",
+        "setitem_element",
+        "fill_tensor",
+        "relu_",
+        "clamp_",
+        "normal_",
+    ],
 )
 def test_expanded_tensor_overlap_rules(write):
     def program(T, state):
@@ -764,8 +789,18 @@ def test_out_argument_is_a_write_through_the_same_door():
         lambda T, y: y.fill_(1.0),
         lambda T, y: y.copy_(T.ones(2, 2)),
     ],
-    ids=["Clamp", "Pow1", "Pow", "T1", "Transpose1", "Squeeze3", "Div2", "CopySlices", "Fill2",
-         "CopyBackwards"],
+    ids=[
+        "Clamp",
+        "Pow1",
+        "Pow",
+        "T1",
+        "Transpose1",
+        "Squeeze3",
+        "Div2",
+        "CopySlices",
+        "Fill2",
+        "CopyBackwards",
+    ],
 )
 def test_version_error_labels_the_node_as_pytorch_does(write):
     # Regression (found by the state machine): PyTorch drops "Backward0" but keeps
@@ -790,7 +825,7 @@ def test_saved_output_of_an_in_place_op_on_a_view_is_named_after_the_views_grad_
         y = x * 1
         v = y[0:2]
         v.exp_()
-        w = v * 1  # keeps v's AsStridedBackward0 alive through its edge
+        _keep = v * 1  # keeps v's AsStridedBackward0 alive through its edge
         v.add_(1)
         y.sum().backward()
 
@@ -869,5 +904,53 @@ def test_edges_are_collected_before_the_kernel_checks_shapes():
         with T.no_grad():
             x.add_(1)
         first * x
+
+    run_both(program)
+
+
+def test_in_place_op_collects_its_edges_before_the_kernel_checks():
+    # Regression: as for out-of-place ops, a stale multi-output view passed as
+    # the other operand raises its view error before the overlap check.
+    def program(T):
+        x = T.ones(4, requires_grad=True)
+        y = x * 1
+        first = y.unbind(0)[0]
+        y.add_(1)
+        y.add_(first, alpha=-1.5)
+
+    run_both(program)
+
+
+@pytest.mark.parametrize("retain_graph", [False, True])
+def test_saved_view_output_label_depends_on_what_keeps_the_views_node(retain_graph):
+    # Regression: CopySlices keeps the op it wraps (and that op's edge to the
+    # view's AsStridedBackward0) until backward releases it.
+    def program(T):
+        x = T.ones(4, requires_grad=True)
+        y = x * 1
+        v = y[0]
+        v.relu_()
+        v.add_(-1.5)
+        y.sum().backward(retain_graph=retain_graph)
+
+    run_both(program)
+
+
+def test_a_refused_gradient_does_not_free_the_node():
+    # Regression: PyTorch checks a node's gradients before releasing its saved
+    # tensors, so a second attempt fails the same way.
+    def program(T):
+        x = T.ones(2, 3, requires_grad=True)
+        y = x * 1
+        with T.no_grad():
+            y.t_()
+        y.clamp_(-1.5, 0.5)
+        messages = []
+        for _ in range(2):
+            try:
+                y.sum().backward()
+            except RuntimeError as error:
+                messages.append(str(error).split("\n\n")[0])
+        return messages
 
     run_both(program)

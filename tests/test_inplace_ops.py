@@ -11,7 +11,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from _harness import run_both
-
 from conftest import requires_torch
 
 pytestmark = requires_torch
@@ -22,12 +21,28 @@ WEIGHTS = [1.0, 2.0, 3.0, 4.0]
 
 # (method, input values): every unary in-place twin PyTorch has.
 UNARY = [
-    ("neg_", MIXED), ("negative_", MIXED), ("abs_", MIXED), ("absolute_", MIXED),
-    ("exp_", MIXED), ("log_", POSITIVE), ("log1p_", POSITIVE), ("sqrt_", POSITIVE),
-    ("rsqrt_", POSITIVE), ("sin_", MIXED), ("cos_", MIXED), ("tanh_", MIXED),
-    ("sigmoid_", MIXED), ("relu_", MIXED), ("sign_", MIXED), ("floor_", MIXED),
-    ("ceil_", MIXED), ("round_", MIXED), ("trunc_", MIXED), ("reciprocal_", MIXED),
-    ("zero_", MIXED), ("square_", MIXED),
+    ("neg_", MIXED),
+    ("negative_", MIXED),
+    ("abs_", MIXED),
+    ("absolute_", MIXED),
+    ("exp_", MIXED),
+    ("log_", POSITIVE),
+    ("log1p_", POSITIVE),
+    ("sqrt_", POSITIVE),
+    ("rsqrt_", POSITIVE),
+    ("sin_", MIXED),
+    ("cos_", MIXED),
+    ("tanh_", MIXED),
+    ("sigmoid_", MIXED),
+    ("relu_", MIXED),
+    ("sign_", MIXED),
+    ("floor_", MIXED),
+    ("ceil_", MIXED),
+    ("round_", MIXED),
+    ("trunc_", MIXED),
+    ("reciprocal_", MIXED),
+    ("zero_", MIXED),
+    ("square_", MIXED),
 ]
 
 
@@ -116,9 +131,13 @@ BINARY = {
     "clamp_max_": lambda T, a: a.clamp_max_(0.25),
     "clip_": lambda T, a: a.clip_(max=0.7),
     "lerp_scalar": lambda T, a: a.lerp_(T.tensor([1.0, 2.0, 3.0, 4.0]), 0.25),
-    "lerp_tensor": lambda T, a: a.lerp_(T.tensor([1.0, 2.0, 3.0, 4.0]), T.tensor([0.0, 0.5, 1.0, 2.0])),
+    "lerp_tensor": lambda T, a: a.lerp_(
+        T.tensor([1.0, 2.0, 3.0, 4.0]), T.tensor([0.0, 0.5, 1.0, 2.0])
+    ),
     "addcmul_": lambda T, a: a.addcmul_(T.tensor([1.0, 2.0, 3.0, 4.0]), T.tensor(2.0), value=0.5),
-    "addcdiv_": lambda T, a: a.addcdiv_(T.tensor([1.0, 2.0, 3.0, 4.0]), T.tensor([2.0, 4.0, 1.0, 8.0]), value=2),
+    "addcdiv_": lambda T, a: a.addcdiv_(
+        T.tensor([1.0, 2.0, 3.0, 4.0]), T.tensor([2.0, 4.0, 1.0, 8.0]), value=2
+    ),
     "fill_scalar": lambda T, a: a.fill_(2.5),
     "fill_tensor": lambda T, a: a.fill_(T.tensor(-1.0)),
     "copy_same": lambda T, a: a.copy_(T.tensor([9.0, 8.0, 7.0, 6.0])),
@@ -126,13 +145,17 @@ BINARY = {
     "copy_from_int": lambda T, a: a.copy_(T.tensor([1, 2, 3, 4])),
     "copy_from_float64": lambda T, a: a.copy_(T.tensor([0.1, 0.2, 0.3, 0.4], dtype=T.float64)),
     "masked_fill_": lambda T, a: a.masked_fill_(T.tensor([True, False, True, False]), -7.0),
-    "masked_fill_tensor": lambda T, a: a.masked_fill_(T.tensor([True, False, False, True]), T.tensor(3.0)),
+    "masked_fill_tensor": lambda T, a: a.masked_fill_(
+        T.tensor([True, False, False, True]), T.tensor(3.0)
+    ),
     "masked_fill_broadcast_mask": lambda T, a: a.masked_fill_(T.tensor(True), 1.0),
     "masked_scatter_": lambda T, a: a.masked_scatter_(
         T.tensor([False, True, True, False]), T.tensor([10.0, 20.0, 30.0])
     ),
     "index_fill_": lambda T, a: a.index_fill_(0, T.tensor([0, 3]), 4.0),
-    "index_add_": lambda T, a: a.index_add_(0, T.tensor([1, 1, 2]), T.tensor([1.0, 2.0, 3.0]), alpha=2),
+    "index_add_": lambda T, a: a.index_add_(
+        0, T.tensor([1, 1, 2]), T.tensor([1.0, 2.0, 3.0]), alpha=2
+    ),
     "index_copy_": lambda T, a: a.index_copy_(0, T.tensor([2, 0]), T.tensor([5.0, 6.0])),
     "index_put_": lambda T, a: a.index_put_((T.tensor([0, 2]),), T.tensor([7.0, 8.0])),
     "index_put_accumulate": lambda T, a: a.index_put_(
@@ -161,12 +184,39 @@ def test_binary_and_indexed_values_identity_and_version(name):
 
 # Ops with a differentiable formula for self, checked through backward.
 DIFFERENTIABLE = [
-    "add_tensor", "add_alpha", "add_scalar", "sub_alpha", "mul_tensor", "mul_scalar",
-    "div_tensor", "pow_scalar", "clamp_", "clamp_tensor", "clamp_min_", "clamp_max_", "clip_",
-    "lerp_scalar", "lerp_tensor", "addcmul_", "addcdiv_", "fill_scalar", "fill_tensor",
-    "copy_same", "copy_broadcast", "masked_fill_", "masked_fill_tensor", "masked_scatter_",
-    "index_fill_", "index_add_", "index_copy_", "index_put_", "index_put_accumulate",
-    "scatter_src", "scatter_value", "scatter_add_", "div_floor",
+    "add_tensor",
+    "add_alpha",
+    "add_scalar",
+    "sub_alpha",
+    "mul_tensor",
+    "mul_scalar",
+    "div_tensor",
+    "pow_scalar",
+    "clamp_",
+    "clamp_tensor",
+    "clamp_min_",
+    "clamp_max_",
+    "clip_",
+    "lerp_scalar",
+    "lerp_tensor",
+    "addcmul_",
+    "addcdiv_",
+    "fill_scalar",
+    "fill_tensor",
+    "copy_same",
+    "copy_broadcast",
+    "masked_fill_",
+    "masked_fill_tensor",
+    "masked_scatter_",
+    "index_fill_",
+    "index_add_",
+    "index_copy_",
+    "index_put_",
+    "index_put_accumulate",
+    "scatter_src",
+    "scatter_value",
+    "scatter_add_",
+    "div_floor",
 ]
 
 
@@ -330,11 +380,19 @@ SETITEM = {
     "leading_ones": lambda T, a: a.__setitem__(0, T.ones(1, 1, 4)),
     "bool_mask": lambda T, a: a.__setitem__(a > 0, 0.0),
     "bool_mask_tensor_value": lambda T, a: a.__setitem__(a < 0, T.tensor(-9.0)),
-    "row_mask": lambda T, a: a.__setitem__(T.tensor([True, False, True]), T.tensor([1.0, 2.0, 3.0, 4.0])),
+    "row_mask": lambda T, a: a.__setitem__(
+        T.tensor([True, False, True]), T.tensor([1.0, 2.0, 3.0, 4.0])
+    ),
     "int_tensor": lambda T, a: a.__setitem__(T.tensor([0, 2]), 3.0),
-    "int_tensor_pairs": lambda T, a: a.__setitem__((T.tensor([0, 1, 2]), T.tensor([3, 2, 1])), T.tensor([1.0, 2.0, 3.0])),
-    "int_tensor_and_slice": lambda T, a: a.__setitem__((T.tensor([2, 0]), slice(1, 3)), T.tensor([[1.0, 2.0], [3.0, 4.0]])),
-    "int_tensor_broadcast": lambda T, a: a.__setitem__((slice(None), T.tensor([0, 3])), T.tensor([5.0, 6.0])),
+    "int_tensor_pairs": lambda T, a: a.__setitem__(
+        (T.tensor([0, 1, 2]), T.tensor([3, 2, 1])), T.tensor([1.0, 2.0, 3.0])
+    ),
+    "int_tensor_and_slice": lambda T, a: a.__setitem__(
+        (T.tensor([2, 0]), slice(1, 3)), T.tensor([[1.0, 2.0], [3.0, 4.0]])
+    ),
+    "int_tensor_broadcast": lambda T, a: a.__setitem__(
+        (slice(None), T.tensor([0, 3])), T.tensor([5.0, 6.0])
+    ),
     "list_index": lambda T, a: a.__setitem__([0, 1], -2.0),
     "bool_scalar": lambda T, a: a.__setitem__(True, 4.0),
     "zero_dim_int_tensor": lambda T, a: a.__setitem__(T.tensor(1), 1.0),
@@ -490,8 +548,16 @@ def test_resize_refuses_tensors_that_require_grad_even_under_no_grad():
         lambda a: a.random_(5),
         lambda a: a.exponential_(),
     ],
-    ids=["uniform", "uniform_range", "normal", "normal_args", "bernoulli", "random_range",
-         "random_to", "exponential"],
+    ids=[
+        "uniform",
+        "uniform_range",
+        "normal",
+        "normal_args",
+        "bernoulli",
+        "random_range",
+        "random_to",
+        "exponential",
+    ],
 )
 def test_random_in_place_identity_and_version(call):
     # The values differ between generators: compare what must agree.
@@ -500,8 +566,13 @@ def test_random_in_place_identity_and_version(call):
         ptr = a.data_ptr()
         view = a[:10]
         result = call(a)
-        return [result is a, a.data_ptr() == ptr, a._version, view._version,
-                bool((view == a[:10]).all())]
+        return [
+            result is a,
+            a.data_ptr() == ptr,
+            a._version,
+            view._version,
+            bool((view == a[:10]).all()),
+        ]
 
     run_both(program)
 
@@ -578,8 +649,16 @@ def test_which_indexing_gives_a_slice_view_and_which_an_alias():
     def program(T):
         x = T.ones(4, 3, requires_grad=True)
         y = x * 1
-        keys = [slice(None), slice(0, 10), (slice(0, 10),), (slice(-4, 4),), (slice(None), slice(0, 3)),
-                Ellipsis, (), (slice(0, 4, 1), 0)]
+        keys = [
+            slice(None),
+            slice(0, 10),
+            (slice(0, 10),),
+            (slice(-4, 4),),
+            (slice(None), slice(0, 3)),
+            Ellipsis,
+            (),
+            (slice(0, 4, 1), 0),
+        ]
         names = [type(y[k].grad_fn).__name__ for k in keys]
         y[:].mul_(2)
         y[0:4, :].add_(1)

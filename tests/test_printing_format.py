@@ -141,12 +141,8 @@ def test_options_api() -> None:
     defaults = {"precision": 4, "threshold": 1000, "edgeitems": 3, "linewidth": 80}
     assert printing.get_printoptions() == {**defaults, "sci_mode": None}
     with printing.printoptions(precision=1, sci_mode=True):
-        assert (
-            printing.PRINT_OPTS.precision == 1 and printing.PRINT_OPTS.sci_mode is True
-        )
-        printing.set_printoptions(
-            linewidth=50
-        )  # like torch, this resets sci_mode to None
+        assert printing.PRINT_OPTS.precision == 1 and printing.PRINT_OPTS.sci_mode is True
+        printing.set_printoptions(linewidth=50)  # like torch, this resets sci_mode to None
         assert printing.PRINT_OPTS.sci_mode is None
     assert printing.get_printoptions() == {**defaults, "sci_mode": None}
     with both_printoptions(profile="full"):
@@ -180,9 +176,7 @@ def test_requires_grad_and_grad_fn() -> None:
     grad_fn=st.booleans(),
     linewidth=st.sampled_from([80, 30]),
 )
-def test_autograd_suffix_wrapping(
-    arr: np.ndarray, grad_fn: bool, linewidth: int
-) -> None:
+def test_autograd_suffix_wrapping(arr: np.ndarray, grad_fn: bool, linewidth: int) -> None:
     t = to_torch(arr).requires_grad_()
     if grad_fn:
         t = t.clone()  # same values, grad_fn=<CloneBackward0>
@@ -203,9 +197,7 @@ def test_subclass_prefix() -> None:
 
 def test_extra_suffixes_order() -> None:
     arr = np.array([1, 2], np.int32)
-    got = format_tensor(
-        arr, "int32", requires_grad=True, extra_suffixes=("device='cpu'",)
-    )
+    got = format_tensor(arr, "int32", requires_grad=True, extra_suffixes=("device='cpu'",))
     assert got == "tensor([1, 2], dtype=torch.int32, device='cpu', requires_grad=True)"
 
 
@@ -239,9 +231,7 @@ def float_elements(width: int) -> st.SearchStrategy[float]:
 def any_array(draw: st.DrawFn, max_side: int = 5) -> np.ndarray:
     dtype = draw(st.sampled_from(["float32", "float64", "float16", "int64", "int32", "uint8",
                                   "bool", "complex64"]))  # fmt: skip
-    shape = draw(
-        hnp.array_shapes(min_dims=0, max_dims=4, min_side=0, max_side=max_side)
-    )
+    shape = draw(hnp.array_shapes(min_dims=0, max_dims=4, min_side=0, max_side=max_side))
     if dtype.startswith("float"):
         width = {"float16": 16, "float32": 32, "float64": 64}[dtype]
         return draw(hnp.arrays(dtype, shape, elements=float_elements(width)))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from _harness import run_both
-
 from conftest import requires_torch
 
 

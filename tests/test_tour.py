@@ -43,7 +43,9 @@ def test_tour_shows_the_seed_corrected_and_the_where_diagnosis():
 def test_python_dash_m_mutograd_tour_exit_code():
     result = subprocess.run(
         [sys.executable, "-m", "mutograd", "tour", "--step", "1", "--step", "4"],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert "Step 4/" in result.stdout

@@ -5,7 +5,12 @@
 This module only re-exports.
 """
 
-from . import _dtype
+from . import (
+    _dtype,
+    _repr,  # noqa: F401  (installs Tensor.__repr__)
+    autograd,
+)
+from . import ops as _ops
 from ._creation import (
     Generator,
     arange,
@@ -35,18 +40,30 @@ from ._creation import (
     zeros,
     zeros_like,
 )
-from ._dtype import dtype, get_default_dtype, set_default_dtype
+from ._dtype import (
+    bool_,
+    dtype,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    int8,
+    int16,
+    int32,
+    int64,
+    set_default_dtype,
+    uint8,
+)
+from ._dtype import bool_ as bool
 from ._dtype import float16 as half
 from ._dtype import float32 as float
 from ._dtype import float64 as double
 from ._dtype import int16 as short
 from ._dtype import int32 as int
 from ._dtype import int64 as long
-from ._dtype import bool_ as bool
-from ._dtype import bool_, float16, float32, float64, int8, int16, int32, int64, uint8
 from ._printing import get_printoptions, printoptions, set_printoptions
+from ._public import allclose, equal, is_floating_point, is_tensor, isclose, numel
 from ._tensor import Size, Tensor, device
-from . import autograd
 from .autograd import (
     enable_grad,
     inference_mode,
@@ -56,9 +73,6 @@ from .autograd import (
     set_grad_enabled,
 )
 from .autograd.grad_mode import is_inference_mode_enabled
-from . import ops as _ops
-from . import _repr  # noqa: F401  (installs Tensor.__repr__)
-from ._public import allclose, equal, is_floating_point, is_tensor, isclose, numel
 
 globals().update(_ops.FUNCTIONS)
 del _ops

@@ -476,16 +476,6 @@ def randn_like(input: Tensor, *, dtype=None, requires_grad: bool = False) -> Ten
     return randn(*input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def copy_in_layout_of(g: Tensor, like: Tensor) -> Tensor:
-    """A detached copy of ``g`` laid out like ``like`` (PyTorch's gradient layout contract)."""
-    if like._data.flags.c_contiguous:
-        array = np.array(g._data, order="C", copy=True)
-    else:
-        array = np.empty_like(like._data, dtype=g._data.dtype)
-        np.copyto(array, g._data)
-    return _new(array, g.dtype)
-
-
 def _legacy_new(cls, *args, **kwargs) -> Tensor:
     """``torch.Tensor(data)`` (float copy) or ``torch.Tensor(*sizes)`` (uninitialised)."""
     if len(args) == 1 and isinstance(args[0], (list, tuple, np.ndarray)):

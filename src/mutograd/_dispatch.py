@@ -20,8 +20,8 @@ from . import _dtype, _errors, _layout
 from ._location import user_location, user_stack
 from ._npquiet import loud, quiet
 from ._tensor import Tensor, ViewMeta, _new, _new_view
-from .autograd.graph import gradient_edge
 from .autograd.grad_mode import GradMode, _AnomalyMode
+from .autograd.graph import gradient_edge
 from .autograd.saved import SavedTensor
 from .ops._registry import (
     _SAVE_ATTR,
@@ -139,7 +139,10 @@ def to_arrays(inputs, dtype: _dtype.dtype | None) -> list:
         elif isinstance(x, (list, tuple)):
             arrays.append(
                 [
-                    t if t is None else t._data if np_dtype is None or t._data.dtype == np_dtype
+                    t
+                    if t is None
+                    else t._data
+                    if np_dtype is None or t._data.dtype == np_dtype
                     else t._data.astype(np_dtype)
                     for t in x
                 ]
@@ -283,7 +286,7 @@ def _wrap(op: OpDef, raw, odtype, inputs) -> Tensor:
 
 def _wrap_many(op: OpDef, raw, odtype, inputs) -> tuple:
     outs = []
-    for k, a in enumerate(raw):
+    for a in raw:
         if op.is_view:
             outs.append(_new_view(inputs[0], a))
             continue
@@ -417,7 +420,7 @@ def _needed_inputs(op: OpDef, edges) -> set:
 
 def save_outputs(op: OpDef, node, outputs, inplace_on_view: bool = False) -> None:
     saved = node._saved
-    for name, (kind, index, users) in op.saves.items():
+    for name, (kind, index, _users) in op.saves.items():
         if kind == _SAVE_OUTPUT:
             saved[name] = SavedTensor(outputs[index], True, inplace_on_view)
 

@@ -14,8 +14,11 @@ def _shape(shape) -> str:
 
 # --- autograd -----------------------------------------------------------------
 
+
 def leaf_inplace() -> RuntimeError:
-    return RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+    return RuntimeError(
+        "a leaf Variable that requires grad is being used in an in-place operation."
+    )
 
 
 def view_of_leaf_inplace() -> RuntimeError:
@@ -24,8 +27,9 @@ def view_of_leaf_inplace() -> RuntimeError:
     )
 
 
-def view_modified_inplace(creation: str, node_label: str | None, output_nr: int,
-                          indirect: bool) -> RuntimeError:
+def view_modified_inplace(
+    creation: str, node_label: str | None, output_nr: int, indirect: bool
+) -> RuntimeError:
     """A restricted view written in place (PyTorch's handle_view_on_rebase).
 
     ``creation`` is the view's CreationMeta; ``node_label`` its grad_fn without
@@ -38,15 +42,15 @@ def view_modified_inplace(creation: str, node_label: str | None, output_nr: int,
         modified = "is being"
     if creation in ("inference_mode", "no_grad_mode") or node_label is None:
         if node_label is not None:
-            prefix = (
-                f"Output {output_nr} of {node_label} is a view of a view which was created in"
-            )
+            prefix = f"Output {output_nr} of {node_label} is a view of a view which was created in"
         else:
             prefix = "A view was created in"
         if creation == "inference_mode":
             message = f"{prefix} inference mode and {modified} modified inplace in normal mode."
         else:
-            message = f"{prefix} no_grad mode and {modified} modified inplace with grad mode enabled."
+            message = (
+                f"{prefix} no_grad mode and {modified} modified inplace with grad mode enabled."
+            )
     else:
         message = f"Output {output_nr} of {node_label} is a view and {modified} modified inplace."
     if creation == "multi_output_node":
@@ -87,8 +91,15 @@ def inference_tensor_inplace() -> RuntimeError:
     )
 
 
-def saved_version_mismatch(type_name: str, shape, node_label: str | None, output_nr: int,
-                           current: int, expected: int, anomaly: bool) -> RuntimeError:
+def saved_version_mismatch(
+    type_name: str,
+    shape,
+    node_label: str | None,
+    output_nr: int,
+    current: int,
+    expected: int,
+    anomaly: bool,
+) -> RuntimeError:
     # NB: in PyTorch this is SavedVariable::unpack; the node is named without its
     # "Backward<N>" suffix ("which is output 0 of Sigmoid").
     message = (
@@ -159,6 +170,7 @@ def numpy_requires_grad() -> RuntimeError:
 
 # --- shapes, dtypes and indices -----------------------------------------------
 
+
 def broadcast_mismatch(size_a: int, size_b: int, dim: int) -> RuntimeError:
     return RuntimeError(
         f"The size of tensor a ({size_a}) must match the size of tensor b ({size_b}) at "
@@ -173,7 +185,9 @@ def inplace_broadcast(shape, broadcast_shape) -> RuntimeError:
 
 
 def cannot_cast(result_type: str, out_type: str) -> RuntimeError:
-    return RuntimeError(f"result type {result_type} can't be cast to the desired output type {out_type}")
+    return RuntimeError(
+        f"result type {result_type} can't be cast to the desired output type {out_type}"
+    )
 
 
 def internal_overlap() -> RuntimeError:

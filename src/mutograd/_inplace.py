@@ -2,9 +2,12 @@
 
     apply_inplace(op, inputs, attrs)
       1. validate everything first, in PyTorch's order: autograd's rules
-         (check_inplace), self has no internal overlap, self is not broadcast,
-         the result dtype can be cast to self's, the op's own checks (index
-         ranges, mask shapes), and last self is not an inference tensor
+         (check_inplace) and the edges to the inputs' histories (a view whose
+         history cannot be followed raises here), then the kernel's: self is
+         not expanded and no input partially aliases it, self is not
+         broadcast, the result dtype can be cast to self's, the op's own
+         checks (index ranges, mask shapes); last, self is not an inference
+         tensor (PyTorch raises that one after writing; we raise it before)
       2. build the node and save what it needs from *before* the write
          (a clone of self when a formula reads ``self``; other inputs)
       3. write into self's existing buffer (ufunc ``out=``: no new array)
@@ -23,13 +26,16 @@ in-place op on a view ``v`` of ``base`` rewrites the base's history:
 
     base.grad_fn = CopySlices(fn)          fn = the op's node (e.g. MulBackward0)
         next_functions = [base's old edge] + fn.next_functions[1:]
-    v.grad_fn    = AsStridedBackward0 -> CopySlices   (regenerated lazily)
+    v.grad_fn    = AsStridedBackward0 -> CopySlices   (regenerated at once)
 
 CopySlices' backward takes the slice of the base's gradient that the view
-covers, runs ``fn`` on it, and puts fn's gradient for ``self`` back in place.
-A view's grad_fn is regenerated whenever the shared version moved since it was
-last computed (``ViewMeta.attr_version``), so every view of a modified base
-sees the new history.
+covers, runs ``fn`` on it, and puts fn's gradient for ``self`` back in place;
+backward without retain_graph then drops ``fn`` itself, so a second backward
+through CopySlices raises. Any other view's grad_fn is regenerated when it is
+next needed, because the shared version moved since it was last computed
+(``ViewMeta.attr_version``); a restricted view (made under no_grad, by a
+multi-output op, in inference mode or inside a custom Function) refuses that
+instead (PyTorch's handle_view_on_rebase).
 """
 
 from __future__ import annotations
@@ -49,12 +55,12 @@ from ._dispatch import (
     to_arrays,
 )
 from ._location import format_location, user_location
-from ._storage import data_ptr
 from ._npquiet import loud, quiet
+from ._storage import data_ptr
 from ._tensor import Tensor
 from ._tensor import _geometry as geometry
-from .autograd.graph import Node, gradient_edge
 from .autograd.grad_mode import GradMode
+from .autograd.graph import Node, gradient_edge
 from .ops._registry import KEEP, REGISTRY, OpDef
 
 
@@ -62,7 +68,7 @@ def has_internal_overlap(array: np.ndarray) -> bool:
     """True when two elements share memory (an expanded tensor), as PyTorch's has_internal_overlap."""
     if array.size == 0:
         return False
-    for size, stride in zip(array.shape, array.strides):
+    for size, stride in zip(array.shape, array.strides, strict=True):
         if stride == 0 and size > 1:
             return True
     return False
@@ -71,7 +77,9 @@ def has_internal_overlap(array: np.ndarray) -> bool:
 def _non_overlapping_and_dense(array: np.ndarray) -> bool:
     """PyTorch's is_non_overlapping_and_dense: some permutation of the dims is contiguous."""
     expected = array.itemsize
-    for size, stride in sorted(zip(array.shape, array.strides), key=lambda d: (abs(d[1]), d[0])):
+    for size, stride in sorted(
+        zip(array.shape, array.strides, strict=True), key=lambda d: (abs(d[1]), d[0])
+    ):
         if size == 1:
             continue
         if stride != expected:
@@ -209,7 +217,9 @@ def _any_requires_grad(op: OpDef, inputs) -> bool:
     return False
 
 
-def apply_inplace(op: OpDef, inputs: tuple, attrs: dict, name: str, pointwise: bool = True) -> Tensor:
+def apply_inplace(
+    op: OpDef, inputs: tuple, attrs: dict, name: str, pointwise: bool = True
+) -> Tensor:
     """Run ``op`` writing into ``inputs[0]``; see the module docstring for the order."""
     self = inputs[0]
     # 1. validate everything before touching data, in PyTorch's order of checks:
@@ -227,7 +237,9 @@ def apply_inplace(op: OpDef, inputs: tuple, attrs: dict, name: str, pointwise: b
             raise _errors.inplace_broadcast(self._data.shape, shape)
     cdtype, odtype = compute_dtype(op, inputs, attrs)
     if not _dtype.can_cast(odtype, self.dtype):
-        raise _errors.cannot_cast(_dtype.scalar_type_name(odtype), _dtype.scalar_type_name(self.dtype))
+        raise _errors.cannot_cast(
+            _dtype.scalar_type_name(odtype), _dtype.scalar_type_name(self.dtype)
+        )
     if op.check is not None:
         op.check(*inputs, **attrs)
     check_not_inference(self)
@@ -341,7 +353,9 @@ class CopySlices(Node):
         out = [None]
         if self.next_functions[0][0] is not None:
             shape, strides, _ = self._view_geometry
-            if 0 not in shape and any(stride == 0 and size > 1 for size, stride in zip(shape, strides)):
+            if 0 not in shape and any(
+                stride == 0 and size > 1 for size, stride in zip(shape, strides, strict=True)
+            ):
                 # NB: PyTorch's CopySlices writes fn's gradient back with
                 # grad_slice.copy_(), which refuses an expanded view: a write into
                 # an expanded view of a tensor requiring grad cannot be backpropagated.
@@ -414,7 +428,9 @@ def apply_out(op: OpDef, inputs: tuple, attrs: dict, out: Tensor) -> Tensor:
         op.check(*inputs, **attrs)
     cdtype, odtype = compute_dtype(op, inputs, attrs)
     if not _dtype.can_cast(odtype, out.dtype):
-        raise _errors.cannot_cast(_dtype.scalar_type_name(odtype), _dtype.scalar_type_name(out.dtype))
+        raise _errors.cannot_cast(
+            _dtype.scalar_type_name(odtype), _dtype.scalar_type_name(out.dtype)
+        )
     shape = broadcast_shape(inputs)
     if shape != out._data.shape:
         if out._data.size != 0:

@@ -140,9 +140,7 @@ class _Formatter:
             self.int_mode = bool(np.all(nonzero_finite == np.ceil(nonzero_finite)))
 
         if PRINT_OPTS.sci_mode is None:
-            self.sci_mode = (
-                nz_max / nz_min > 1000.0 or nz_max > 1.0e8 or nz_min < 1.0e-4
-            )
+            self.sci_mode = nz_max / nz_min > 1000.0 or nz_max > 1.0e8 or nz_min < 1.0e-4
         else:
             self.sci_mode = PRINT_OPTS.sci_mode
 
@@ -198,9 +196,7 @@ def _vector_str(
     element_length = formatter1.width() + 2
     if formatter2 is not None:
         element_length += formatter2.width() + 1
-    elements_per_line = max(
-        1, math.floor((PRINT_OPTS.linewidth - indent) / element_length)
-    )
+    elements_per_line = max(1, math.floor((PRINT_OPTS.linewidth - indent) / element_length))
 
     def fmt(values: np.ndarray) -> list[str]:
         return [_val_str(v, formatter1, formatter2) for v in values.tolist()]
@@ -214,8 +210,7 @@ def _vector_str(
         data = fmt(arr)
 
     lines = [
-        ", ".join(data[i : i + elements_per_line])
-        for i in range(0, len(data), elements_per_line)
+        ", ".join(data[i : i + elements_per_line]) for i in range(0, len(data), elements_per_line)
     ]
     return "[" + ("," + "\n" + " " * (indent + 1)).join(lines) + "]"
 
@@ -234,19 +229,13 @@ def _tensor_str_with_formatter(
         return _vector_str(arr, indent, summarize, formatter1, formatter2)
 
     def sub(i: int) -> str:
-        return _tensor_str_with_formatter(
-            arr[i], indent + 1, summarize, formatter1, formatter2
-        )
+        return _tensor_str_with_formatter(arr[i], indent + 1, summarize, formatter1, formatter2)
 
     edge = PRINT_OPTS.edgeitems
     n = arr.shape[0]
     if summarize and n > 2 * edge:
         # With edgeitems == 0 this leaves just "...", exactly like torch.
-        slices = (
-            [sub(i) for i in range(edge)]
-            + ["..."]
-            + [sub(i) for i in range(n - edge, n)]
-        )
+        slices = [sub(i) for i in range(edge)] + ["..."] + [sub(i) for i in range(n - edge, n)]
     else:
         slices = [sub(i) for i in range(n)]
     # dim - 1 newlines: a blank line between 3-D slices, two between 4-D blocks, ...

@@ -17,18 +17,18 @@ def numel(input: Tensor) -> int:
     return input.numel()
 
 
-def allclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
-             equal_nan: bool = False) -> bool:
+def allclose(
+    input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> bool:
     """``torch.allclose``: |input - other| <= atol + rtol * |other| everywhere."""
     return bool(isclose(input, other, rtol, atol, equal_nan).all())
 
 
-def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08,
-            equal_nan: bool = False) -> Tensor:
+def isclose(
+    input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> Tensor:
     if input.dtype is not other.dtype:
-        raise RuntimeError(
-            f"{input.dtype!r} did not match {other.dtype!r}".replace("torch.", "")
-        )
+        raise RuntimeError(f"{input.dtype!r} did not match {other.dtype!r}".replace("torch.", ""))
     close = (input - other).abs() <= atol + rtol * other.abs()
     close = close | (input == other)
     if equal_nan:

@@ -105,4 +105,6 @@ def storage_extent(shape, strides, offset: int) -> int:
     """Elements of storage needed to hold a tensor with this geometry."""
     if any(s == 0 for s in shape):
         return offset
-    return offset + 1 + sum((size - 1) * stride for size, stride in zip(shape, strides))
+    return (
+        offset + 1 + sum((size - 1) * stride for size, stride in zip(shape, strides, strict=True))
+    )

@@ -347,8 +347,14 @@ class Tensor:
 
 
 def _c_type(d) -> str:
-    return {"float32": "float", "float64": "double", "int64": "long int", "int32": "int",
-            "bool": "bool", "float16": "c10::Half"}.get(d._name, d._name)
+    return {
+        "float32": "float",
+        "float64": "double",
+        "int64": "long int",
+        "int32": "int",
+        "bool": "bool",
+        "float16": "c10::Half",
+    }.get(d._name, d._name)
 
 
 def _set_requires_grad(t: Tensor, value: bool, method: bool) -> None:

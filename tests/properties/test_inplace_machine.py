@@ -163,7 +163,11 @@ def _unseen_alias(op: str, t, other) -> bool:
         return False
     if t._data is other._data or partially_overlaps(t._data, other._data):
         return False
-    same = (t.data_ptr(), t.stride(), tuple(t.shape)) == (other.data_ptr(), other.stride(), tuple(other.shape))
+    same = (t.data_ptr(), t.stride(), tuple(t.shape)) == (
+        other.data_ptr(),
+        other.stride(),
+        tuple(other.shape),
+    )
     return not same
 
 
@@ -195,8 +199,15 @@ def _describe(t):
 
 
 def _compare(actual, expected, path):
-    compare(actual, expected, check_strides=True, check_versions=True, message="prefix",
-            path=path, **TOLERANCE)
+    compare(
+        actual,
+        expected,
+        check_strides=True,
+        check_versions=True,
+        message="prefix",
+        path=path,
+        **TOLERANCE,
+    )
 
 
 class InplaceMachine(RuleBasedStateMachine):
@@ -220,7 +231,7 @@ class InplaceMachine(RuleBasedStateMachine):
         for index, T in enumerate(ENGINES):
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                results.append(_outcome(lambda: fn(T, index)))
+                results.append(_outcome(lambda T=T, index=index: fn(T, index)))
         ours, theirs = results
         path = " -> ".join(self.log)
         if isinstance(ours, Raised) or isinstance(theirs, Raised):
@@ -253,8 +264,11 @@ class InplaceMachine(RuleBasedStateMachine):
     def view(self, op, k, d, a, b):
         pair = self._pick(k)
         make = VIEWS[op]
-        self._add(self._both(f"{op}(#{k % len(self.pool)},{d},{a},{b})",
-                             lambda T, i: make(T, pair[i], d, a, b)))
+        self._add(
+            self._both(
+                f"{op}(#{k % len(self.pool)},{d},{a},{b})", lambda T, i: make(T, pair[i], d, a, b)
+            )
+        )
 
     @rule(op=st.sampled_from(sorted(INPLACE)), k=PICK, j=PICK, s=SCALARS, no_grad=st.booleans())
     def in_place(self, op, k, j, s, no_grad):
@@ -274,7 +288,9 @@ class InplaceMachine(RuleBasedStateMachine):
                     return write(T, pair[i], other[i].detach(), s)
             return write(T, pair[i], other[i], s)
 
-        label = f"{op}(#{k % len(self.pool)},#{j % len(self.pool)},{s}{',no_grad' if no_grad else ''})"
+        label = (
+            f"{op}(#{k % len(self.pool)},#{j % len(self.pool)},{s}{',no_grad' if no_grad else ''})"
+        )
         result = self._both(label, run)
         if result is not None:
             # An in-place op returns its destination itself.
@@ -284,14 +300,20 @@ class InplaceMachine(RuleBasedStateMachine):
     def out_of_place(self, op, k, j, s):
         pair, other = self._pick(k), self._pick(j)
         make = OUT_OF_PLACE[op]
-        self._add(self._both(f"{op}(#{k % len(self.pool)},#{j % len(self.pool)},{s})",
-                             lambda T, i: make(T, pair[i], other[i], s)))
+        self._add(
+            self._both(
+                f"{op}(#{k % len(self.pool)},#{j % len(self.pool)},{s})",
+                lambda T, i: make(T, pair[i], other[i], s),
+            )
+        )
 
     @rule(k=PICK, retain=st.booleans())
     def backward(self, k, retain):
         pair = self._pick(k)
-        self._both(f"backward(#{k % len(self.pool)},{retain})",
-                   lambda T, i: pair[i].sum().backward(retain_graph=retain))
+        self._both(
+            f"backward(#{k % len(self.pool)},{retain})",
+            lambda T, i: pair[i].sum().backward(retain_graph=retain),
+        )
 
     # -- what must agree after every step -----------------------------------------------------
 

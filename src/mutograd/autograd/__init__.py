@@ -1,6 +1,7 @@
 """``mutograd.autograd``: the public autograd surface, re-exported."""
 
 from .._location import _Recording
+from . import tensor_methods as _tensor_methods  # noqa: F401  (installs Tensor.backward ...)
 from .engine import backward, grad
 from .function import Function, FunctionCtx, once_differentiable
 from .grad_mode import (
@@ -14,7 +15,6 @@ from .grad_mode import (
     set_grad_enabled,
 )
 from .graph import Node
-from . import tensor_methods as _tensor_methods  # noqa: F401  (installs Tensor.backward ...)
 
 
 def set_record_locations(mode: bool) -> None:
@@ -23,7 +23,19 @@ def set_record_locations(mode: bool) -> None:
 
 
 __all__ = [
-    "Function", "FunctionCtx", "Node", "backward", "detect_anomaly", "enable_grad", "grad",
-    "inference_mode", "is_anomaly_enabled", "is_grad_enabled", "no_grad", "once_differentiable",
-    "set_detect_anomaly", "set_grad_enabled", "set_record_locations",
+    "Function",
+    "FunctionCtx",
+    "Node",
+    "backward",
+    "detect_anomaly",
+    "enable_grad",
+    "grad",
+    "inference_mode",
+    "is_anomaly_enabled",
+    "is_grad_enabled",
+    "no_grad",
+    "once_differentiable",
+    "set_detect_anomaly",
+    "set_grad_enabled",
+    "set_record_locations",
 ]

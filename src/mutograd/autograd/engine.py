@@ -16,19 +16,21 @@ import weakref
 
 from .. import _creation, _errors
 from .._tensor import Tensor
-from .graph import AccumulateGrad, Node, gradient_edge
 from .grad_mode import GradMode, _AnomalyMode
+from .graph import AccumulateGrad, Node, gradient_edge
 
 
 def _make_grads(outputs, grad_outputs) -> list:
     grads = []
-    for k, (out, grad) in enumerate(zip(outputs, grad_outputs)):
+    for k, (out, grad) in enumerate(zip(outputs, grad_outputs, strict=False)):
         if grad is None:
             if out.requires_grad and out._data.size != 1:
                 raise _errors.implicit_grad_non_scalar()
             grad = _creation.ones_like(out)
         elif not isinstance(grad, Tensor):
-            raise TypeError(f"gradients can be either Tensors or None, but got {type(grad).__name__}")
+            raise TypeError(
+                f"gradients can be either Tensors or None, but got {type(grad).__name__}"
+            )
         elif grad._data.shape != out._data.shape:
             raise RuntimeError(
                 f"Mismatch in shape: grad_output[{k}] has a shape of {_fmt(grad._data.shape)} and "
@@ -50,14 +52,14 @@ def _as_tuple(x) -> tuple:
     return tuple(x)
 
 
-def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None) -> None:
+def backward(
+    tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None
+) -> None:
     """Accumulate gradients of ``tensors`` into the leaves' ``.grad``."""
     tensors = _as_tuple(tensors)
     grad_tensors = _as_tuple(grad_tensors) if grad_tensors is not None else (None,) * len(tensors)
     if len(grad_tensors) != len(tensors):
-        raise RuntimeError(
-            f"got {len(grad_tensors)} tensors and {len(tensors)} gradients"
-        )
+        raise RuntimeError(f"got {len(grad_tensors)} tensors and {len(tensors)} gradients")
     for k, t in enumerate(tensors):
         if not t.requires_grad:
             raise _errors.no_grad_fn(k)
@@ -75,7 +77,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     captured = _execute(tensors, grads, retain_graph, create_graph, targets, accumulate=True)
     if targets is not None:
         # Leaf targets accumulated at their AccumulateGrad; non-leaf targets here.
-        for t, g in zip(targets, captured):
+        for t, g in zip(targets, captured, strict=True):
             if g is not None and t.grad_fn is not None:
                 t._grad = g if t._grad is None else t._grad + g
 
@@ -100,11 +102,19 @@ def _warn_create_graph_cycle() -> None:
     )
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
-         only_inputs=True, allow_unused=None, is_grads_batched=False, materialize_grads=False):
+def grad(
+    outputs,
+    inputs,
+    grad_outputs=None,
+    retain_graph=None,
+    create_graph=False,
+    only_inputs=True,
+    allow_unused=None,
+    is_grads_batched=False,
+    materialize_grads=False,
+):
     """Return the gradients of ``outputs`` with respect to ``inputs``."""
     outputs = _as_tuple(outputs)
-    single = isinstance(inputs, Tensor)
     inputs = _as_tuple(inputs)
     if allow_unused is None:
         allow_unused = materialize_grads
@@ -174,7 +184,7 @@ class _GraphTask:
         self.dependencies = _count_dependencies(root_nodes)
         self.needed = _needed_nodes(root_nodes, self.captures) if targets is not None else None
         self.buffers: dict[Node, list] = {}
-        for (node, nr), g in zip(root_edges, grads):
+        for (node, nr), g in zip(root_edges, grads, strict=True):
             self.add_to_buffer(node, nr, g)
         self.ready: list = []
         self.counter = 0
@@ -207,7 +217,9 @@ class _GraphTask:
         # As PyTorch's call_function, every gradient is checked against what the
         # next node expects before the node's saved tensors are released (a
         # refused gradient leaves the graph as it was).
-        for k, ((next_node, nr), meta) in enumerate(zip(node.next_functions, node._input_meta)):
+        for k, ((next_node, nr), meta) in enumerate(
+            zip(node.next_functions, node._input_meta, strict=False)
+        ):
             if next_node is not None and k < len(outputs) and outputs[k] is not None:
                 outputs[k] = _validate(node, k, outputs[k], _expected_meta(next_node, nr, meta))
         if not self.retain_graph:
@@ -347,7 +359,9 @@ def _call_node(node: Node, inputs: list) -> tuple:
     if _AnomalyMode.enabled and _AnomalyMode.check_nan:
         for k, g in enumerate(outputs):
             if g is not None and g.isnan().any():
-                raise RuntimeError(f"Function '{node.name()}' returned nan values in its {k}th output.")
+                raise RuntimeError(
+                    f"Function '{node.name()}' returned nan values in its {k}th output."
+                )
     return outputs
 
 
@@ -379,7 +393,7 @@ def _validate(node: Node, index: int, g: Tensor, meta) -> Tensor:
 def _sum_to(node: Node, index: int, g: Tensor, shape) -> Tensor:
     gshape = g._data.shape
     lead = len(gshape) - len(shape)
-    if lead < 0 or any(s != 1 and s != gs for s, gs in zip(shape, gshape[lead:])):
+    if lead < 0 or any(s != 1 and s != gs for s, gs in zip(shape, gshape[lead:], strict=True)):
         raise RuntimeError(
             f"Function {node.name()} returned an invalid gradient at index {index} - got "
             f"[{', '.join(map(str, gshape))}] but expected shape compatible with "
@@ -387,7 +401,9 @@ def _sum_to(node: Node, index: int, g: Tensor, shape) -> Tensor:
         )
     if not shape:
         return g.sum()  # NB: as at::sum_to, a 0-dim target is a full sum (SumBackward0)
-    dims = list(range(lead)) + [lead + i for i, s in enumerate(shape) if s == 1 and gshape[lead + i] != 1]
+    dims = list(range(lead)) + [
+        lead + i for i, s in enumerate(shape) if s == 1 and gshape[lead + i] != 1
+    ]
     if dims:
         g = g.sum(dims, keepdim=True)
     if lead:
@@ -465,7 +481,9 @@ def _owns_storage(t: Tensor) -> bool:
     ``_storage`` slots; any view, alias or ``.numpy()`` array adds a reference.
     """
     storage = t._storage
-    return t._base is None and t._data is storage and _probe_references(storage) <= _ONE_REFERENCE + 2
+    return (
+        t._base is None and t._data is storage and _probe_references(storage) <= _ONE_REFERENCE + 2
+    )
 
 
 def _dense(t: Tensor) -> bool:
@@ -476,7 +494,9 @@ def _obeys_layout_contract(g: Tensor, variable: Tensor) -> bool:
     """PyTorch's obeys_layout_contract: the gradient's strides match the leaf's."""
     if not _dense(variable):
         return g._data.flags.c_contiguous
-    for size, g_stride, v_stride in zip(g._data.shape, g._data.strides, variable._data.strides):
+    for size, g_stride, v_stride in zip(
+        g._data.shape, g._data.strides, variable._data.strides, strict=False
+    ):
         if size != 1:
             if g_stride != v_stride:
                 return False

@@ -14,8 +14,8 @@ import warnings
 
 from .._location import user_location, user_stack
 from .._tensor import Tensor, ViewMeta, _new_view
-from .graph import Node, gradient_edge
 from .grad_mode import GradMode, _AnomalyMode
+from .graph import Node, gradient_edge
 from .saved import SavedTensor
 
 
@@ -69,7 +69,7 @@ class BackwardCFunction(FunctionCtx, Node):
             # As PyTorch: outputs that got no gradient are given zeros.
             grads = [
                 _zeros(meta) if g is None and meta is not None else g
-                for g, meta in zip(grads, self._output_meta)
+                for g, meta in zip(grads, self._output_meta, strict=False)
             ]
         result = self._function.backward(self, *grads)
         if not isinstance(result, tuple):
@@ -105,7 +105,9 @@ class FunctionMeta(type):
 
     def __init__(cls, name, bases, attrs) -> None:
         cls._backward_cls = type(
-            name + "Backward", (BackwardCFunction,), {"_function": cls, "__module__": cls.__module__}
+            name + "Backward",
+            (BackwardCFunction,),
+            {"_function": cls, "__module__": cls.__module__},
         )
         super().__init__(name, bases, attrs)
 
@@ -189,9 +191,7 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
                 out._requires_grad = False
                 if out._base is not None and out._view_meta is not None:
                     # A view made inside forward: writing into it would bypass backward.
-                    out._view_meta = ViewMeta(
-                        "in_custom_function", out._vc.version, node._location
-                    )
+                    out._view_meta = ViewMeta("in_custom_function", out._vc.version, node._location)
             wrapped.append(out)
             output_meta.append((out._data.shape, out.dtype))
         node._output_meta = tuple(output_meta)
@@ -253,4 +253,3 @@ def _rebase_dirty(t: Tensor, node: Node, output_nr: int, is_input: bool, n_outpu
 
 def once_differentiable(fn):
     return fn
-

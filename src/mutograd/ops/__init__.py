@@ -1,15 +1,15 @@
 """The op table. Importing the family files registers every op and installs its methods."""
 
 from . import (  # noqa: F401  (order matters: later families use earlier ones)
-    pointwise,
     activation,
-    selection,
     comparison,
     indexing,
     linalg,
     loss,
+    pointwise,
     random,
     reduction,
+    selection,
     shape,
 )
 from ._api import FUNCTIONS

@@ -85,9 +85,15 @@ def make_inplace(op: OpDef, name: str, *, pointwise: bool = True):
     return _compile(name, source, op)
 
 
-def expose(op: OpDef, function: str | None = None, method: str | None = None,
-           inplace: str | None = None, operators: tuple = (), inplace_operators: tuple = (),
-           pointwise: bool = True) -> None:
+def expose(
+    op: OpDef,
+    function: str | None = None,
+    method: str | None = None,
+    inplace: str | None = None,
+    operators: tuple = (),
+    inplace_operators: tuple = (),
+    pointwise: bool = True,
+) -> None:
     """Install the op's public names on ``mutograd`` and ``Tensor``."""
     if function:
         FUNCTIONS[function] = make_function(op, function)

@@ -239,8 +239,7 @@ def defop(
         is_view=view,
         overlap_ok=overlap_ok,
         check=check,
-        forward_writes_out=isinstance(forward, np.ufunc)
-        or "out" in _parameters(forward),
+        forward_writes_out=isinstance(forward, np.ufunc) or "out" in _parameters(forward),
         tensor_args=tensor_args,
         n_outputs=len(outputs),
     )
@@ -289,13 +288,17 @@ def _derive_saves(op: OpDef, arg_by_name: dict) -> None:
             elif param in arg_by_name:
                 kind, index = _SAVE_ATTR, param
             else:
-                raise ValueError(f"{op.name}: formula parameter {param!r} is not an input, output or argument")
+                raise ValueError(
+                    f"{op.name}: formula parameter {param!r} is not an input, output or argument"
+                )
             entry = op.saves.setdefault(param, (kind, index, []))
             entry[2].append(op.formulas[k].input)
     for formula in op.formulas:
         if formula.is_list:
             count = formula.input + "_count"
-            op.saves.setdefault(count, (_SAVE_META, _meta_of(count, op.tensor_args), [formula.input]))
+            op.saves.setdefault(
+                count, (_SAVE_META, _meta_of(count, op.tensor_args), [formula.input])
+            )
 
 
 def _shape_of(x):

@@ -224,7 +224,9 @@ def run_tour(out=None, steps=None) -> int:
     namespace: dict = {"__name__": "__tour__", "torch": mutograd}
     chosen = list(enumerate(STEPS, 1)) if steps is None else [(n, STEPS[n - 1]) for n in steps]
     failures = 0
-    print("mutograd tour: in-place operations and the autograd rules that keep them safe\n", file=out)
+    print(
+        "mutograd tour: in-place operations and the autograd rules that keep them safe\n", file=out
+    )
     for number, step in chosen:
         output, error = run_step(number, step, namespace)
         if error is not None and not step.expect_error:

@@ -37,7 +37,13 @@ def run_step(number: int, step: Step, namespace: dict) -> tuple[str, BaseExcepti
 
 def render(number: int, total: int, step: Step, output: str, error: BaseException | None) -> str:
     rule = "─" * 72
-    lines = [rule, f"Step {number}/{total}: {step.title}", rule, textwrap.dedent(step.prose).strip(), ""]
+    lines = [
+        rule,
+        f"Step {number}/{total}: {step.title}",
+        rule,
+        textwrap.dedent(step.prose).strip(),
+        "",
+    ]
     for line in textwrap.dedent(step.code).strip().splitlines():
         lines.append(f"    {line}")
     lines.append("")
