@@ -198,7 +198,7 @@ def _plan(op: OpDef):
     if plan is False:
         kinds = [arg.is_tensor for arg in op.args]
         tensors_first = kinds == sorted(kinds, reverse=True)
-        if tensors_first and not isinstance(op.forward, np.ufunc):
+        if all(kinds) or (tensors_first and not isinstance(op.forward, np.ufunc)):
             plan = None
         else:
             plan = tuple((arg.name, arg.is_tensor) for arg in op.args)
@@ -335,7 +335,11 @@ def edges_for(op: OpDef, inputs) -> tuple[list, bool]:
     for position in op.differentiable_positions:
         x = inputs[position]
         if isinstance(x, Tensor):
-            if x.requires_grad:
+            # NB: Tensor.requires_grad inlined for its two common cases (hot path).
+            if x._grad_fn is not None and x._base is None:
+                edges.append((x._grad_fn, x._output_nr))
+                needed = True
+            elif x.requires_grad:
                 edges.append(gradient_edge(x))
                 needed = True
             else:
@@ -383,7 +387,7 @@ def make_node(op: OpDef, inputs, attrs, edges):
             elif kind == _SAVE_META:
                 position, getter = index
                 saved[name] = getter(inputs[position])
-            elif kind == _SAVE_INPUT and any(u in needed for u in users):
+            elif kind == _SAVE_INPUT and not needed.isdisjoint(users):
                 x = inputs[index]
                 if isinstance(x, Tensor):
                     saved[name] = SavedTensor(x)
@@ -401,6 +405,9 @@ def make_node(op: OpDef, inputs, attrs, edges):
 
 
 def _needed_inputs(op: OpDef, edges) -> set:
+    """The inputs whose gradient is needed (PyTorch's should_compute_output)."""
+    if not op.has_list_input:
+        return {f.input for f, edge in zip(op.formulas, edges) if edge[0] is not None}
     needed = set()
     edge = 0
     for formula in op.formulas:

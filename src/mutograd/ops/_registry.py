@@ -197,6 +197,7 @@ class OpDef:
     differentiable_positions: tuple = ()  # positions in tensor_args that get an edge
     n_outputs: int = 1
     overlap_ok: bool = False  # in-place allowed on self with internal overlap (fill_, zero_)
+    has_list_input: bool = False  # a Tensor[] input (cat, stack): edges per element
     check: object = None  # extra validation run before an in-place write (index ranges...)
     layout: object = None  # layout(raw, inputs) -> raw: a fresh output's strides (TensorIterator's)
 
@@ -255,6 +256,7 @@ def defop(
     order = sorted(range(len(op.formulas)), key=lambda k: edge_positions[k])
     op.formulas = [op.formulas[k] for k in order]
     op.differentiable_positions = tuple(sorted(edge_positions))
+    op.has_list_input = any(f.is_list for f in op.formulas)
     _derive_saves(op, arg_by_name)
     if op.formulas:
         if node is None:
