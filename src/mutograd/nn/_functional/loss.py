@@ -75,12 +75,16 @@ def _pointwise_loss(errors: Tensor, weight: Tensor | None, input: Tensor, reduct
         return _reduce(errors, reduction)
     if weight.size() != input.size():
         raise ValueError("Weights and input must have the same size.")
-    weighted = errors * weight
+    return _weighted_reduce(errors * weight, weight, reduction)
+
+
+def _weighted_reduce(losses: Tensor, weight: Tensor, reduction: str) -> Tensor:
+    """As PyTorch's weighted losses: "mean" divides by the total weight, not the count."""
     if reduction == "none":
-        return weighted
+        return losses
     if reduction == "sum":
-        return weighted.sum()
-    return weighted.sum() / weight.sum()
+        return losses.sum()
+    return losses.sum() / weight.sum()
 
 
 def mse_loss(
@@ -185,12 +189,7 @@ def _nll(
     else:
         w = weight.index_select(0, safe_target.reshape(-1)).view(target.shape)
         w = w.masked_fill(valid.logical_not(), 0)
-    losses = -(picked * w)
-    if reduction == "none":
-        return losses
-    if reduction == "sum":
-        return losses.sum()
-    return losses.sum() / w.sum()
+    return _weighted_reduce(-(picked * w), w, reduction)
 
 
 def nll_loss(
