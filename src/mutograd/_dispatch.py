@@ -18,7 +18,7 @@ import numpy as np
 
 from . import _dtype, _errors, _layout
 from ._location import user_location, user_stack
-from ._npquiet import loud, quiet
+from ._npquiet import SILENT, loud, set_errstate
 from ._tensor import Tensor, ViewMeta, _new, _new_view
 from .autograd.grad_mode import GradMode, _AnomalyMode
 from .autograd.graph import gradient_edge
@@ -133,7 +133,7 @@ def to_arrays(inputs, dtype: _dtype.dtype | None) -> list:
     for x in inputs:
         if isinstance(x, Tensor):
             a = x._data
-            if np_dtype is not None and a.dtype != np_dtype:
+            if np_dtype is not None and a.dtype is not np_dtype and a.dtype != np_dtype:
                 a = a.astype(np_dtype)
             arrays.append(a)
         elif isinstance(x, (list, tuple)):
@@ -190,11 +190,10 @@ def _infer_size(a: tuple, b: tuple) -> tuple:
 # works only when every tensor comes first, and never for a NumPy ufunc, which
 # takes no keywords but ``out=``. Such ops get a plan: the argument names in
 # schema order, filled positionally (by keyword after the first one missing).
-_PLANS: dict = {}
 
 
 def _plan(op: OpDef):
-    plan = _PLANS.get(op.name, False)
+    plan = op.forward_plan
     if plan is False:
         kinds = [arg.is_tensor for arg in op.args]
         tensors_first = kinds == sorted(kinds, reverse=True)
@@ -202,15 +201,17 @@ def _plan(op: OpDef):
             plan = None
         else:
             plan = tuple((arg.name, arg.is_tensor) for arg in op.args)
-        _PLANS[op.name] = plan
+        op.forward_plan = plan
     return plan
 
 
 def call_forward(op: OpDef, arrays: list, attrs: dict, **out):
     """``op.forward`` on NumPy operands in schema order; see Note [Calling a forward]."""
-    plan = _plan(op)
+    plan = op.forward_plan
     if plan is None:
         return op.forward(*arrays, **attrs, **out)
+    if plan is False:
+        return call_forward(op, arrays, attrs, **out) if _plan(op) is not False else None
     args = []
     keywords = dict(out)
     tensors = iter(arrays)
@@ -231,8 +232,10 @@ def call_forward(op: OpDef, arrays: list, attrs: dict, **out):
 
 
 def run_forward(op: OpDef, arrays: list, attrs: dict, inputs):
-    token = quiet()
+    token = set_errstate(SILENT)
     try:
+        if op.forward_plan is None:
+            return op.forward(*arrays, **attrs)
         return call_forward(op, arrays, attrs)
     except ValueError:
         # NumPy's broadcast error -> PyTorch's; anything else is a bug to surface.
@@ -243,27 +246,60 @@ def run_forward(op: OpDef, arrays: list, attrs: dict, inputs):
 
 
 def call(op: OpDef, inputs: tuple, attrs: dict = _NO_ATTRS):
-    """Run ``op`` out of place; see the module docstring."""
-    track = GradMode.enabled and op.node_cls is not None
-    if track:
+    """Run ``op`` out of place; see the module docstring.
+
+    NB: this is the hot path of every op (and of every backward formula), so
+    the common steps are written out here rather than in helpers.
+    """
+    needed = False
+    if GradMode.enabled and op.node_cls is not None:
         # As PyTorch's VariableType, the edges are collected before the kernel
         # runs: a view whose history cannot be followed raises first.
         edges, needed = edges_for(op, inputs)
     if op.check is not None:
         op.check(*inputs, **attrs)
     cdtype, odtype = compute_dtype(op, inputs, attrs)
-    arrays = to_arrays(inputs, None if op.dtype_rule == KEEP else cdtype)
-    raw = run_forward(op, arrays, attrs, inputs)
-    if op.n_outputs == 1 and op.outputs[0] == "result":
-        outputs = (_wrap(op, raw, odtype, inputs),)
+    # The operands: tensors' arrays, cast to the compute dtype where needed.
+    if op.dtype_rule == KEEP or op.has_list_input:
+        arrays = to_arrays(inputs, None if op.dtype_rule == KEEP else cdtype)
     else:
-        outputs = _wrap_many(op, raw, odtype, inputs)
-    if track:
-        record(op, inputs, attrs, outputs, edges, needed)
+        np_dtype = cdtype._np
+        arrays = []
+        for x in inputs:
+            if isinstance(x, Tensor):
+                a = x._data
+                if a.dtype is not np_dtype and a.dtype != np_dtype:
+                    a = a.astype(np_dtype)
+                arrays.append(a)
+            elif isinstance(x, np.generic):
+                arrays.append(x.item())
+            else:
+                arrays.append(x)
+    # The kernel, with NumPy's floating-point warnings off (PyTorch never warns).
+    token = set_errstate(SILENT)
+    try:
+        if op.forward_plan is None:
+            raw = op.forward(*arrays, **attrs)
+        else:
+            raw = call_forward(op, arrays, attrs)
+    except ValueError:
+        # NumPy's broadcast error -> PyTorch's; anything else is a bug to surface.
+        broadcast_shape(inputs)
+        raise
+    finally:
+        loud(token)
+    if op.single_result:
+        out = _wrap(op, raw, odtype, inputs)
+        if needed:
+            record(op, inputs, attrs, (out,), edges)
+        elif op.is_view:
+            _mark_views(op, (out,), None, inputs[0])
+        return out
+    outputs = _wrap_many(op, raw, odtype, inputs)
+    if needed:
+        record(op, inputs, attrs, outputs, edges)
     elif op.is_view:
         _mark_views(op, outputs, None, inputs[0])
-    if op.n_outputs == 1 and op.outputs[0] == "result":
-        return outputs[0]
     return outputs
 
 
@@ -273,11 +309,15 @@ def _wrap(op: OpDef, raw, odtype, inputs) -> Tensor:
     if type(raw) is not np.ndarray:
         raw = np.asarray(raw)
     if op.layout is not None:
-        raw = op.layout(raw, inputs)
-    elif raw.size == 0:
+        # NB: a 0-dim result, or a 1-dim one with unit stride, is laid out as
+        # PyTorch's already (the common case for small tensors, kept cheap).
+        if raw.ndim > 1 or (raw.ndim == 1 and (raw.strides[0] != raw.itemsize or not raw.size)):
+            raw = op.layout(raw, inputs)
+    elif not raw.size:
         raw = _layout.contiguous(raw)  # NB: NumPy gives empty results zero strides
-    if raw.dtype != odtype._np:
-        raw = raw.astype(odtype._np)
+    np_dtype = odtype._np
+    if raw.dtype is not np_dtype and raw.dtype != np_dtype:
+        raw = raw.astype(np_dtype)
     t = _new(raw, odtype)
     if GradMode.inference:
         t._inference = True
@@ -373,34 +413,40 @@ def make_node(op: OpDef, inputs, attrs, edges):
     """Build the op's node and save its inputs (not outputs; see save_outputs)."""
     node = op.node_cls()
     node.next_functions = tuple(edges)
-    node._input_meta = input_meta(op, inputs)
+    # NB: the engine checks each gradient against the next node's _output_meta
+    # (PyTorch's input_metadata); no need to keep the inputs' metadata here.
     node._n_outputs = op.n_outputs
     node._location = user_location(3)
     if _AnomalyMode.enabled:
         node._anomaly_trace = user_stack()
-    saved = {}
-    if op.saves:
-        needed = _needed_inputs(op, edges)
-        for name, (kind, index, users) in op.saves.items():
-            if kind == _SAVE_ATTR:
-                saved[name] = attrs.get(name)
-            elif kind == _SAVE_META:
-                position, getter = index
-                saved[name] = getter(inputs[position])
-            elif kind == _SAVE_INPUT and not needed.isdisjoint(users):
-                x = inputs[index]
-                if isinstance(x, Tensor):
-                    saved[name] = SavedTensor(x)
-                elif isinstance(x, (list, tuple)):
-                    saved[name] = [None if t is None else SavedTensor(t) for t in x]
-                elif x is None:
-                    saved[name] = None
-                else:
-                    # A Python scalar in a Tensor slot: PyTorch's wrapped number.
-                    saved[name] = SavedTensor.wrapped_number(x)
+    node._saved = saved = {}
+    for name, kind, index in op.other_saves:
+        if kind == _SAVE_ATTR:
+            saved[name] = attrs.get(name)
+        else:
+            position, getter = index
+            saved[name] = getter(inputs[position])
+    if op.input_saves:
+        needed = _needed_inputs(op, edges) if op.has_list_input else None
+        for name, index, users in op.input_saves:
+            # As PyTorch's generated code, an input is saved only when a formula
+            # that reads it will run (should_compute_output).
+            if needed is None:
+                use = any(edges[k][0] is not None for k in users)
             else:
+                use = any(op.formulas[k].input in needed for k in users)
+            x = inputs[index]
+            if not use:
                 saved[name] = None
-    node._saved = saved
+            elif isinstance(x, Tensor):
+                saved[name] = SavedTensor(x)
+            elif isinstance(x, (list, tuple)):
+                saved[name] = [None if t is None else SavedTensor(t) for t in x]
+            elif x is None:
+                saved[name] = None
+            else:
+                # A Python scalar in a Tensor slot: PyTorch's wrapped number.
+                saved[name] = SavedTensor.wrapped_number(x)
     return node
 
 
@@ -427,26 +473,21 @@ def _needed_inputs(op: OpDef, edges) -> set:
 
 def save_outputs(op: OpDef, node, outputs, inplace_on_view: bool = False) -> None:
     saved = node._saved
-    for name, (kind, index, _users) in op.saves.items():
-        if kind == _SAVE_OUTPUT:
-            saved[name] = SavedTensor(outputs[index], True, inplace_on_view)
+    for name, index in op.output_saves:
+        saved[name] = SavedTensor(outputs[index], True, inplace_on_view)
 
 
-def record(op: OpDef, inputs, attrs, outputs, edges=None, needed=False) -> None:
-    if edges is None:
-        edges, needed = edges_for(op, inputs)
-    if not needed:
-        if op.is_view:
-            _mark_views(op, outputs, None, inputs[0])
-        return
+def record(op: OpDef, inputs, attrs, outputs, edges) -> None:
+    """Connect ``outputs`` to a new node of ``op`` (some input requires grad)."""
     node = make_node(op, inputs, attrs, edges)
     # NB: a Tensor[] output (unbind, split) has as many outputs as tensors returned.
     node._n_outputs = len(outputs)
-    node._output_meta = tuple((out._data.shape, out.dtype) for out in outputs)
+    node._output_meta = tuple([(out._data.shape, out.dtype) for out in outputs])
     for k, out in enumerate(outputs):
         if out.dtype.is_floating_point:
             out._grad_fn = node
             out._output_nr = k
     if op.is_view:
         _mark_views(op, outputs, node, inputs[0])
-    save_outputs(op, node, outputs)
+    if op.output_saves:
+        save_outputs(op, node, outputs)

@@ -100,6 +100,8 @@ def like_layout(result: np.ndarray, template: np.ndarray, copy: bool = False) ->
 def empty_like(template: np.ndarray, dtype=None) -> np.ndarray:
     """An uninitialised array laid out as PyTorch's ``empty_like(template)``."""
     dtype = template.dtype if dtype is None else dtype
+    if template.flags.c_contiguous and 1 not in template.shape:
+        return np.empty(template.shape, dtype)  # the common case: exactly contiguous
     if is_non_overlapping_and_dense(template):
         strides = strides_of(template)
     else:

@@ -19,8 +19,10 @@ try:
     def quiet():
         return _extobj_contextvar.set(_IGNORE)
 
-    def loud(token) -> None:
-        _extobj_contextvar.reset(token)
+    # The dispatcher's hot path calls these directly: set_errstate(SILENT) ... loud(token).
+    set_errstate = _extobj_contextvar.set
+    loud = _extobj_contextvar.reset
+    SILENT = _IGNORE
 
 except ImportError:  # pragma: no cover - older/newer NumPy layouts
 
@@ -31,3 +33,8 @@ except ImportError:  # pragma: no cover - older/newer NumPy layouts
 
     def loud(token) -> None:
         token.__exit__(None, None, None)
+
+    SILENT = None
+
+    def set_errstate(_ignored):
+        return quiet()

@@ -198,7 +198,13 @@ class _GraphTask:
         self.counter += 1
 
     def evaluate(self, node: Node) -> None:
-        inputs = _run_pre_hooks(node, self.buffers.pop(node))
+        inputs = self.buffers.pop(node)
+        if (
+            node._tensor_pre_hooks is not None
+            or node._retain_grad_hooks is not None
+            or node._pre_hooks is not None
+        ):
+            inputs = _run_pre_hooks(node, inputs)
         # NB: when backward() accumulates, a leaf's gradient goes to its .grad, not
         # to a capture (holding it would stop AccumulateGrad from stealing it).
         leaf = type(node) is AccumulateGrad
@@ -212,36 +218,49 @@ class _GraphTask:
             return
         if self.needed is not None and node not in self.needed:
             return
-        outputs = list(_call_node(node, inputs))
+        outputs = _call_node(node, inputs)
         del inputs
+        next_functions = node.next_functions
+        n = len(outputs) if len(outputs) < len(next_functions) else len(next_functions)
         # As PyTorch's call_function, every gradient is checked against what the
         # next node expects before the node's saved tensors are released (a
         # refused gradient leaves the graph as it was).
-        for k, ((next_node, nr), meta) in enumerate(
-            zip(node.next_functions, node._input_meta, strict=False)
-        ):
-            if next_node is not None and k < len(outputs) and outputs[k] is not None:
-                outputs[k] = _validate(node, k, outputs[k], _expected_meta(next_node, nr, meta))
-        if not self.retain_graph:
-            node._release_saved()
-        for k, (next_node, nr) in enumerate(node.next_functions):
+        for k in range(n):
+            g = outputs[k]
+            if g is None:
+                continue
+            next_node, nr = next_functions[k]
             if next_node is None:
                 continue
-            g = outputs[k] if k < len(outputs) else None
-            if g is not None:
+            expected = next_node._output_meta
+            if expected is not None and nr < len(expected):
+                shape, dtype = expected[nr]
+                if g._data.shape == shape and g.dtype is dtype:
+                    continue  # NB: the common case, checked inline
+            outputs[k] = _validate(node, k, g, _expected_meta(next_node, nr, node, k))
+        g = None  # NB: a local reference would stop the next node from stealing it
+        if not self.retain_graph:
+            node._release_saved()
+        buffers = self.buffers
+        dependencies = self.dependencies
+        for k, (next_node, nr) in enumerate(next_functions):
+            if next_node is None:
+                continue
+            if k < n and outputs[k] is not None:
                 # As C++ moves each output into the next buffer, drop ours first.
+                g = outputs[k]
                 outputs[k] = None
                 self.add_to_buffer(next_node, nr, g)
                 del g
-            elif next_node not in self.buffers:
-                self.buffers[next_node] = [None] * next_node._num_outputs()
-            remaining = self.dependencies[next_node] - 1
-            self.dependencies[next_node] = remaining
+            elif next_node not in buffers:
+                buffers[next_node] = [None] * next_node._num_outputs()
+            remaining = dependencies[next_node] - 1
+            dependencies[next_node] = remaining
             if remaining == 0:
-                if any(x is not None for x in self.buffers[next_node]):
+                if any(x is not None for x in buffers[next_node]):
                     self.push(next_node)
                 else:
-                    del self.buffers[next_node]
+                    del buffers[next_node]
 
     def add_to_buffer(self, node: Node, nr: int, g: Tensor) -> None:
         """PyTorch's InputBuffer::add: sum gradients arriving at the same input."""
@@ -337,10 +356,7 @@ def _run_pre_hooks(node: Node, inputs: list) -> list:
     return inputs
 
 
-def _call_node(node: Node, inputs: list) -> tuple:
-    if node._num_outputs() > 1:
-        # Multi-output nodes see zeros for outputs that got no gradient.
-        inputs = list(inputs)
+def _call_node(node: Node, inputs: list) -> list:
     try:
         outputs = node.apply(inputs)
     except Exception:
@@ -362,10 +378,10 @@ def _call_node(node: Node, inputs: list) -> tuple:
                 raise RuntimeError(
                     f"Function '{node.name()}' returned nan values in its {k}th output."
                 )
-    return outputs
+    return list(outputs)
 
 
-def _expected_meta(next_node: Node, nr: int, fallback):
+def _expected_meta(next_node: Node, nr: int, node: Node, k: int):
     """What the next node expects for input ``nr`` (PyTorch's input_metadata).
 
     NB: that is the metadata of the tensor when the next node was created (a
@@ -375,7 +391,8 @@ def _expected_meta(next_node: Node, nr: int, fallback):
     expected = next_node._output_meta
     if expected is not None and nr < len(expected) and expected[nr] is not None:
         return expected[nr]
-    return fallback
+    # A node without metadata for that input: what this node saw when it was made.
+    return node._input_meta[k] if k < len(node._input_meta) else None
 
 
 def _validate(node: Node, index: int, g: Tensor, meta) -> Tensor:

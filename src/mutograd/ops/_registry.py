@@ -112,15 +112,23 @@ class OpNode(Node):
 
     def apply(self, grads: list) -> tuple:
         op = self._op
-        saved = self._saved
         next_functions = self.next_functions
+        if not op.has_list_input:
+            # One edge per formula (the common case, kept lean).
+            return tuple(
+                None
+                if edge[0] is None
+                else formula.fn(*self._arguments(formula.params, grads))
+                for formula, edge in zip(op.formulas, next_functions)
+            )
+        saved = self._saved
         result = []
         edge = 0
         for formula in op.formulas:
             if formula.is_list:
                 count = saved[formula.input + "_count"]
                 if any(next_functions[edge + k][0] is not None for k in range(count)):
-                    result.extend(formula.fn(*self._arguments(formula.params, grads, saved)))
+                    result.extend(formula.fn(*self._arguments(formula.params, grads)))
                 else:
                     result.extend([None] * count)
                 edge += count
@@ -128,11 +136,12 @@ class OpNode(Node):
             if next_functions[edge][0] is None:
                 result.append(None)
             else:
-                result.append(formula.fn(*self._arguments(formula.params, grads, saved)))
+                result.append(formula.fn(*self._arguments(formula.params, grads)))
             edge += 1
         return tuple(result)
 
-    def _arguments(self, params, grads, saved) -> list:
+    def _arguments(self, params, grads) -> list:
+        saved = self._saved
         values = []
         for name in params:
             if name == "grad":
@@ -200,6 +209,12 @@ class OpDef:
     has_list_input: bool = False  # a Tensor[] input (cat, stack): edges per element
     check: object = None  # extra validation run before an in-place write (index ranges...)
     layout: object = None  # layout(raw, inputs) -> raw: a fresh output's strides (TensorIterator's)
+    # Derived once from the fields above, for the dispatcher's hot path:
+    single_result: bool = True  # returns one Tensor (not a tuple or a Tensor[])
+    input_saves: tuple = ()  # (name, input position, formula positions that read it)
+    output_saves: tuple = ()  # (name, output position)
+    other_saves: tuple = ()  # (name, kind, index): attributes and input metadata
+    forward_plan: object = False  # see _dispatch.Note [Calling a forward]; False: not made yet
 
     @property
     def aten(self) -> str:
@@ -257,6 +272,7 @@ def defop(
     op.formulas = [op.formulas[k] for k in order]
     op.differentiable_positions = tuple(sorted(edge_positions))
     op.has_list_input = any(f.is_list for f in op.formulas)
+    op.single_result = outputs == ["result"]
     _derive_saves(op, arg_by_name)
     if op.formulas:
         if node is None:
@@ -301,6 +317,21 @@ def _derive_saves(op: OpDef, arg_by_name: dict) -> None:
             op.saves.setdefault(
                 count, (_SAVE_META, _meta_of(count, op.tensor_args), [formula.input])
             )
+    # The same facts grouped by kind, so that recording a node visits only what it saves.
+    inputs = [f.input for f in op.formulas]
+    op.input_saves = tuple(
+        (name, index, tuple(inputs.index(user) for user in users))
+        for name, (kind, index, users) in op.saves.items()
+        if kind == _SAVE_INPUT
+    )
+    op.output_saves = tuple(
+        (name, index) for name, (kind, index, _) in op.saves.items() if kind == _SAVE_OUTPUT
+    )
+    op.other_saves = tuple(
+        (name, kind, index)
+        for name, (kind, index, _) in op.saves.items()
+        if kind in (_SAVE_ATTR, _SAVE_META)
+    )
 
 
 def _shape_of(x):
