@@ -21,7 +21,7 @@ from ._location import user_location, user_stack
 from ._npquiet import SILENT, loud, set_errstate
 from ._tensor import Tensor, ViewMeta, _new, _new_view
 from .autograd.grad_mode import GradMode, _AnomalyMode
-from .autograd.graph import gradient_edge
+from .autograd.graph import grad_accumulator, gradient_edge
 from .autograd.saved import SavedTensor
 from .ops._registry import (
     _SAVE_ATTR,
@@ -368,32 +368,41 @@ def _mark_views(op: OpDef, outputs, node, source: Tensor) -> None:
         out._view_meta = ViewMeta(creation, out._vc.version, location) if differentiable else None
 
 
-def edges_for(op: OpDef, inputs) -> tuple[list, bool]:
-    """One edge per differentiable input (lists expand to one per tensor)."""
+def edges_for(op: OpDef, inputs) -> tuple[tuple, bool]:
+    """One edge per differentiable input (lists expand to one per tensor), and whether
+    any input needs a gradient."""
     edges = []
     needed = False
     for position in op.differentiable_positions:
         x = inputs[position]
         if isinstance(x, Tensor):
-            # NB: Tensor.requires_grad inlined for its two common cases (hot path).
-            if x._grad_fn is not None and x._base is None:
-                edges.append((x._grad_fn, x._output_nr))
+            # NB: Tensor.requires_grad and gradient_edge inlined for their common
+            # cases: a non-view with a grad_fn, a leaf that requires grad.
+            fn = x._grad_fn
+            if fn is not None and x._base is None:
+                edges.append((fn, x._output_nr))
+                needed = True
+            elif x._requires_grad and x._base is None:
+                edges.append((grad_accumulator(x), 0))
                 needed = True
             elif x.requires_grad:
                 edges.append(gradient_edge(x))
                 needed = True
             else:
-                edges.append((None, 0))
+                edges.append(_NO_EDGE)
         elif isinstance(x, (list, tuple)):
             for t in x:
                 if t.requires_grad:
                     edges.append(gradient_edge(t))
                     needed = True
                 else:
-                    edges.append((None, 0))
+                    edges.append(_NO_EDGE)
         else:
-            edges.append((None, 0))
-    return edges, needed
+            edges.append(_NO_EDGE)
+    return tuple(edges), needed
+
+
+_NO_EDGE = (None, 0)
 
 
 def input_meta(op: OpDef, inputs) -> tuple:
@@ -412,7 +421,7 @@ def input_meta(op: OpDef, inputs) -> tuple:
 def make_node(op: OpDef, inputs, attrs, edges):
     """Build the op's node and save its inputs (not outputs; see save_outputs)."""
     node = op.node_cls()
-    node.next_functions = tuple(edges)
+    node.next_functions = edges
     # NB: the engine checks each gradient against the next node's _output_meta
     # (PyTorch's input_metadata); no need to keep the inputs' metadata here.
     node._n_outputs = op.n_outputs
@@ -426,27 +435,27 @@ def make_node(op: OpDef, inputs, attrs, edges):
         else:
             position, getter = index
             saved[name] = getter(inputs[position])
-    if op.input_saves:
-        needed = _needed_inputs(op, edges) if op.has_list_input else None
-        for name, index, users in op.input_saves:
-            # As PyTorch's generated code, an input is saved only when a formula
-            # that reads it will run (should_compute_output).
-            if needed is None:
-                use = any(edges[k][0] is not None for k in users)
-            else:
-                use = any(op.formulas[k].input in needed for k in users)
-            x = inputs[index]
-            if not use:
-                saved[name] = None
-            elif isinstance(x, Tensor):
-                saved[name] = SavedTensor(x)
-            elif isinstance(x, (list, tuple)):
-                saved[name] = [None if t is None else SavedTensor(t) for t in x]
-            elif x is None:
-                saved[name] = None
-            else:
-                # A Python scalar in a Tensor slot: PyTorch's wrapped number.
-                saved[name] = SavedTensor.wrapped_number(x)
+    if not op.input_saves:
+        return node
+    needed = _needed_inputs(op, edges) if op.has_list_input else None
+    for name, index, users in op.input_saves:
+        # As PyTorch's generated code, an input is saved only when a formula
+        # that reads it will run (should_compute_output).
+        use = False
+        for k in users:
+            if (edges[k][0] is not None) if needed is None else (op.formulas[k].input in needed):
+                use = True
+                break
+        x = inputs[index]
+        if not use or x is None:
+            saved[name] = None
+        elif isinstance(x, Tensor):
+            saved[name] = SavedTensor(x)
+        elif isinstance(x, (list, tuple)):
+            saved[name] = [None if t is None else SavedTensor(t) for t in x]
+        else:
+            # A Python scalar in a Tensor slot: PyTorch's wrapped number.
+            saved[name] = SavedTensor.wrapped_number(x)
     return node
 
 

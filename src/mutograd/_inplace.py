@@ -55,7 +55,7 @@ from ._dispatch import (
     to_arrays,
 )
 from ._location import format_location, user_location
-from ._npquiet import loud, quiet
+from ._npquiet import SILENT, loud, quiet, set_errstate
 from ._storage import data_ptr
 from ._tensor import Tensor
 from ._tensor import _geometry as geometry
@@ -95,11 +95,10 @@ def partially_overlaps(out: np.ndarray, x: np.ndarray) -> bool:
     are the same elements in the same layout (``x.add_(x)`` is fine). Tensors
     that are not dense are "too hard" for PyTorch, which lets them through.
     """
-    if out.size == 0 or x.size == 0:
+    # NB: the bounds test first: most operands share no memory with the destination.
+    if out.size == 0 or x.size == 0 or not np.may_share_memory(out, x):
         return False
     if not (_non_overlapping_and_dense(out) and _non_overlapping_and_dense(x)):
-        return False
-    if not np.may_share_memory(out, x):
         return False
     out_begin = data_ptr(out)
     x_begin = data_ptr(x)
@@ -119,7 +118,12 @@ def check_overlap(op: OpDef, self: Tensor, inputs, pointwise: bool) -> None:
     pointwise ops an input partially aliasing the destination is refused too.
     """
     allowed = op.overlap_ok
-    if allowed is not True and has_internal_overlap(self._data):
+    # NB: a C-contiguous array never has internal overlap (the common case).
+    if (
+        allowed is not True
+        and not self._data.flags.c_contiguous
+        and has_internal_overlap(self._data)
+    ):
         if not allowed:
             raise _errors.internal_overlap()
         warnings.warn(allowed, UserWarning, stacklevel=4)
@@ -232,11 +236,16 @@ def apply_inplace(
         edges, _ = edges_for(op, inputs)
     check_overlap(op, self, inputs, pointwise)
     if pointwise:
-        shape = broadcast_shape(inputs)
-        if shape != self._data.shape:
-            raise _errors.inplace_broadcast(self._data.shape, shape)
+        shape = self._data.shape
+        for x in inputs:
+            if isinstance(x, Tensor) and x._data.shape != shape:
+                # NB: the same shapes everywhere is the common case, checked inline.
+                shape = broadcast_shape(inputs)
+                if shape != self._data.shape:
+                    raise _errors.inplace_broadcast(self._data.shape, shape)
+                break
     cdtype, odtype = compute_dtype(op, inputs, attrs)
-    if not _dtype.can_cast(odtype, self.dtype):
+    if odtype is not self.dtype and not _dtype.can_cast(odtype, self.dtype):
         raise _errors.cannot_cast(
             _dtype.scalar_type_name(odtype), _dtype.scalar_type_name(self.dtype)
         )
@@ -254,12 +263,14 @@ def apply_inplace(
         node = make_node(op, saved_inputs, attrs, edges)
     # 3. write into the existing buffer
     arrays = to_arrays(inputs, None if op.dtype_rule == KEEP else cdtype)
-    token = quiet()
+    token = set_errstate(SILENT)
     try:
-        if op.forward_writes_out:
-            call_forward(op, arrays, attrs, out=self._data)
-        else:
+        if not op.forward_writes_out:
             np.copyto(self._data, call_forward(op, arrays, attrs), casting="unsafe")
+        elif op.forward_plan is None:
+            op.forward(*arrays, **attrs, out=self._data)
+        else:
+            call_forward(op, arrays, attrs, out=self._data)
     finally:
         loud(token)
     # 4. bump the version once
@@ -484,7 +495,7 @@ def apply_view_inplace(op: OpDef, self: Tensor, attrs: dict, name: str) -> Tenso
     check_not_inference(self)
     node = None
     if track:
-        node = make_node(op, (self,), attrs, [gradient_edge(self)])
+        node = make_node(op, (self,), attrs, (gradient_edge(self),))
     self._data = new_data
     bump_version(self, name)
     if node is not None:

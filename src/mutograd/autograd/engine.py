@@ -218,7 +218,10 @@ class _GraphTask:
             return
         if self.needed is not None and node not in self.needed:
             return
-        outputs = _call_node(node, inputs)
+        if node._post_hooks is None and not _AnomalyMode.enabled:
+            outputs = list(node.apply(inputs))
+        else:
+            outputs = _call_node(node, inputs)
         del inputs
         next_functions = node.next_functions
         n = len(outputs) if len(outputs) < len(next_functions) else len(next_functions)
@@ -246,19 +249,26 @@ class _GraphTask:
         for k, (next_node, nr) in enumerate(next_functions):
             if next_node is None:
                 continue
+            buffer = buffers.get(next_node)
+            if buffer is None:
+                buffer = buffers[next_node] = [None] * next_node._num_outputs()
             if k < n and outputs[k] is not None:
                 # As C++ moves each output into the next buffer, drop ours first.
-                g = outputs[k]
-                outputs[k] = None
-                self.add_to_buffer(next_node, nr, g)
-                del g
-            elif next_node not in buffers:
-                buffers[next_node] = [None] * next_node._num_outputs()
+                if buffer[nr] is None:
+                    buffer[nr] = outputs[k]
+                    outputs[k] = None
+                else:
+                    g = outputs[k]
+                    outputs[k] = None
+                    self.add_to_buffer(next_node, nr, g)
+                    del g
             remaining = dependencies[next_node] - 1
             dependencies[next_node] = remaining
             if remaining == 0:
+                del buffer
                 if any(x is not None for x in buffers[next_node]):
-                    self.push(next_node)
+                    heapq.heappush(self.ready, (-next_node._seq, self.counter, next_node))
+                    self.counter += 1
                 else:
                     del buffers[next_node]
 

@@ -111,56 +111,47 @@ class OpNode(Node):
         return self._n_outputs
 
     def apply(self, grads: list) -> tuple:
+        # NB: written out (no helpers): this loop runs for every node of every backward.
         op = self._op
-        next_functions = self.next_functions
-        if not op.has_list_input:
-            # One edge per formula (the common case, kept lean).
-            return tuple(
-                None
-                if edge[0] is None
-                else formula.fn(*self._arguments(formula.params, grads))
-                for formula, edge in zip(op.formulas, next_functions)
-            )
         saved = self._saved
+        next_functions = self.next_functions
         result = []
         edge = 0
         for formula in op.formulas:
             if formula.is_list:
+                # A Tensor[] input (cat, stack) has one edge per tensor.
                 count = saved[formula.input + "_count"]
-                if any(next_functions[edge + k][0] is not None for k in range(count)):
-                    result.extend(formula.fn(*self._arguments(formula.params, grads)))
-                else:
-                    result.extend([None] * count)
-                edge += count
+                wanted = any(next_functions[edge + k][0] is not None for k in range(count))
+            else:
+                count = 1
+                wanted = next_functions[edge][0] is not None
+            edge += count
+            if not wanted:
+                result.extend([None] * count)
                 continue
-            if next_functions[edge][0] is None:
-                result.append(None)
+            args = []
+            for name in formula.params:
+                if name == "grad":
+                    args.append(grads[0])
+                elif name == "grads":
+                    args.append(grads)
+                else:
+                    value = saved[name]
+                    if type(value) is SavedTensor:
+                        value = value.unpack(self)
+                    elif type(value) is list:
+                        value = [v.unpack(self) if type(v) is SavedTensor else v for v in value]
+                    args.append(value)
+            if formula.is_list:
+                result.extend(formula.fn(*args))
             else:
-                result.append(formula.fn(*self._arguments(formula.params, grads)))
-            edge += 1
+                result.append(formula.fn(*args))
         return tuple(result)
-
-    def _arguments(self, params, grads) -> list:
-        saved = self._saved
-        values = []
-        for name in params:
-            if name == "grad":
-                values.append(grads[0])
-            elif name == "grads":
-                values.append(grads)
-            else:
-                value = saved[name]
-                if type(value) is SavedTensor:
-                    value = value.unpack(self)
-                elif type(value) is list:
-                    value = [v.unpack(self) if type(v) is SavedTensor else v for v in value]
-                values.append(value)
-        return values
 
     def _release_saved(self) -> None:
         for value in self._saved.values():
             if type(value) is SavedTensor:
-                value.release()
+                value._tensor = None  # NB: SavedTensor.release, inlined (once per node)
             elif type(value) is list:
                 for v in value:
                     if type(v) is SavedTensor:

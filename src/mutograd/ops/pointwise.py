@@ -104,6 +104,8 @@ def _operand_dtype(x):
 
 def _check_alpha(self, other, alpha=1) -> None:
     # NB: in PyTorch this is alpha_check (BinaryOps.h).
+    if type(alpha) is int:
+        return  # an integer alpha suits every result dtype
     result = compute_dtype(add, (self, other))[1]
     if isinstance(alpha, bool) and result is not bool_:
         raise RuntimeError("Boolean alpha only supported for Boolean results.")
