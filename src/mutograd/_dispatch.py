@@ -25,9 +25,6 @@ from .autograd.graph import grad_accumulator, gradient_edge
 from .autograd.saved import SavedTensor
 from .ops._registry import (
     _SAVE_ATTR,
-    _SAVE_INPUT,
-    _SAVE_META,
-    _SAVE_OUTPUT,
     CAST,
     COMPARE,
     FLOAT,

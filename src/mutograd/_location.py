@@ -18,11 +18,14 @@ class _Recording:
     """Whether op locations are recorded (on by default; ``mutograd.autograd.set_record_locations``)."""
 
     enabled = True
+    # Set by the engine while it runs backward formulas without create_graph: the views
+    # and writes they make are its own temporaries, whose location no message names.
+    paused = False
 
 
 def user_location(depth: int = 2):
     """(filename, lineno, function) of the nearest caller outside the package, or None."""
-    if not _Recording.enabled:
+    if not _Recording.enabled or _Recording.paused:
         return None
     frame = _getframe(depth)
     prefix = _PACKAGE_DIR

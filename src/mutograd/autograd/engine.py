@@ -15,6 +15,7 @@ import warnings
 import weakref
 
 from .. import _creation, _errors
+from .._location import _Recording
 from .._tensor import Tensor
 from .grad_mode import GradMode, _AnomalyMode
 from .graph import AccumulateGrad, Node, gradient_edge
@@ -149,13 +150,19 @@ def _execute(roots, grads, retain_graph, create_graph, targets, accumulate):
     # The caller's references to the root gradients stay alive during the run, so
     # that, as in PyTorch, a root gradient is never stolen nor accumulated into.
     previous = GradMode.enabled
+    paused = _Recording.paused
     GradMode.enabled = create_graph
+    if not create_graph:
+        # The views and writes the formulas make are the engine's own temporaries:
+        # finding their user-code location (a walk up the whole stack) is wasted.
+        _Recording.paused = True
+    ready = task.ready
     try:
-        while task.ready:
-            _, _, node = heapq.heappop(task.ready)
-            task.evaluate(node)
+        while ready:
+            task.evaluate(heapq.heappop(ready)[2])
     finally:
         GradMode.enabled = previous
+        _Recording.paused = paused
     return task.captured
 
 
@@ -251,7 +258,7 @@ class _GraphTask:
                 continue
             buffer = buffers.get(next_node)
             if buffer is None:
-                buffer = buffers[next_node] = [None] * next_node._num_outputs()
+                buffer = buffers[next_node] = [None] * next_node._n_outputs
             if k < n and outputs[k] is not None:
                 # As C++ moves each output into the next buffer, drop ours first.
                 if buffer[nr] is None:
@@ -265,8 +272,8 @@ class _GraphTask:
             remaining = dependencies[next_node] - 1
             dependencies[next_node] = remaining
             if remaining == 0:
-                del buffer
-                if any(x is not None for x in buffers[next_node]):
+                # NB: not buffer.count(None): that compares tensors with == (an op).
+                if buffer[0] is not None or any(x is not None for x in buffer):
                     heapq.heappush(self.ready, (-next_node._seq, self.counter, next_node))
                     self.counter += 1
                 else:
@@ -276,7 +283,7 @@ class _GraphTask:
         """PyTorch's InputBuffer::add: sum gradients arriving at the same input."""
         buffer = self.buffers.get(node)
         if buffer is None:
-            buffer = self.buffers[node] = [None] * node._num_outputs()
+            buffer = self.buffers[node] = [None] * node._n_outputs
         old = buffer[nr]
         if old is None:
             buffer[nr] = g

@@ -61,9 +61,6 @@ class BackwardCFunction(FunctionCtx, Node):
         self.materialize_grads = True
         self.needs_input_grad: tuple = ()
 
-    def _num_outputs(self) -> int:
-        return self._n_outputs
-
     def apply(self, grads: list) -> tuple:
         if self.materialize_grads:
             # As PyTorch: outputs that got no gradient are given zeros.

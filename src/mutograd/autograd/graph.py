@@ -65,11 +65,13 @@ class Node:
         "_location",  # user-code (file, line, function) of the forward call
         "_anomaly_trace",
         "_metadata",
+        "_n_outputs",  # how many outputs (gradient inputs in backward) the node has
         "__weakref__",
     )
 
     def __init__(self) -> None:
         self._seq = next(_sequence)
+        self._n_outputs = 1
         self.next_functions = ()
         self._input_meta = ()
         self._output_meta = None
@@ -119,7 +121,7 @@ class Node:
         return RemovableHandle(hooks, fn)
 
     def _num_outputs(self) -> int:
-        return 1
+        return self._n_outputs
 
     def apply(self, grads: list) -> tuple:
         raise NotImplementedError

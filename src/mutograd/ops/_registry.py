@@ -104,11 +104,8 @@ def parse_schema(schema: str) -> tuple[str, list[Arg], list[str]]:
 class OpNode(Node):
     """Base of the generated ``<Op>Backward<N>`` classes; evaluates the table's formulas."""
 
-    __slots__ = ("_saved", "_n_outputs")
+    __slots__ = ("_saved",)
     _op: "OpDef"
-
-    def _num_outputs(self) -> int:
-        return self._n_outputs
 
     def apply(self, grads: list) -> tuple:
         # NB: written out (no helpers): this loop runs for every node of every backward.

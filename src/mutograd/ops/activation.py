@@ -63,8 +63,20 @@ def _leaky_relu(self, negative_slope=0.01):
     return np.where(self > 0, self, self * np.asarray(negative_slope, dtype=self.dtype))
 
 
+# NB: a 0-dim zero of the input's dtype: NumPy's maximum takes it about twice as
+# fast as the Python int 0 (no weak-scalar resolution); never written to.
+_ZEROS: dict = {}
+
+
+def _zero(dtype: np.dtype) -> np.ndarray:
+    zero = _ZEROS.get(dtype)
+    if zero is None:
+        zero = _ZEROS[dtype] = np.zeros((), dtype)
+    return zero
+
+
 def _relu(self, out=None):
-    return np.maximum(self, 0, out=out)
+    return np.maximum(self, _zero(self.dtype), out=out)
 
 
 def _round(self, decimals=0, out=None):
@@ -97,6 +109,32 @@ def _silu(self):
     return self / (1 + np.exp(-self))
 
 
+_SAME_SIZE_INT = {2: np.int16, 4: np.int32, 8: np.int64}
+# Below this size np.where's branches cost less than the four calls of the bitwise select.
+_BRANCHLESS_MIN_SIZE = 4096
+
+
+def _threshold_backward(grad_output, self, threshold):
+    """PyTorch's threshold_backward kernel: ``self <= threshold ? 0 : grad_output``."""
+    drop = np.less_equal(self, threshold)  # NB: NaN compares false, its gradient passes
+    if (
+        grad_output.size >= _BRANCHLESS_MIN_SIZE
+        and grad_output.dtype.kind == "f"
+        and drop.shape == grad_output.shape
+    ):
+        # NB: np.where branches on every element and runs ~10x slower than PyTorch's
+        # vectorised select on a random mask (1.1 ms on 256x1024 float32). The same select
+        # without a branch: AND the gradient's bits with 0 (drop) or all ones (keep). A
+        # zeroed float is +0.0, PyTorch's 0; inf and NaN gradients are dropped as in PyTorch.
+        bits = _SAME_SIZE_INT[grad_output.dtype.itemsize]
+        mask = drop.astype(bits)
+        np.subtract(mask, 1, out=mask)  # 0 where dropped, -1 (all ones) elsewhere
+        return np.bitwise_and(grad_output.view(bits), mask, out=mask).view(grad_output.dtype)
+    if drop.shape == grad_output.shape:
+        return np.where(drop, _zero(grad_output.dtype), grad_output)
+    return np.where(drop, 0, grad_output).astype(grad_output.dtype, copy=False)
+
+
 _FIRST_OP = len(REGISTRY)  # the ops declared below get TensorIterator's output layout
 
 # --- unary math -------------------------------------------------------------------------
@@ -121,9 +159,7 @@ sigmoid_backward_op = defop(
 )
 threshold_backward_op = defop(
     "threshold_backward(Tensor grad_output, Tensor self, Scalar threshold) -> Tensor",
-    forward=lambda grad_output, self, threshold: np.where(self <= threshold, 0, grad_output).astype(
-        grad_output.dtype, copy=False
-    ),
+    forward=lambda grad_output, self, threshold: _threshold_backward(grad_output, self, threshold),
     node="ThresholdBackwardBackward0",
     dtype=PROMOTE,
     grad_output=lambda grad, self, threshold: threshold_backward(grad, self, threshold),

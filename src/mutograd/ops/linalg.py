@@ -29,18 +29,27 @@ def _column_major(geometry) -> bool:
     return strides[0] == 1 and strides[1] == sizes[0]
 
 
-def _mm_mat1_backward(grad, mat2, self_geometry):
-    # NB: in PyTorch this is mm_mat1_backward: a column-major input gets a column-major
-    # gradient.
-    if _column_major(self_geometry):
-        return mat2.mm(grad.t()).t()
-    return grad.mm(mat2.t())
+def _maybe_multiply(t, alpha):
+    # PyTorch's maybe_multiply: no multiplication at all when the scalar is 1.
+    return t if alpha == 1 else t * alpha
 
 
-def _mm_mat2_backward(grad, self, mat2_geometry):
+def _mm_mat1_backward(grad, mat2, mat1_geometry, alpha=1):
+    # NB: PyTorch's mm_mat1_backward (FunctionsManual.cpp): "if input was column-major,
+    # return grad as column-order for efficiency", the product order picked from the saved
+    # input's sizes/strides so that the gradient has the input's layout.
+    if _column_major(mat1_geometry):
+        return _maybe_multiply(mat2.mm(grad.t()).t(), alpha)
+    return _maybe_multiply(grad.mm(mat2.t()), alpha)
+
+
+def _mm_mat2_backward(grad, mat1, mat2_geometry, alpha=1):
+    # NB: PyTorch's mm_mat2_backward. For nn.Linear's ``weight.t()`` (column-major) this is
+    # ``grad.t().mm(mat1).t()``: the weight's gradient arrives row-major, as the weight is,
+    # so AccumulateGrad steals it instead of copying it.
     if _column_major(mat2_geometry):
-        return grad.t().mm(self).t()
-    return self.t().mm(grad)
+        return _maybe_multiply(grad.t().mm(mat1).t(), alpha)
+    return _maybe_multiply(mat1.t().mm(grad), alpha)
 
 
 mm_op = defop(
@@ -81,8 +90,12 @@ addmm_op = defop(
     node="AddmmBackward0",
     dtype=PROMOTE,
     self=lambda grad, beta: grad if beta == 1 else grad * beta,
-    mat1=lambda grad, mat2, alpha: grad.mm(mat2.t()) if alpha == 1 else grad.mm(mat2.t()) * alpha,
-    mat2=lambda grad, mat1, alpha: mat1.t().mm(grad) if alpha == 1 else mat1.t().mm(grad) * alpha,
+    mat1=lambda grad, mat2, mat1_geometry, alpha: _mm_mat1_backward(
+        grad, mat2, mat1_geometry, alpha
+    ),
+    mat2=lambda grad, mat1, mat2_geometry, alpha: _mm_mat2_backward(
+        grad, mat1, mat2_geometry, alpha
+    ),
 )
 
 

@@ -163,11 +163,8 @@ def _check_nll(input: Tensor, target: Tensor, weight: Tensor | None, ignore_inde
             f"weight tensor should be defined either for all {classes} classes or no classes but "
             f"got weight tensor of shape: {list(weight.shape)}"
         )
-    target = target.long()
-    out_of_bounds = ((target < 0) | (target >= classes)) & (target != ignore_index)
-    if out_of_bounds.any():
-        bad = target.masked_select(out_of_bounds)[0].item()
-        raise IndexError(f"Target {bad} is out of bounds.")
+    # NB: the targets' range is checked by the nll_loss_forward kernel, as in PyTorch
+    # (LossNLL.cpp), with no tensor ops here; the composed (N, C, d1, ...) form checks in _nll.
 
 
 def _nll(
@@ -181,6 +178,10 @@ def _nll(
         return _ops.nll_loss_forward(input, target, weight, enum, ignore_index)[0]
     # NB: (N, C, d1, ...) inputs are composed here (PyTorch: NllLoss2DBackward0 and views).
     class_dim = 1
+    out_of_bounds = ((target < 0) | (target >= input.size(1))) & (target != ignore_index)
+    if out_of_bounds.any():
+        bad = target.masked_select(out_of_bounds)[0].item()
+        raise IndexError(f"Target {bad} is out of bounds.")
     valid = target != ignore_index
     safe_target = target.masked_fill(valid.logical_not(), 0)
     picked = input.gather(class_dim, safe_target.unsqueeze(class_dim)).squeeze(class_dim)
