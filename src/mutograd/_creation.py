@@ -82,6 +82,16 @@ def _finish(array: np.ndarray, dtype, requires_grad: bool) -> Tensor:
     return t
 
 
+def contiguous_copy(t: Tensor, shape: tuple) -> Tensor:
+    """``empty(shape).copy_(t)`` without the dispatcher: a contiguous copy of ``t``
+    (broadcast to ``shape``) at version 1, as that one write leaves it."""
+    array = np.empty(shape, t.dtype._np)
+    np.copyto(array, t._data)
+    out = _new(array, t.dtype)
+    out._vc.version = 1
+    return out
+
+
 def _size(size, name: str = "empty") -> tuple:
     """The ``*size`` of a factory named ``name``, with PyTorch's argument-parser errors."""
     if len(size) == 1 and isinstance(size[0], (tuple, list)):

@@ -128,9 +128,14 @@ def check_overlap(op: OpDef, self: Tensor, inputs, pointwise: bool) -> None:
             raise _errors.internal_overlap()
         warnings.warn(allowed, UserWarning, stacklevel=4)
     if pointwise:
+        storage = self._storage
         for x in inputs[1:]:
-            if isinstance(x, Tensor) and x is not self and partially_overlaps(self._data, x._data):
-                raise _errors.partial_overlap()
+            if isinstance(x, Tensor) and x is not self:
+                other = x._storage
+                if other is not storage and other.base is None and storage.base is None:
+                    continue  # NB: two buffers that own their memory never overlap
+                if partially_overlaps(self._data, x._data):
+                    raise _errors.partial_overlap()
 
 
 def check_inplace(t: Tensor, name: str) -> None:
@@ -251,7 +256,8 @@ def apply_inplace(
         )
     if op.check is not None:
         op.check(*inputs, **attrs)
-    check_not_inference(self)
+    if self._inference:
+        check_not_inference(self)
     # 2. the node, and what it saves from before the write
     node = None
     if track:
@@ -273,8 +279,8 @@ def apply_inplace(
             call_forward(op, arrays, attrs, out=self._data)
     finally:
         loud(token)
-    # 4. bump the version once
-    bump_version(self, name)
+    # 4. bump the version once (the node already knows where the write is)
+    bump_version(self, name, None if node is None else node._location)
     # 5-6. rebase history, save outputs
     if node is not None:
         rebase_history(self, node)
@@ -294,10 +300,10 @@ def check_not_inference(t: Tensor) -> None:
         raise _errors.inference_tensor_inplace()
 
 
-def bump_version(t: Tensor, name: str) -> None:
+def bump_version(t: Tensor, name: str, location=None) -> None:
     vc = t._vc
     vc.version += 1
-    vc.record_write(name, user_location(3))
+    vc.record_write(name, user_location(3) if location is None else location)
 
 
 def _clone(t: Tensor) -> Tensor:

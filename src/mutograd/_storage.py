@@ -14,6 +14,8 @@ views are NumPy views of it, so aliasing is NumPy's own.
 
 from __future__ import annotations
 
+from collections import deque
+
 import numpy as np
 
 # How many recent writes a counter remembers for the "where" diagnosis. Writes
@@ -30,14 +32,12 @@ class VersionCounter:
     def __init__(self) -> None:
         self.version = 0
         # (version_after, op_name, location) for recent in-place writes, or None.
-        self.writes: list | None = None
+        self.writes: deque | None = None
 
     def record_write(self, op_name: str, location) -> None:
         writes = self.writes
         if writes is None:
-            writes = self.writes = []
-        elif len(writes) >= _MAX_WRITE_RECORDS:
-            del writes[0]
+            writes = self.writes = deque(maxlen=_MAX_WRITE_RECORDS)
         writes.append((self.version, op_name, location))
 
     def writes_since(self, version: int) -> list:

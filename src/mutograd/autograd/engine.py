@@ -482,6 +482,8 @@ def _clone_obey_contract(g: Tensor, variable: Tensor) -> Tensor:
     version 1 and, under create_graph, has CopyBackwards as its grad_fn.
     """
     if _dense(variable):
+        if not GradMode.enabled and variable._data.flags.c_contiguous:
+            return _creation.contiguous_copy(g, variable._data.shape)
         if variable._data.flags.c_contiguous:
             out = _creation.empty(variable._data.shape, dtype=g.dtype)
         else:
