@@ -268,7 +268,22 @@ def apply_inplace(
             saved_inputs = (_clone(self),) + tuple(inputs[1:])
         node = make_node(op, saved_inputs, attrs, edges)
     # 3. write into the existing buffer
-    arrays = to_arrays(inputs, None if op.dtype_rule == KEEP else cdtype)
+    if op.dtype_rule == KEEP or op.has_list_input:
+        arrays = to_arrays(inputs, None if op.dtype_rule == KEEP else cdtype)
+    else:
+        # NB: to_arrays written out for tensors and scalars (the common case).
+        np_dtype = cdtype._np
+        arrays = []
+        for x in inputs:
+            if isinstance(x, Tensor):
+                a = x._data
+                if a.dtype is not np_dtype and a.dtype != np_dtype:
+                    a = a.astype(np_dtype)
+                arrays.append(a)
+            elif isinstance(x, np.generic):
+                arrays.append(x.item())
+            else:
+                arrays.append(x)
     token = set_errstate(SILENT)
     try:
         if not op.forward_writes_out:
@@ -280,7 +295,9 @@ def apply_inplace(
     finally:
         loud(token)
     # 4. bump the version once (the node already knows where the write is)
-    bump_version(self, name, None if node is None else node._location)
+    vc = self._vc
+    vc.version += 1
+    vc.record_write(name, user_location(2) if node is None else node._location)
     # 5-6. rebase history, save outputs
     if node is not None:
         rebase_history(self, node)

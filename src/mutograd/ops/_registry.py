@@ -156,17 +156,56 @@ class OpNode(Node):
 
     def __getattr__(self, name: str):
         # grad_fn._saved_self etc., as PyTorch exposes them.
+        # NB: as PyTorch's SavedVariable getters, a saved tensor (or list of tensors) raises
+        # once a backward without retain_graph freed it; scalars and sizes stay readable,
+        # and a tensor that was never saved (its input needed no grad) reads as None.
         if name.startswith("_saved_"):
-            key = name[len("_saved_") :].replace("_sym_sizes", "_sizes")
-            if key in self._op.saves:
+            key = name[len("_saved_") :]
+            if key.endswith("_sym_sizes"):
+                key = key[: -len("_sym_sizes")] + "_sizes"
+            elif key.endswith("_sym_strides"):
+                key = key[: -len("_sym_strides")] + "_strides"
+            op = self._op
+            if key in op.saves:
                 value = self._saved.get(key)
                 if type(value) is SavedTensor:
+                    if value._version is None and value._tensor is not None:
+                        # A wrapped number (``x * 2``): PyTorch shows the 0-d tensor it saved.
+                        from .. import _creation, _dtype
+
+                        scalar = value._tensor
+                        dtype = (
+                            _dtype.bool_
+                            if isinstance(scalar, (bool, np.bool_))
+                            else _dtype.int64
+                            if isinstance(scalar, (int, np.integer))
+                            else _dtype.float64
+                        )
+                        return _creation.tensor(scalar, dtype=dtype)
                     return value.unpack(self)
+                if type(value) is list:
+                    # A Tensor?[] input (index's indices): a tuple, None where no tensor.
+                    return tuple(None if v is None else v.unpack(self) for v in value)
+                kind, _, users = op.saves[key]
+                if kind == _SAVE_META and key.endswith("_strides"):
+                    # PyTorch saves strides only when a formula reading them will run
+                    # (should_compute_output), and reads () otherwise; sizes are always kept.
+                    edge = 0
+                    wanted = False
+                    for formula in op.formulas:
+                        count = self._saved[formula.input + "_count"] if formula.is_list else 1
+                        if formula.input in users and any(
+                            self.next_functions[edge + k][0] is not None for k in range(count)
+                        ):
+                            wanted = True
+                        edge += count
+                    if not wanted:
+                        return ()
                 return value
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
 
-@dataclass
+@dataclass(slots=True)
 class Formula:
     input: str
     fn: object
@@ -174,7 +213,7 @@ class Formula:
     is_list: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class OpDef:
     """One row of the op table."""
 
@@ -335,6 +374,7 @@ def _geometry_of(x):
 _META = {
     "_sizes": _shape_of,
     "_geometry": _geometry_of,
+    "_strides": lambda x: x.stride(),
     "_dtype": lambda x: x.dtype,
     "_count": len,
 }

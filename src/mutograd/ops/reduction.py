@@ -54,6 +54,10 @@ def _restore(t, dims, keepdim: bool):
 def _sum(self, dim=None, keepdim=False, dtype=None):
     out_dtype = dtype._np if dtype is not None else (None if self.dtype.kind == "f" else np.int64)
     # NB: np.add.reduce is what np.sum runs, without its Python wrapper (~2 us a call).
+    if dim is None and not keepdim:
+        # A full sum written into a 0-dim array: no NumPy scalar to wrap again.
+        out = np.empty((), out_dtype or self.dtype)
+        return np.add.reduce(self, axis=None, dtype=out_dtype, out=out)
     return np.add.reduce(self, axis=dim, keepdims=keepdim, dtype=out_dtype)
 
 
