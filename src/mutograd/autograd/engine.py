@@ -438,6 +438,11 @@ def _sum_to(node: Node, index: int, g: Tensor, shape) -> Tensor:
     dims = list(range(lead)) + [
         lead + i for i, s in enumerate(shape) if s == 1 and gshape[lead + i] != 1
     ]
+    if len(dims) == lead and not GradMode.enabled:
+        # Only new leading dims to reduce (a Linear's bias): one sum gives the same
+        # values and layout as at::sum_to's sum(keepdim=True).view(), which only
+        # create_graph could tell apart (its grad_fn).
+        return g.sum(dims)
     if dims:
         g = g.sum(dims, keepdim=True)
     if lead:
