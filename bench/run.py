@@ -70,6 +70,42 @@ def summarize(samples: dict) -> list:
     return rows
 
 
+# Issue 6's targets: (workload, metric) -> (what the number is compared with, bound, text).
+# "torch" and "numpy" bound the ratio mutograd / that engine; "abs" bounds mutograd's value.
+TARGETS = {
+    ("small_ops", "us_per_op_autograd"): ("torch", 0.7, "≤ 0.7× torch"),
+    ("small_ops", "us_per_op_no_grad"): ("torch", 1.5, "≤ 1.5× torch"),
+    ("large_elementwise", "GBps_add_"): ("numpy", -0.95, "≥ 0.95× NumPy out="),
+    ("large_elementwise", "GBps_mul_add_"): ("numpy", -0.95, "≥ 0.95× NumPy out="),
+    ("digits_mlp", "ms_per_epoch"): ("torch", 1.0, "≤ 1.0× torch"),
+    ("digits_mlp", "test_accuracy"): ("torch", -1.0, "= torch"),
+    ("mid_mlp", "ms_per_step"): ("torch", 1.1, "≤ 1.1× torch"),
+}
+_BOOKKEEPING_TARGET = ("abs", 1024, "≤ 1 KiB")
+
+
+def _target(workload: str, metric: str, medians: dict) -> str:
+    """The issue's bound for this row and whether the run meets it."""
+    target = TARGETS.get((workload, metric))
+    if target is None and metric.endswith("_beyond_bookkeeping") and "saves old self" not in metric:
+        target = _BOOKKEEPING_TARGET
+    if target is None:
+        return ""
+    against, bound, text = target
+    value = medians.get("mutograd")
+    if value is None:
+        return text
+    if against == "abs":
+        met = value <= bound
+    else:
+        reference = medians.get(against)
+        if not reference:
+            return text
+        ratio = value / reference
+        met = ratio >= -bound - 1e-9 if bound < 0 else ratio <= bound
+    return f"{text}: {'met' if met else 'missed'}"
+
+
 def markdown(rows, repeats: int) -> str:
     lines = [
         "# Benchmarks",
@@ -82,15 +118,31 @@ def markdown(rows, repeats: int) -> str:
         "Ratio = mutograd / torch in the same run (for times and bytes lower is better; for GB/s "
         "and accuracy higher is better).",
         "",
-        "| workload | metric | mutograd | torch | numpy | mygrad | mutograd / torch |",
-        "|---|---|---|---|---|---|---|",
+        "| workload | metric | mutograd | torch | numpy | mygrad | mutograd / torch | issue 6 target |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for workload, metric, medians, ratio in rows:
         cells = [_fmt(medians.get(e)) for e in ("mutograd", "torch", "numpy", "mygrad")]
         lines.append(
-            f"| {workload} | {metric} | " + " | ".join(cells) + f" | {_fmt(ratio, ratio=True)} |"
+            f"| {workload} | {metric} | "
+            + " | ".join(cells)
+            + f" | {_fmt(ratio, ratio=True)} | {_target(workload, metric, medians)} |"
         )
     return "\n".join(lines) + "\n"
+
+
+# Hand-written analysis below this heading in docs/benchmarks.md survives a rerun.
+NOTES_HEADING = "## Where the time goes"
+
+
+def _kept_notes(path: str) -> str:
+    try:
+        with open(path) as f:
+            text = f.read()
+    except OSError:
+        return ""
+    start = text.find(NOTES_HEADING)
+    return "" if start < 0 else "\n" + text[start:]
 
 
 def _fmt(value, ratio: bool = False) -> str:
@@ -113,8 +165,9 @@ def main() -> int:
     text = markdown(rows, args.repeats)
     print(text)
     if args.output:
+        notes = _kept_notes(args.output)
         with open(args.output, "w") as f:
-            f.write(text)
+            f.write(text + notes)
     return 0
 
 
