@@ -218,6 +218,33 @@ def test_no_grad_view_error_names_the_write_and_the_view():
     assert f"The view was created at {HERE}:{created}" in message
 
 
+NO_GRAD_VIEWS = {
+    "view": lambda y: y.view(2, 3),
+    "reshape": lambda y: y.reshape(3, 2),
+    "t": lambda y: y.t(),
+    "transpose": lambda y: y.transpose(0, 1),
+    "unsqueeze": lambda y: y.unsqueeze(0),
+    "expand": lambda y: y[:1].expand(4, 3),
+    "select": lambda y: y.select(1, 0),
+    "int_index": lambda y: y[1],
+    "slice": lambda y: y[1:],
+}
+
+
+@pytest.mark.parametrize("make", NO_GRAD_VIEWS)
+def test_no_grad_view_location_for_each_view_function(make):
+    """Each view function (they wrap their views without the dispatcher when no node is
+    recorded) still records the user's line for a no_grad view."""
+    T = mutograd
+    y = T.ones(2, 3, requires_grad=True) * 2
+    with T.no_grad():
+        v = NO_GRAD_VIEWS[make](y)
+    created = NO_GRAD_VIEWS[make].__code__.co_firstlineno  # the user's frame: the lambda
+    message = _error(lambda: v.mul_(2))
+    assert message.startswith("A view was created in no_grad mode and is being modified inplace")
+    assert f"The view was created at {HERE}:{created}" in message
+
+
 def test_multi_output_view_error_names_the_write_and_the_view():
     T = mutograd
     x = T.ones(2, 3, requires_grad=True)

@@ -52,7 +52,9 @@ def test_linear_gradients_layout_and_stealing(bias, batch):
 
 LAYOUTS = {
     "row": lambda T, a: T.tensor(a),
-    "col": lambda T, a: T.tensor(np.ascontiguousarray(a.T)).t(),
+    # NB: from_numpy keeps NumPy's strides for size-1 dims (a (1, 5) matrix's transpose
+    # is C-contiguous with strides (1, 5)), which the column-major test then sees.
+    "col": lambda T, a: T.from_numpy(np.ascontiguousarray(a.T)).t(),
 }
 
 
@@ -78,12 +80,51 @@ def test_mm_gradient_follows_the_input_layout(op, layout1, layout2, sizes):
             y = T.addmm(c, a, b)
         else:
             y = T.addmm(c, a, b, beta=0.5, alpha=3.0)
-        y.backward(T.tensor(g_np))
+        # NB: retain_graph, so that the saved tensors are still readable after backward
+        # (without it both engines raise on ``_saved_mat2`` and nothing else is compared).
+        y.backward(T.tensor(g_np), retain_graph=True)
         node = y.grad_fn
-        saved = [node._saved_mat2, node._saved_self if op in ("mm", "matmul") else node._saved_mat1]
+        first = "self" if op in ("mm", "matmul") else "mat1"
+        saved = {
+            f"{name}{suffix}": getattr(node, f"_saved_{name}{suffix}")
+            for name in (first, "mat2")
+            for suffix in ("", "_sym_sizes", "_sym_strides")
+        }
         return {"y": y, "grads": [a.grad, b.grad, c.grad], "saved": saved}
 
-    run_both(program)
+    assert isinstance(run_both(program), dict)  # neither engine raised
+
+
+@pytest.mark.parametrize("needs_grad", ["first", "second", "both"])
+@pytest.mark.parametrize("op", ["mm", "addmm", "linear"])
+def test_mm_saved_sizes_and_strides(op, needs_grad):
+    """``_saved_<input>_sym_sizes`` are always saved, ``_sym_strides`` only for an input
+    whose gradient is computed (PyTorch reads ``()`` otherwise)."""
+    a_np, b_np, c_np = _f32(4, 3), _f32(5, 3), _f32(5)
+
+    def program(T):
+        a = T.tensor(a_np, requires_grad=needs_grad in ("first", "both"))
+        b = T.tensor(b_np, requires_grad=needs_grad in ("second", "both"))
+        c = T.tensor(c_np)
+        if op == "mm":
+            y = a.mm(b.t())
+        elif op == "addmm":
+            y = T.addmm(c, a, b.t(), beta=2, alpha=0.5)
+        else:
+            y = T.nn.functional.linear(a, b, c)
+        node = y.grad_fn
+        names = [n for n in ("self", "mat1", "mat2") if hasattr(node, f"_saved_{n}_sym_sizes")]
+        out = {"node": type(node).__name__, "names": names}
+        for name in names:
+            for suffix in ("", "_sym_sizes", "_sym_strides"):
+                out[name + suffix] = getattr(node, f"_saved_{name}{suffix}")
+        for scalar in ("alpha", "beta"):
+            if hasattr(node, f"_saved_{scalar}"):
+                out[scalar] = getattr(node, f"_saved_{scalar}")
+        return out
+
+    result = run_both(program)
+    assert isinstance(result, dict) and len(result["names"]) == 2
 
 
 def test_mm_double_backward_through_the_layout_aware_formulas():

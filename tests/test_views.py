@@ -482,3 +482,97 @@ def test_broadcast_error_message():
         return T.ones(2, 3) + T.ones(4, 3)
 
     check_both(program, unversioned=("grads", "grad"))
+
+
+# --- views that record no node (the views' fast path, without the dispatcher) -----------------
+
+
+def _try(fn):
+    try:
+        return fn()
+    except RuntimeError as exc:
+        return Raised(exc)
+
+
+def _reviews(T, base, x) -> dict:
+    """Further views of ``x`` whose strides depend on its exact strides (size-1 dims too)."""
+    n = x.numel()
+    return {
+        "view_flat": _try(lambda: facts(T, base, x.view(n))),
+        "view_1n1": _try(lambda: facts(T, base, x.view(1, n, 1))),
+        "view_same": _try(lambda: facts(T, base, x.view(tuple(x.shape)))),
+        "reshape_n1": _try(lambda: facts(T, base, x.reshape(n, 1))),
+        "unsqueeze_0": facts(T, base, x.unsqueeze(0)),
+        "unsqueeze_last": facts(T, base, x.unsqueeze(-1)),
+        "expand": facts(T, base, x.expand(2, *x.shape)),
+    }
+
+
+@settings(max_examples=120, deadline=None)
+@given(view_chains(), st.sampled_from(["plain", "no_grad", "no_grad_of_leaf"]))
+def test_random_view_chains_without_a_node(chain, mode):
+    """The chains where no node is recorded: a base that needs no grad, or grad mode off
+    (of a leaf requiring grad: no_grad views, which refuse a later in-place write)."""
+    import contextlib
+
+    shape, steps = chain
+
+    def program(T):
+        base = base_tensor(T, shape, requires_grad=mode == "no_grad_of_leaf")
+        with contextlib.nullcontext() if mode == "plain" else T.no_grad():
+            x = base
+            seen = []
+            for step in steps:
+                x = apply_step(x, step)
+                seen.append(facts(T, base, x))
+            again = _reviews(T, base, x)
+        write = _try(lambda: facts(T, base, x.mul_(2)))
+        return {"chain": seen, "again": again, "write": write, "base": base.detach().clone()}
+
+    check_both(program, unversioned=("grads", "grad"))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(1, 3), st.integers(0, 7)), min_size=0, max_size=4),
+    st.data(),
+)
+def test_view_of_any_strides_matches_compute_stride(dims, data):
+    """``_view``'s NumPy-reshape shortcut gives computeStride's strides for arrays whose
+    size-1 dims carry any stride (what the C-contiguous flag ignores)."""
+    from mutograd._layout import compute_stride
+    from mutograd.ops.shape import _element_view, _strides, _view
+
+    shape = tuple(size for size, _ in dims)
+    strides, running = [], 1
+    for size, odd in reversed(dims):
+        strides.append(odd if size == 1 else running)
+        running *= size
+    strides.reverse()
+    storage = np.arange(max(running, 1) * 8, dtype=np.float32)
+    array = _element_view(storage, shape, strides)
+    n = array.size
+    targets = {(n,), (1, n), (n, 1), (1, n, 1), shape, shape + (1,)}
+    for size in sorted(targets):
+        expected = compute_stride(array.shape, _strides(array), size)
+        got = _view(array, size)
+        assert expected is not None
+        assert _strides(got) == tuple(expected), (shape, strides, size)
+        np.testing.assert_array_equal(got.ravel(), array.ravel())
+        assert np.shares_memory(got, storage)
+
+
+@pytest.mark.parametrize("dim", [0, 1, 2, -1])
+@pytest.mark.parametrize("layout", ["contiguous", "transposed", "strided"])
+@pytest.mark.parametrize("method", ["unsqueeze", "unsqueeze_"])
+def test_unsqueeze_strides(method, layout, dim):
+    """inferUnsqueezeGeometry: the new dim's stride is size * stride of the dim it precedes
+    (1 at the end), in place too (NumPy's expand_dims gives the last one another stride)."""
+
+    def program(T):
+        base = base_tensor(T, (3, 4))
+        x = {"contiguous": base[...], "transposed": base.t(), "strided": base[:, ::2]}[layout]
+        out = getattr(x, method)(dim)
+        return {"facts": facts(T, base, out), "in_place": out is x}
+
+    check_both(program, unversioned=("grads", "grad"))

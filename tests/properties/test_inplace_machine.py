@@ -338,3 +338,50 @@ TestInplaceMachine = InplaceMachine.TestCase
 
 
 # --- regressions found by the machine ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("op", ["sigmoid_", "sigmoid"])
+@pytest.mark.parametrize("where", ["select_select", "flat_slice"])
+def test_sigmoid_of_a_view_with_a_stride_of_4_or_8_items(where, op, dtype):
+    """The machine's ``select(#1,1,0,0) -> select(#6,1,0,0) -> sigmoid_(#8)`` on a (2, 2, 2)
+    non-leaf: a view whose stride is 4 items, where NumPy 2.4's ``negative(x, out=strided)``
+    reads the wrong elements (and, for float64, a stride of 8 items)."""
+    from _harness import run_both
+
+    items = 4 if dtype == "float32" else 8
+    values = (np.arange(3 * items, dtype=dtype) / 4 - 3).reshape(3, 2, items // 2)
+
+    def program(T):
+        x = T.tensor(values, requires_grad=True)
+        y = x * 1
+        if where == "select_select":
+            v = y.select(1, 0).select(1, 0)  # stride: items
+        else:
+            v = y.view(-1)[1::items]
+        out = getattr(v, op)()
+        (y.sum() + out.sum()).backward()
+        return {"y": y, "out": out, "grad": x.grad}
+
+    assert isinstance(run_both(program), dict)  # neither engine raised
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="neg's forward is np.negative with out= (ops/pointwise.py): the NumPy 2.4 bug above",
+)
+@pytest.mark.parametrize("dtype", ["float32", "int32", "float64", "int64"])
+def test_neg_of_a_view_with_a_stride_of_4_or_8_items(dtype):
+    from _harness import run_both
+
+    items = 8 if dtype.endswith("64") else 4
+    values = (np.arange(3 * items) - 5).astype(dtype)
+
+    def program(T):
+        x = T.tensor(values)
+        v = x[1::items]
+        v.neg_()
+        out = T.zeros(3 * items, dtype=x.dtype)[::items]
+        return {"x": x, "v": v, "out": T.neg(x[::items], out=out)}
+
+    assert isinstance(run_both(program), dict)

@@ -346,8 +346,23 @@ def _derive_saves(op: OpDef, arg_by_name: dict) -> None:
             )
     # The same facts grouped by kind, so that recording a node visits only what it saves.
     inputs = [f.input for f in op.formulas]
+    # NB: as torchgen's guard_for (gen_variable_type.py), an input is saved only when the
+    # one formula that reads it will run where that is a simple check; it is saved whenever
+    # a node is made (every formula counts as its user) for an op named *backward* (the
+    # double-backward nodes: ThresholdBackwardBackward0._saved_self), an op with a Tensor[]
+    # argument, an optional (Tensor?) input, or an input that several formulas read.
+    every_formula = tuple(range(len(op.formulas)))
+    always = "backward" in op.name or any(a.is_tensor_list for a in op.args)
+
+    def saved_for(name: str, users: list) -> tuple:
+        type_ = arg_by_name[name].type
+        plain = type_ == "Tensor" or re.fullmatch(r"Tensor\(\w+!?\)", type_) is not None
+        if always or not plain or len(users) > 1:
+            return every_formula
+        return tuple(inputs.index(user) for user in users)
+
     op.input_saves = tuple(
-        (name, index, tuple(inputs.index(user) for user in users))
+        (name, index, saved_for(name, users))
         for name, (kind, index, users) in op.saves.items()
         if kind == _SAVE_INPUT
     )

@@ -90,7 +90,9 @@ def _rsqrt(self, out=None):
 
 def _sigmoid(self, out=None):
     # 1 / (1 + exp(-x)), written in place: no temporary as large as x.
-    result = np.negative(self, out=np.empty_like(self) if out is None else out)
+    # NB: not np.negative: NumPy 2.4's negative reads the wrong elements when its input
+    # has a stride of 4 items into a strided out (sigmoid_ of a column of a 4-wide matrix).
+    result = np.multiply(self, -1, out=np.empty_like(self) if out is None else out)
     np.exp(result, out=result)
     np.add(result, 1, out=result)
     return np.reciprocal(result, out=result)

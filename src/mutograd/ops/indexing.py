@@ -767,7 +767,13 @@ def _int(value):
 
 @method
 def __getitem__(self, key):
-    if isinstance(key, slice):
+    if type(key) is int:
+        # NB: the common x[i], as apply_basic would do it (its errors for a 0-d tensor
+        # or an index out of range).
+        data = self._data
+        if data.ndim and -data.shape[0] <= key < data.shape[0]:
+            return select(self, 0, key)
+    elif isinstance(key, slice):
         # As PyTorch's fast path for a lone slice: always a slice (x[:] is SliceBackward0).
         if self.dim() == 0:
             raise IndexError("slice() cannot be applied to a 0-dim tensor.")

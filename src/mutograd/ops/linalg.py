@@ -24,8 +24,7 @@ def _addmm(self, mat1, mat2, beta=1, alpha=1):
     return np.add(product, self if beta == 1 else self * beta, out=product)
 
 
-def _column_major(geometry) -> bool:
-    sizes, strides, _ = geometry
+def _column_major(sizes, strides) -> bool:
     return strides[0] == 1 and strides[1] == sizes[0]
 
 
@@ -34,20 +33,20 @@ def _maybe_multiply(t, alpha):
     return t if alpha == 1 else t * alpha
 
 
-def _mm_mat1_backward(grad, mat2, mat1_geometry, alpha=1):
+def _mm_mat1_backward(grad, mat2, mat1_sizes, mat1_strides, alpha=1):
     # NB: PyTorch's mm_mat1_backward (FunctionsManual.cpp): "if input was column-major,
     # return grad as column-order for efficiency", the product order picked from the saved
     # input's sizes/strides so that the gradient has the input's layout.
-    if _column_major(mat1_geometry):
+    if _column_major(mat1_sizes, mat1_strides):
         return _maybe_multiply(mat2.mm(grad.t()).t(), alpha)
     return _maybe_multiply(grad.mm(mat2.t()), alpha)
 
 
-def _mm_mat2_backward(grad, mat1, mat2_geometry, alpha=1):
+def _mm_mat2_backward(grad, mat1, mat2_sizes, mat2_strides, alpha=1):
     # NB: PyTorch's mm_mat2_backward. For nn.Linear's ``weight.t()`` (column-major) this is
     # ``grad.t().mm(mat1).t()``: the weight's gradient arrives row-major, as the weight is,
     # so AccumulateGrad steals it instead of copying it.
-    if _column_major(mat2_geometry):
+    if _column_major(mat2_sizes, mat2_strides):
         return _maybe_multiply(grad.t().mm(mat1).t(), alpha)
     return _maybe_multiply(mat1.t().mm(grad), alpha)
 
@@ -57,8 +56,12 @@ mm_op = defop(
     forward=np.matmul,
     node="MmBackward0",
     dtype=PROMOTE,
-    self=lambda grad, mat2, self_geometry: _mm_mat1_backward(grad, mat2, self_geometry),
-    mat2=lambda grad, self, mat2_geometry: _mm_mat2_backward(grad, self, mat2_geometry),
+    self=lambda grad, mat2, self_sizes, self_strides: _mm_mat1_backward(
+        grad, mat2, self_sizes, self_strides
+    ),
+    mat2=lambda grad, self, mat2_sizes, mat2_strides: _mm_mat2_backward(
+        grad, self, mat2_sizes, mat2_strides
+    ),
 )
 bmm_op = defop(
     "bmm(Tensor self, Tensor mat2) -> Tensor",
@@ -90,11 +93,11 @@ addmm_op = defop(
     node="AddmmBackward0",
     dtype=PROMOTE,
     self=lambda grad, beta: grad if beta == 1 else grad * beta,
-    mat1=lambda grad, mat2, mat1_geometry, alpha: _mm_mat1_backward(
-        grad, mat2, mat1_geometry, alpha
+    mat1=lambda grad, mat2, mat1_sizes, mat1_strides, alpha: _mm_mat1_backward(
+        grad, mat2, mat1_sizes, mat1_strides, alpha
     ),
-    mat2=lambda grad, mat1, mat2_geometry, alpha: _mm_mat2_backward(
-        grad, mat1, mat2_geometry, alpha
+    mat2=lambda grad, mat1, mat2_sizes, mat2_strides, alpha: _mm_mat2_backward(
+        grad, mat1, mat2_sizes, mat2_strides, alpha
     ),
 )
 

@@ -15,11 +15,12 @@ import math
 import numpy as np
 
 from .. import _errors
-from .._dispatch import call
+from .._dispatch import _mark_views, call
+from .._dtype import dtype as _dtype_cls
 from .._inplace import apply_out, apply_view_inplace
 from .._layout import compute_stride, like_layout
 from .._storage import _Interface, strided_view
-from .._tensor import Size, Tensor, _wrap_dim
+from .._tensor import Size, Tensor, _new_view, _wrap_dim
 from ..autograd.grad_mode import GradMode, no_grad
 from ._api import FUNCTIONS, method, public
 from ._registry import CAST, PROMOTE, defop
@@ -29,7 +30,9 @@ from ._registry import CAST, PROMOTE, defop
 
 def infer_size(shape, numel: int) -> tuple:
     """Resolve one -1 in ``shape``, with PyTorch's error for impossible shapes."""
-    shape = tuple(int(s) for s in shape)
+    shape = tuple(map(int, shape))
+    if -1 not in shape and math.prod(shape) == numel and (not shape or min(shape) >= 0):
+        return shape  # NB: the common case, checked at C speed; errors take the loop below
     known, infer = 1, None
     for k, s in enumerate(shape):
         if s == -1:
@@ -81,16 +84,22 @@ def _restrided(array: np.ndarray, shape, strides) -> np.ndarray:
 
 
 def _strides(array: np.ndarray) -> tuple:
-    return tuple(s // array.itemsize for s in array.strides)
+    itemsize = array.itemsize
+    return tuple([s // itemsize for s in array.strides])
 
 
 def _element_view(array: np.ndarray, shape, strides) -> np.ndarray:
     """A writable view of ``array`` starting at its first element (no read-only broadcast_to)."""
-    byte_strides = tuple(s * array.itemsize for s in strides)
+    itemsize = array.itemsize
+    return _byte_view(array, shape, tuple([s * itemsize for s in strides]))
+
+
+def _byte_view(array: np.ndarray, shape, byte_strides: tuple) -> np.ndarray:
+    """``_element_view`` with the strides in bytes."""
     try:
-        # NB: about 1 us where as_strided costs 5 (it is on every sum's backward, via
+        # NB: about 1 us where as_strided costs 4 (it is on every sum's backward, via
         # expand); it needs an array that exports its buffer, i.e. a contiguous one.
-        return np.ndarray(tuple(shape), array.dtype, buffer=array, strides=byte_strides)
+        return np.ndarray(shape, array.dtype, buffer=array, strides=byte_strides)
     except (TypeError, ValueError, BufferError):
         return np.lib.stride_tricks.as_strided(array, tuple(shape), byte_strides, writeable=True)
 
@@ -99,6 +108,17 @@ def _element_view(array: np.ndarray, shape, strides) -> np.ndarray:
 
 
 def _view(self, size):
+    # NB: the common case without computeStride: a C-contiguous array (NumPy's flag
+    # ignores the strides of size-1 dims) whose last stride is one element is a single
+    # computeStride chunk with base stride 1, so the view gets C strides, as NumPy's
+    # reshape gives them (it keeps the old strides only for an unchanged shape).
+    if (
+        self.flags.c_contiguous
+        and self.size
+        and size != self.shape
+        and (not self.ndim or self.strides[-1] == self.itemsize)
+    ):
+        return self.reshape(size)
     out = _nocopy_reshape(self, size)
     if out is None:
         raise _errors.view_stride_incompatible()
@@ -108,17 +128,21 @@ def _view(self, size):
 def _expand(self, size):
     # NB: in PyTorch this is inferExpandGeometry: walking from the last dim, a new
     # leading dim of size 1 gets the stride that keeps it contiguous, an expanded one 0.
+    # (Strides in bytes here.)
     ndim = len(size)
-    if self.ndim == 0 and -1 not in size:
-        return _element_view(self, size, (0,) * ndim)  # every stride 0, even for sizes of 1
+    old_ndim = self.ndim
+    if old_ndim == 0 and -1 not in size:
+        return _byte_view(self, size, (0,) * ndim)  # every stride 0, even for sizes of 1
     shape, strides = [0] * ndim, [0] * ndim
-    old_strides = _strides(self)
+    old_shape, old_strides = self.shape, self.strides
+    lead = ndim - old_ndim
     for i in range(ndim - 1, -1, -1):
-        dim = self.ndim - ndim + i
-        current = self.shape[dim] if dim >= 0 else 1
-        stride = (
-            old_strides[dim] if dim >= 0 else (shape[i + 1] * strides[i + 1] if i + 1 < ndim else 1)
-        )
+        dim = i - lead
+        if dim >= 0:
+            current, stride = old_shape[dim], old_strides[dim]
+        else:
+            current = 1
+            stride = shape[i + 1] * strides[i + 1] if i + 1 < ndim else self.itemsize
         target = size[i]
         if target == -1:
             if dim < 0:
@@ -136,16 +160,25 @@ def _expand(self, size):
                 )
             stride = 0
         shape[i], strides[i] = target, stride
-    return _element_view(self, shape, strides)
+    return _byte_view(self, shape, tuple(strides))
 
 
 def _unsqueeze(self, dim):
     # As PyTorch's inferUnsqueezeGeometry: the new dim's stride is size * stride of the
     # dim it precedes (1 at the end).
-    shape, strides = list(self.shape), list(_strides(self))
-    strides.insert(dim, 1 if dim >= self.ndim else shape[dim] * strides[dim])
-    shape.insert(dim, 1)
-    return _restrided(self, shape, strides)
+    shape, strides = self.shape, self.strides
+    stride = self.itemsize if dim >= self.ndim else shape[dim] * strides[dim]
+    shape = shape[:dim] + (1,) + shape[dim:]
+    strides = strides[:dim] + (stride,) + strides[dim:]
+    out = self.view()
+    try:
+        out.shape = shape  # NB: NumPy inserts a size-1 dim without a copy
+    except AttributeError:
+        pass
+    else:
+        if out.strides == strides:
+            return out
+    return _byte_view(self, shape, strides)
 
 
 def _diagonal(self, offset=0, dim1=0, dim2=1):
@@ -173,8 +206,19 @@ def _offset_view(array: np.ndarray, start: int, shape, strides) -> np.ndarray:
     return np.asarray(_Interface(interface, array))
 
 
+def _select(self, dim, index):
+    # NB: the trailing Ellipsis keeps a 0-d result a view (a[0] alone is a NumPy scalar copy).
+    if dim == 0:
+        return self[index, ...]
+    return self[(slice(None),) * dim + (index, Ellipsis)]
+
+
 def _slice(self, dim, start, end, step=1):
-    result = self[(slice(None),) * dim + (slice(start, end, step),)]
+    result = (
+        self[start:end:step]
+        if dim == 0
+        else self[(slice(None),) * dim + (slice(start, end, step),)]
+    )
     if result.size:
         return result
     # NB: NumPy leaves an empty slice's data pointer where it likes; PyTorch's storage
@@ -286,14 +330,14 @@ reshape_alias_op = defop(
 )
 t_op = defop(
     "t(Tensor self) -> Tensor",
-    forward=np.transpose,
+    forward=lambda self: self.T,  # NB: np.transpose, at a sixth of the cost (ndim <= 2)
     node="TBackward0",
     view=True,
     self=lambda grad: grad.t(),
 )
 transpose_op = defop(
     "transpose.int(Tensor self, int dim0, int dim1) -> Tensor",
-    forward=lambda self, dim0, dim1: np.swapaxes(self, dim0, dim1) if self.ndim else self.view(),
+    forward=lambda self, dim0, dim1: self.swapaxes(dim0, dim1) if self.ndim else self.view(),
     node="TransposeBackward0",
     view=True,
     self=lambda grad, dim0, dim1: grad.transpose(dim0, dim1),
@@ -344,8 +388,7 @@ expand_op = defop(
 )
 select_op = defop(
     "select.int(Tensor self, int dim, SymInt index) -> Tensor",
-    # NB: the trailing Ellipsis keeps a 0-d result a view (a[0] alone is a NumPy scalar copy).
-    forward=lambda self, dim, index: self[(slice(None),) * dim + (index, Ellipsis)],
+    forward=lambda self, dim, index: _select(self, dim, index),
     node="SelectBackward0",
     view=True,
     self=lambda grad, self_sizes, dim, index: select_backward(grad, self_sizes, dim, index),
@@ -660,26 +703,52 @@ def _repeat_backward(grad, repeats, self_sizes):
 # --- public functions and methods ------------------------------------------------------------
 
 
+def _plain_view(op, self, raw):
+    """What ``call(op, (self,), attrs)`` returns for a view op when no node is recorded
+    (grad mode is off or ``self`` does not require grad), ``raw`` being its forward:
+    ``raw`` wrapped as a view of ``self`` (its storage, version counter and ``_base``),
+    with the view's CreationMeta. The generic dispatch steps (edges, dtype rule,
+    errstate) cost more than the view itself.
+
+    NB: call it from the public function itself, as call is: _mark_views finds the
+    location of a no_grad view at a fixed frame depth.
+    """
+    out = _new_view(self, raw)
+    _mark_views(op, (out,), None, self)
+    return out
+
+
 @method
 def view(self, *shape):
-    from .._dtype import dtype as _dtype_cls
-
-    if len(shape) == 1 and isinstance(shape[0], _dtype_cls):
-        raise NotImplementedError("Tensor.view(dtype) is not supported by mutograd")
-    size = infer_size(_sizes(shape), self.numel())
-    return call(view_op, (self,), {"size": size})
+    if len(shape) == 1:
+        if isinstance(shape[0], _dtype_cls):
+            raise NotImplementedError("Tensor.view(dtype) is not supported by mutograd")
+        if isinstance(shape[0], (tuple, list)):
+            shape = shape[0]
+    size = infer_size(shape, self._data.size)
+    if GradMode.enabled and self.requires_grad:
+        return call(view_op, (self,), {"size": size})
+    return _plain_view(view_op, self, _view(self._data, size))
 
 
 @public
 def reshape(input, *shape):
     # As PyTorch's reshape: a view of a contiguous tensor, _reshape_alias when the strides
     # allow a view anyway, else a contiguous copy (CloneBackward0) and _unsafe_view.
-    size = infer_size(_sizes(shape), input.numel())
-    if input._data.flags.c_contiguous:
-        return call(view_op, (input,), {"size": size})
-    viewed = _nocopy_reshape(input._data, size)
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = shape[0]
+    data = input._data
+    size = infer_size(shape, data.size)
+    recording = GradMode.enabled and input.requires_grad
+    if data.flags.c_contiguous:
+        if recording:
+            return call(view_op, (input,), {"size": size})
+        return _plain_view(view_op, input, _view(data, size))
+    viewed = _nocopy_reshape(data, size)
     if viewed is not None:
-        return call(reshape_alias_op, (input,), {"size": size, "stride": _strides(viewed)})
+        if recording:
+            return call(reshape_alias_op, (input,), {"size": size, "stride": _strides(viewed)})
+        return _plain_view(reshape_alias_op, input, viewed)
     return call(unsafe_view, (input.clone(memory_format="contiguous"),), {"size": size})
 
 
@@ -737,9 +806,12 @@ method(unflatten)
 
 @public
 def t(input):
-    if input.dim() > 2:
-        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.dim()}D")
-    return call(t_op, (input,))
+    data = input._data
+    if data.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {data.ndim}D")
+    if GradMode.enabled and input.requires_grad:
+        return call(t_op, (input,))
+    return _plain_view(t_op, input, data.T)
 
 
 method(t)
@@ -747,10 +819,12 @@ method(t)
 
 @public
 def transpose(input, dim0, dim1):
-    ndim = input.dim()
-    return call(
-        transpose_op, (input,), {"dim0": _wrap_dim(dim0, ndim), "dim1": _wrap_dim(dim1, ndim)}
-    )
+    data = input._data
+    ndim = data.ndim
+    dim0, dim1 = _wrap_dim(dim0, ndim), _wrap_dim(dim1, ndim)
+    if GradMode.enabled and input.requires_grad:
+        return call(transpose_op, (input,), {"dim0": dim0, "dim1": dim1})
+    return _plain_view(transpose_op, input, data.swapaxes(dim0, dim1) if ndim else data.view())
 
 
 method(transpose)
@@ -783,7 +857,11 @@ Tensor.mH = Tensor.mT
 
 @public
 def unsqueeze(input, dim):
-    return call(unsqueeze_op, (input,), {"dim": _wrap_dim(dim, input.dim() + 1)})
+    data = input._data
+    dim = _wrap_dim(dim, data.ndim + 1)
+    if GradMode.enabled and input.requires_grad:
+        return call(unsqueeze_op, (input,), {"dim": dim})
+    return _plain_view(unsqueeze_op, input, _unsqueeze(data, dim))
 
 
 method(unsqueeze)
@@ -804,8 +882,9 @@ method(squeeze)
 
 @method
 def expand(self, *sizes):
-    sizes = _sizes(sizes)
-    if len(sizes) < self.dim():
+    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+        sizes = tuple(sizes[0])
+    if len(sizes) < self._data.ndim:
         raise RuntimeError(
             f"expand(torch.FloatTensor{{[{', '.join(map(str, self.shape))}]}}, size=[{', '.join(map(str, sizes))}]): "
             "the number of sizes provided ("
@@ -813,7 +892,9 @@ def expand(self, *sizes):
             + ") must be greater or equal to the "
             "number of dimensions in the tensor (" + str(self.dim()) + ")"
         )
-    return call(expand_op, (self,), {"size": tuple(sizes), "implicit": False})
+    if GradMode.enabled and self.requires_grad:
+        return call(expand_op, (self,), {"size": sizes, "implicit": False})
+    return _plain_view(expand_op, self, _expand(self._data, sizes))
 
 
 @method
@@ -858,17 +939,22 @@ method(narrow)
 
 @public
 def select(input, dim, index):
-    ndim = input.dim()
+    data = input._data
+    ndim = data.ndim
     if ndim == 0:
         raise IndexError("select() cannot be applied to a 0-dim tensor.")
     dim = _wrap_dim(dim, ndim)
-    size = input.shape[dim]
+    size = data.shape[dim]
     if not -size <= index < size:
         raise IndexError(
             f"select(): index {index} out of range for tensor of size "
             f"[{', '.join(map(str, input.shape))}] at dimension {dim}"
         )
-    return call(select_op, (input,), {"dim": dim, "index": index + size if index < 0 else index})
+    if index < 0:
+        index += size
+    if GradMode.enabled and input.requires_grad:
+        return call(select_op, (input,), {"dim": dim, "index": index})
+    return _plain_view(select_op, input, _select(data, dim, index))
 
 
 method(select)
@@ -880,8 +966,11 @@ def slice_dim(input, dim, start, end, step):
         raise ValueError("step must be greater than zero")
     size = input.shape[dim]
     start, end, _ = slice(start, end, step).indices(size)
-    end = builtins.max(end, start)
-    return call(slice_op, (input,), {"dim": dim, "start": start, "end": end, "step": step})
+    if end < start:
+        end = start
+    if GradMode.enabled and input.requires_grad:
+        return call(slice_op, (input,), {"dim": dim, "start": start, "end": end, "step": step})
+    return _plain_view(slice_op, input, _slice(input._data, dim, start, end, step))
 
 
 @public
@@ -1158,7 +1247,7 @@ transpose_inplace_op = defop(
 )
 unsqueeze_inplace_op = defop(
     "unsqueeze_(Tensor self, int dim) -> Tensor",
-    forward=lambda self, dim: np.expand_dims(self, dim),
+    forward=lambda self, dim: _unsqueeze(self, dim),
     node="UnsqueezeBackward1",
     self=lambda grad, dim: grad.squeeze(dim),
 )
