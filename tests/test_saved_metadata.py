@@ -231,8 +231,8 @@ def _partial_nodes(T, e, s, keep):
     return nodes[0] if nodes else None
 
 
-# NB: mutograd's self formula of div.Tensor_mode reads self (unused): self is saved for it.
-_PARTIAL_KNOWN = {"div.Tensor_mode"}
+# Ops whose partial saves are known to differ from torch's (none at present).
+_PARTIAL_KNOWN: set = set()
 
 
 @requires_torch

@@ -366,10 +366,6 @@ def test_sigmoid_of_a_view_with_a_stride_of_4_or_8_items(where, op, dtype):
     assert isinstance(run_both(program), dict)  # neither engine raised
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="neg's forward is np.negative with out= (ops/pointwise.py): the NumPy 2.4 bug above",
-)
 @pytest.mark.parametrize("dtype", ["float32", "int32", "float64", "int64"])
 def test_neg_of_a_view_with_a_stride_of_4_or_8_items(dtype):
     from _harness import run_both

@@ -208,7 +208,7 @@ div_mode = defop(
     node="DivBackward2",
     dtype=PROMOTE_FLOAT,
     inplace="div_",
-    self=lambda grad, self, other, rounding_mode: (
+    self=lambda grad, other, rounding_mode: (
         grad / other if rounding_mode is None else zeros_like(grad)
     ),
     other=lambda grad, self, other, rounding_mode: (
@@ -445,9 +445,18 @@ def __rmod__(self, other):
     return _reflected(remainder_scalar_tensor, self, other)
 
 
+def _negative(self, out=None):
+    # NB: NumPy 2.4's np.negative with out= reads the wrong elements of some strided
+    # inputs (a stride of 16 or 64 bytes); those negate into a fresh array, then copy.
+    if out is None or (self.flags.c_contiguous and out.flags.c_contiguous):
+        return np.negative(self, out=out)
+    np.copyto(out, np.negative(self), casting="unsafe")
+    return out
+
+
 neg = defop(
     "neg(Tensor self) -> Tensor",
-    forward=np.negative,
+    forward=_negative,
     node="NegBackward0",
     inplace="neg_",
     self=lambda grad: -grad,
