@@ -239,7 +239,9 @@ def apply_inplace(
         # As PyTorch's VariableType, the edges are collected before the kernel's
         # checks: an input view whose history cannot be followed raises first.
         edges, _ = edges_for(op, inputs)
-    check_overlap(op, self, inputs, pointwise)
+    if len(inputs) > 1 or not self._data.flags.c_contiguous:
+        # NB: a C-contiguous self with no other operand cannot overlap anything.
+        check_overlap(op, self, inputs, pointwise)
     if pointwise:
         shape = self._data.shape
         for x in inputs:
@@ -249,7 +251,8 @@ def apply_inplace(
                 if shape != self._data.shape:
                     raise _errors.inplace_broadcast(self._data.shape, shape)
                 break
-    cdtype, odtype = compute_dtype(op, inputs, attrs)
+    keep = op.dtype_rule == KEEP
+    cdtype, odtype = (self.dtype, self.dtype) if keep else compute_dtype(op, inputs, attrs)
     if odtype is not self.dtype and not _dtype.can_cast(odtype, self.dtype):
         raise _errors.cannot_cast(
             _dtype.scalar_type_name(odtype), _dtype.scalar_type_name(self.dtype)
@@ -268,16 +271,16 @@ def apply_inplace(
             saved_inputs = (_clone(self),) + tuple(inputs[1:])
         node = make_node(op, saved_inputs, attrs, edges)
     # 3. write into the existing buffer
-    if op.dtype_rule == KEEP or op.has_list_input:
-        arrays = to_arrays(inputs, None if op.dtype_rule == KEEP else cdtype)
+    if op.has_list_input:
+        arrays = to_arrays(inputs, None if keep else cdtype)
     else:
         # NB: to_arrays written out for tensors and scalars (the common case).
-        np_dtype = cdtype._np
+        np_dtype = None if keep else cdtype._np  # KEEP ops take their operands as they are
         arrays = []
         for x in inputs:
             if isinstance(x, Tensor):
                 a = x._data
-                if a.dtype is not np_dtype and a.dtype != np_dtype:
+                if np_dtype is not None and a.dtype is not np_dtype and a.dtype != np_dtype:
                     a = a.astype(np_dtype)
                 arrays.append(a)
             elif isinstance(x, np.generic):
