@@ -253,6 +253,15 @@ def call(op: OpDef, inputs: tuple, attrs: dict = _NO_ATTRS):
         # As PyTorch's VariableType, the edges are collected before the kernel
         # runs: a view whose history cannot be followed raises first.
         edges, needed = edges_for(op, inputs)
+    plain = op.plain
+    if plain is None:
+        plain = _is_plain(op)
+    if plain and not needed:
+        first = inputs[0]
+        if isinstance(first, Tensor) and first.dtype.is_floating_point:
+            out = _plain_call(op, first, inputs, attrs)
+            if out is not None:
+                return out
     if op.check is not None:
         op.check(*inputs, **attrs)
     cdtype, odtype = compute_dtype(op, inputs, attrs)
@@ -298,6 +307,55 @@ def call(op: OpDef, inputs: tuple, attrs: dict = _NO_ATTRS):
     elif op.is_view:
         _mark_views(op, outputs, None, inputs[0])
     return outputs
+
+
+# Note [The plain path]
+# ---------------------
+# Most calls are a pointwise op or a reduction on floating-point tensors of one
+# dtype, maybe with Python numbers, recording nothing. Under every dtype rule
+# below, such a call computes in and returns that dtype (a Python number is a
+# weak scalar of a lower or equal category), so the dtype rule, the casts and
+# the forward plan can be skipped. Anything else returns None from
+# _plain_call and takes the general path.
+_PLAIN_RULES = (PROMOTE, PROMOTE_FLOAT, FLOAT, KEEP, SUM)
+
+
+def _is_plain(op: OpDef) -> bool:
+    _plan(op)
+    op.plain = (
+        op.check is None
+        and op.forward_plan is None
+        and op.single_result
+        and not op.is_view
+        and not op.has_list_input
+        and op.dtype_rule in _PLAIN_RULES
+    )
+    return op.plain
+
+
+def _plain_call(op: OpDef, first: Tensor, inputs, attrs) -> Tensor | None:
+    if attrs and attrs.get("dtype") is not None:
+        return None  # an explicit result dtype (sum(dtype=...)): the general path
+    dtype = first.dtype
+    arrays = [first._data]
+    for x in inputs[1:]:
+        if isinstance(x, Tensor):
+            if x.dtype is not dtype:
+                return None
+            arrays.append(x._data)
+        elif type(x) is float or type(x) is int:
+            arrays.append(x)
+        else:
+            return None
+    token = set_errstate(SILENT)
+    try:
+        raw = op.forward(*arrays, **attrs)
+    except ValueError:
+        broadcast_shape(inputs)
+        raise
+    finally:
+        loud(token)
+    return _wrap(op, raw, dtype, inputs)
 
 
 def _wrap(op: OpDef, raw, odtype, inputs) -> Tensor:

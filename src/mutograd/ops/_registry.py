@@ -242,6 +242,7 @@ class OpDef:
     output_saves: tuple = ()  # (name, output position)
     other_saves: tuple = ()  # (name, kind, index): attributes and input metadata
     forward_plan: object = False  # see _dispatch.Note [Calling a forward]; False: not made yet
+    plain: object = None  # see _dispatch.Note [The plain path]; None: not decided yet
 
     @property
     def aten(self) -> str:
