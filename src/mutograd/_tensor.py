@@ -389,7 +389,12 @@ def _new(data: np.ndarray, dtype, vc=None, storage=None) -> Tensor:
     t = _object_new(Tensor)
     t._data = data
     t._storage = data if storage is None else storage
-    t._vc = VersionCounter() if vc is None else vc
+    if vc is None:
+        # NB: VersionCounter() without its __init__ frame (this runs for every op's result).
+        vc = _object_new(VersionCounter)
+        vc.version = 0
+        vc.writes = None
+    t._vc = vc
     t.dtype = dtype
     t._requires_grad = False
     t._grad_fn = None
