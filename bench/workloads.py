@@ -75,9 +75,17 @@ def small_ops(engine: str) -> dict:
         "us_per_op_no_grad": _timeit(step_no_grad) / SMALL_OPS_PER_STEP * 1e6,
     }
     if engine == "mutograd":
-        T.autograd.set_record_locations(False)
-        result["us_per_op_autograd_no_locations"] = _timeit(step) / SMALL_OPS_PER_STEP * 1e6
-        T.autograd.set_record_locations(True)
+        # f. the "where" recording's cost: on and off interleaved, medians of each.
+        on, off = [], []
+        for _ in range(3):
+            T.autograd.set_record_locations(False)
+            off.append(_timeit(step) / SMALL_OPS_PER_STEP * 1e6)
+            T.autograd.set_record_locations(True)
+            on.append(_timeit(step) / SMALL_OPS_PER_STEP * 1e6)
+        on.sort()
+        off.sort()
+        result["us_per_op_autograd_no_locations"] = off[1]
+        result["where_recording_cost_pct"] = (on[1] / off[1] - 1) * 100
     return result
 
 
