@@ -370,3 +370,19 @@ def test_recording_back_on_records_again():
     line = _line()
     y = x.exp()
     assert y.grad_fn._location[:2] == (HERE, line)
+
+
+def test_writes_are_remembered_only_once_a_saved_tensor_depends_on_them():
+    # Locating a write costs a walk up the stack: it is done only for counters that a
+    # saved tensor or a restricted view depends on (the ones an error may name).
+    T = mutograd
+    t = T.ones(3)
+    t.add_(1)
+    assert t._version == 1 and t._vc.writes is None
+    x = T.ones(3, requires_grad=True)
+    y = x * 1
+    z = y * y  # saves y
+    y.add_(1)
+    assert [w[:2] for w in y._vc.writes] == [(1, "add_")]
+    with pytest.raises(RuntimeError, match="add_ at .*: version 0 -> 1"):
+        z.sum().backward()

@@ -415,8 +415,11 @@ def _mark_views(op: OpDef, outputs, node, source: Tensor) -> None:
         if creation == "default" or previous.creation == "inference_mode":
             creation = previous.creation
             location = previous.location
-    if creation != "default" and location is None:
-        location = user_location(4)
+    if creation != "default":
+        # A restricted view's error names the writes to its memory (indirect rebase).
+        source._vc.watch()
+        if location is None:
+            location = user_location(4)
     differentiable = source.dtype.is_floating_point
     for out in outputs:
         # NB: integer views are PyTorch's non-differentiable views: no CreationMeta.

@@ -300,7 +300,8 @@ def apply_inplace(
     # 4. bump the version once (the node already knows where the write is)
     vc = self._vc
     vc.version += 1
-    vc.record_write(name, user_location(2) if node is None else node._location)
+    if vc.writes is not None:  # NB: record_write, inlined with its location lookup
+        vc.writes.append((vc.version, name, user_location(2) if node is None else node._location))
     # 5-6. rebase history, save outputs
     if node is not None:
         rebase_history(self, node)
@@ -323,7 +324,8 @@ def check_not_inference(t: Tensor) -> None:
 def bump_version(t: Tensor, name: str, location=None) -> None:
     vc = t._vc
     vc.version += 1
-    vc.record_write(name, user_location(3) if location is None else location)
+    if vc.writes is not None:
+        vc.record_write(name, user_location(3) if location is None else location)
 
 
 def _clone(t: Tensor) -> Tensor:

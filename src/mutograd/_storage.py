@@ -31,14 +31,19 @@ class VersionCounter:
 
     def __init__(self) -> None:
         self.version = 0
-        # (version_after, op_name, location) for recent in-place writes, or None.
+        # (version_after, op_name, location) for recent in-place writes; None until
+        # watch(): writes nobody can be told about are not recorded (nor located).
         self.writes: deque | None = None
 
+    def watch(self) -> None:
+        """Start remembering writes: a saved tensor or a restricted view now depends on
+        this counter, so a later error may have to name them."""
+        if self.writes is None:
+            self.writes = deque(maxlen=_MAX_WRITE_RECORDS)
+
     def record_write(self, op_name: str, location) -> None:
-        writes = self.writes
-        if writes is None:
-            writes = self.writes = deque(maxlen=_MAX_WRITE_RECORDS)
-        writes.append((self.version, op_name, location))
+        if self.writes is not None:
+            self.writes.append((self.version, op_name, location))
 
     def writes_since(self, version: int) -> list:
         """The recorded writes that took the counter past ``version``."""

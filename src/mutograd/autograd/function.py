@@ -189,6 +189,7 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
                 if out._base is not None and out._view_meta is not None:
                     # A view made inside forward: writing into it would bypass backward.
                     out._view_meta = ViewMeta("in_custom_function", out._vc.version, node._location)
+                    out._vc.watch()
             wrapped.append(out)
             output_meta.append((out._data.shape, out.dtype))
         node._output_meta = tuple(output_meta)

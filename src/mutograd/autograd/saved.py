@@ -20,7 +20,10 @@ class SavedTensor:
     __slots__ = ("_tensor", "_version", "_is_output", "_output_nr", "_freed", "_view_grad_fn")
 
     def __init__(self, t, is_output: bool = False, is_inplace_on_view: bool = False) -> None:
-        self._version = t._vc.version
+        vc = t._vc
+        if vc.writes is None:
+            vc.watch()  # the version error may have to name the writes from now on
+        self._version = vc.version
         self._output_nr = t._output_nr
         self._freed = False
         # NB: as SavedVariable's weak_grad_fn_: the output of an in-place op on a
