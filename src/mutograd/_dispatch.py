@@ -266,21 +266,7 @@ def call(op: OpDef, inputs: tuple, attrs: dict = _NO_ATTRS):
         op.check(*inputs, **attrs)
     cdtype, odtype = compute_dtype(op, inputs, attrs)
     # The operands: tensors' arrays, cast to the compute dtype where needed.
-    if op.dtype_rule == KEEP or op.has_list_input:
-        arrays = to_arrays(inputs, None if op.dtype_rule == KEEP else cdtype)
-    else:
-        np_dtype = cdtype._np
-        arrays = []
-        for x in inputs:
-            if isinstance(x, Tensor):
-                a = x._data
-                if a.dtype is not np_dtype and a.dtype != np_dtype:
-                    a = a.astype(np_dtype)
-                arrays.append(a)
-            elif isinstance(x, np.generic):
-                arrays.append(x.item())
-            else:
-                arrays.append(x)
+    arrays = to_arrays(inputs, None if op.dtype_rule == KEEP else cdtype)
     # The kernel, with NumPy's floating-point warnings off (PyTorch never warns).
     token = set_errstate(SILENT)
     try:

@@ -271,22 +271,7 @@ def apply_inplace(
             saved_inputs = (_clone(self),) + tuple(inputs[1:])
         node = make_node(op, saved_inputs, attrs, edges)
     # 3. write into the existing buffer
-    if op.has_list_input:
-        arrays = to_arrays(inputs, None if keep else cdtype)
-    else:
-        # NB: to_arrays written out for tensors and scalars (the common case).
-        np_dtype = None if keep else cdtype._np  # KEEP ops take their operands as they are
-        arrays = []
-        for x in inputs:
-            if isinstance(x, Tensor):
-                a = x._data
-                if np_dtype is not None and a.dtype is not np_dtype and a.dtype != np_dtype:
-                    a = a.astype(np_dtype)
-                arrays.append(a)
-            elif isinstance(x, np.generic):
-                arrays.append(x.item())
-            else:
-                arrays.append(x)
+    arrays = to_arrays(inputs, None if keep else cdtype)
     token = set_errstate(SILENT)
     try:
         if not op.forward_writes_out:
