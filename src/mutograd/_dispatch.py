@@ -256,11 +256,13 @@ def call(op: OpDef, inputs: tuple, attrs: dict = _NO_ATTRS):
     plain = op.plain
     if plain is None:
         plain = _is_plain(op)
-    if plain and not needed:
+    if plain:
         first = inputs[0]
         if isinstance(first, Tensor) and first.dtype.is_floating_point:
             out = _plain_call(op, first, inputs, attrs)
             if out is not None:
+                if needed:
+                    record_one(op, inputs, attrs, out, edges)
                 return out
     if op.check is not None:
         op.check(*inputs, **attrs)
@@ -283,7 +285,7 @@ def call(op: OpDef, inputs: tuple, attrs: dict = _NO_ATTRS):
     if op.single_result:
         out = _wrap(op, raw, odtype, inputs)
         if needed:
-            record(op, inputs, attrs, (out,), edges)
+            record_one(op, inputs, attrs, out, edges)
         elif op.is_view:
             _mark_views(op, (out,), None, inputs[0])
         return out
@@ -298,11 +300,12 @@ def call(op: OpDef, inputs: tuple, attrs: dict = _NO_ATTRS):
 # Note [The plain path]
 # ---------------------
 # Most calls are a pointwise op or a reduction on floating-point tensors of one
-# dtype, maybe with Python numbers, recording nothing. Under every dtype rule
-# below, such a call computes in and returns that dtype (a Python number is a
-# weak scalar of a lower or equal category), so the dtype rule, the casts and
-# the forward plan can be skipped. Anything else returns None from
-# _plain_call and takes the general path.
+# dtype, maybe with Python numbers. Under every dtype rule below, such a call
+# computes in and returns that dtype (a Python number is a weak scalar of a
+# lower or equal category), so the dtype rule, the casts and the forward plan
+# can be skipped; recording, when an input needs a gradient, follows as on the
+# general path. Anything else returns None from _plain_call and takes the
+# general path.
 _PLAIN_RULES = (PROMOTE, PROMOTE_FLOAT, FLOAT, KEEP, SUM)
 
 
@@ -528,6 +531,20 @@ def save_outputs(op: OpDef, node, outputs, inplace_on_view: bool = False) -> Non
     saved = node._saved
     for name, index in op.output_saves:
         saved[name] = SavedTensor(outputs[index], True, inplace_on_view)
+
+
+def record_one(op: OpDef, inputs, attrs, out: Tensor, edges) -> None:
+    """``record`` for an op with one output (most ops), written out for the hot path."""
+    node = make_node(op, inputs, attrs, edges)
+    node._output_meta = ((out._data.shape, out.dtype),)
+    if out.dtype.is_floating_point:
+        out._grad_fn = node
+    if op.is_view:
+        _mark_views(op, (out,), node, inputs[0])
+    if op.output_saves:
+        saved = node._saved
+        for name, _ in op.output_saves:
+            saved[name] = SavedTensor(out, True, False)
 
 
 def record(op: OpDef, inputs, attrs, outputs, edges) -> None:

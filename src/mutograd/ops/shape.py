@@ -1134,13 +1134,10 @@ def contiguous(self, memory_format=None):
 
 @method
 def to(self, *args, dtype=None, copy=False, non_blocking=False, device=None, memory_format=None):
-    from .._dtype import dtype as dtype_cls
-    from .._tensor import Tensor as _T
-
     for arg in args:
-        if isinstance(arg, dtype_cls):
+        if isinstance(arg, _dtype_cls):
             dtype = arg
-        elif isinstance(arg, _T):
+        elif isinstance(arg, Tensor):
             dtype = arg.dtype
     if dtype is None or (dtype is self.dtype and not copy):
         return self

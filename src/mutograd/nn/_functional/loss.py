@@ -139,16 +139,17 @@ def smooth_l1_loss(
 
 
 def _check_nll(input: Tensor, target: Tensor, weight: Tensor | None, ignore_index: int) -> None:
-    if input.dim() < 1:
+    shape, target_shape = input._data.shape, target._data.shape
+    if not shape:
         raise ValueError(f"Expected 1 or more dimensions (got {input.dim()})")
-    if input.dim() != 1 and input.size(0) != target.size(0):
+    if len(shape) != 1 and shape[0] != (target_shape[0] if target_shape else target.size(0)):
         raise ValueError(
             f"Expected input batch_size ({input.size(0)}) to match target batch_size "
             f"({target.size(0)})."
         )
-    classes = input.size(0 if input.dim() == 1 else 1)
-    if input.dim() <= 2:
-        if target.dim() > 1:
+    classes = shape[0 if len(shape) == 1 else 1]
+    if len(shape) <= 2:
+        if len(target_shape) > 1:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
     elif tuple(target.shape) != (input.size(0),) + tuple(input.shape[2:]):
         expected = [input.size(0)] + list(input.shape[2:])
@@ -171,7 +172,8 @@ def _nll(
     input: Tensor, target: Tensor, weight: Tensor | None, reduction: str, ignore_index: int
 ) -> Tensor:
     """PyTorch's nll_loss_nd: -weight[t] * input[t] per element; mean divides by sum of weights."""
-    target = target.long()
+    if target.dtype is not _dtype.int64:
+        target = target.long()
     if input.dim() <= 2:
         # The op table's nll_loss_forward: NllLossBackward0, as PyTorch.
         enum = {"none": 0, "mean": 1, "sum": 2}[reduction]
@@ -286,7 +288,7 @@ def cross_entropy(
     be floating point); otherwise it holds class indices (int64).
     """
     reduction = _reduction_of(size_average, reduce, reduction)
-    if input.shape == target.shape:
+    if input._data.shape == target._data.shape:
         if not target.dtype.is_floating_point:
             raise RuntimeError(
                 "Expected floating point type for target with class probabilities, got "
