@@ -132,6 +132,27 @@ def test_indexing_errors_leave_tensor_untouched(name):
     check_both(program)
 
 
+ALPHA_ERRORS = {
+    # The op's own check runs on the plain path too (one floating dtype), before any write.
+    "add_bool_alpha": lambda T, a, b: a.add(b, alpha=True),
+    "add__bool_alpha": lambda T, a, b: a.add_(b, alpha=True),
+    "sub_bool_alpha": lambda T, a, b: a.sub(b, alpha=True),
+    "sub__bool_alpha_grad": lambda T, a, b: (a * 1).sub_(b.requires_grad_(), alpha=False),
+    "add_int_float_alpha": lambda T, a, b: a.long().add(b.long(), alpha=0.5),
+    "add__int_float_alpha": lambda T, a, b: a.long().add_(b.long(), alpha=0.5),
+}
+
+
+@pytest.mark.parametrize("name", list(ALPHA_ERRORS))
+def test_alpha_errors_leave_tensors_untouched(name):
+    def program(T):
+        a, b = T.tensor([1.5, -2.0, 0.5]), T.tensor([0.25, 1.0, 3.0])
+        return [attempt(lambda: ALPHA_ERRORS[name](T, a, b)), a, b, a._version, b._version]
+
+    result, _ = check_both(program)
+    assert isinstance(result[0], Raised)
+
+
 def test_backward_through_not_implemented_derivative():
     def program(T):
         x = T.tensor([3.0, 5.0], requires_grad=True)

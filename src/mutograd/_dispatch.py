@@ -303,17 +303,17 @@ def call(op: OpDef, inputs: tuple, attrs: dict = _NO_ATTRS):
 # dtype, maybe with Python numbers. Under every dtype rule below, such a call
 # computes in and returns that dtype (a Python number is a weak scalar of a
 # lower or equal category), so the dtype rule, the casts and the forward plan
-# can be skipped; recording, when an input needs a gradient, follows as on the
-# general path. Anything else returns None from _plain_call and takes the
-# general path.
+# can be skipped; the op's check and, when an input needs a gradient, the
+# recording run as on the general path. Anything else returns None from
+# _plain_call and takes the general path. In-place ops use the same operands
+# (plain_arrays) to skip the dtype rule.
 _PLAIN_RULES = (PROMOTE, PROMOTE_FLOAT, FLOAT, KEEP, SUM)
 
 
 def _is_plain(op: OpDef) -> bool:
     _plan(op)
     op.plain = (
-        op.check is None
-        and op.forward_plan is None
+        op.forward_plan is None
         and op.single_result
         and not op.is_view
         and not op.has_list_input
@@ -322,9 +322,9 @@ def _is_plain(op: OpDef) -> bool:
     return op.plain
 
 
-def _plain_call(op: OpDef, first: Tensor, inputs, attrs) -> Tensor | None:
-    if attrs and attrs.get("dtype") is not None:
-        return None  # an explicit result dtype (sum(dtype=...)): the general path
+def plain_arrays(first: Tensor, inputs) -> list | None:
+    """The NumPy operands when every tensor has ``first``'s dtype and every other
+    operand is a Python int or float (see Note [The plain path]), else None."""
     dtype = first.dtype
     arrays = [first._data]
     for x in inputs[1:]:
@@ -336,6 +336,17 @@ def _plain_call(op: OpDef, first: Tensor, inputs, attrs) -> Tensor | None:
             arrays.append(x)
         else:
             return None
+    return arrays
+
+
+def _plain_call(op: OpDef, first: Tensor, inputs, attrs) -> Tensor | None:
+    if attrs and attrs.get("dtype") is not None:
+        return None  # an explicit result dtype (sum(dtype=...)): the general path
+    arrays = plain_arrays(first, inputs)
+    if arrays is None:
+        return None
+    if op.check is not None:
+        op.check(*inputs, **attrs)  # NB: as on the general path, before the kernel
     token = set_errstate(SILENT)
     try:
         raw = op.forward(*arrays, **attrs)
@@ -344,7 +355,7 @@ def _plain_call(op: OpDef, first: Tensor, inputs, attrs) -> Tensor | None:
         raise
     finally:
         loud(token)
-    return _wrap(op, raw, dtype, inputs)
+    return _wrap(op, raw, first.dtype, inputs)
 
 
 def _wrap(op: OpDef, raw, odtype, inputs) -> Tensor:

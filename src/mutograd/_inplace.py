@@ -46,11 +46,13 @@ import numpy as np
 
 from . import _dtype, _errors
 from ._dispatch import (
+    _PLAIN_RULES,
     broadcast_shape,
     call_forward,
     compute_dtype,
     edges_for,
     make_node,
+    plain_arrays,
     save_outputs,
     to_arrays,
 )
@@ -252,7 +254,18 @@ def apply_inplace(
                     raise _errors.inplace_broadcast(self._data.shape, shape)
                 break
     keep = op.dtype_rule == KEEP
-    cdtype, odtype = (self.dtype, self.dtype) if keep else compute_dtype(op, inputs, attrs)
+    arrays = None
+    if keep:
+        cdtype = odtype = self.dtype
+    elif (
+        self.dtype.is_floating_point
+        and op.dtype_rule in _PLAIN_RULES
+        and (arrays := plain_arrays(self, inputs)) is not None
+    ):
+        # Note [The plain path]: one floating dtype computes in and returns that dtype.
+        cdtype = odtype = self.dtype
+    else:
+        cdtype, odtype = compute_dtype(op, inputs, attrs)
     if odtype is not self.dtype and not _dtype.can_cast(odtype, self.dtype):
         raise _errors.cannot_cast(
             _dtype.scalar_type_name(odtype), _dtype.scalar_type_name(self.dtype)
@@ -271,7 +284,8 @@ def apply_inplace(
             saved_inputs = (_clone(self),) + tuple(inputs[1:])
         node = make_node(op, saved_inputs, attrs, edges)
     # 3. write into the existing buffer
-    arrays = to_arrays(inputs, None if keep else cdtype)
+    if arrays is None:
+        arrays = to_arrays(inputs, None if keep else cdtype)
     token = set_errstate(SILENT)
     try:
         if not op.forward_writes_out:

@@ -106,6 +106,8 @@ def _check_alpha(self, other, alpha=1) -> None:
     # NB: in PyTorch this is alpha_check (BinaryOps.h).
     if type(alpha) is int:
         return  # an integer alpha suits every result dtype
+    if type(alpha) is float and isinstance(self, Tensor) and self.dtype.is_floating_point:
+        return  # a floating self makes a floating result
     result = compute_dtype(add, (self, other))[1]
     if isinstance(alpha, bool) and result is not bool_:
         raise RuntimeError("Boolean alpha only supported for Boolean results.")
