@@ -57,3 +57,40 @@ def test_notes_survive_a_rerun(tmp_path):
     path.write_text(f"# Benchmarks\nold table\n\n{run.NOTES_HEADING}\nprofile text\n")
     assert run._kept_notes(str(path)) == f"\n{run.NOTES_HEADING}\nprofile text\n"
     assert run._kept_notes(str(tmp_path / "missing.md")) == ""
+
+
+def _workloads_module():
+    sys.path.insert(0, BENCH)
+    try:
+        spec = importlib.util.spec_from_file_location(
+            "bench_workloads", os.path.join(BENCH, "workloads.py")
+        )
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+    finally:
+        sys.path.remove(BENCH)
+
+
+def test_numpy_digits_floor_computes_the_same_gradients_as_autograd():
+    # The floor is only a floor if it does the same work: its hand-written backward must
+    # give the gradients mutograd's autograd gives for the same weights and batch.
+    import numpy as np
+
+    import mutograd as T
+
+    workloads = _workloads_module()
+    images, labels, _ = workloads._digits_data()
+    x, y = images[:64], labels[:64]
+    params = workloads._initial_weights(workloads.mlp_shapes(workloads.DIGITS_WIDTHS), seed=0)
+    loss, grads = workloads.numpy_mlp_grads(params[0::2], params[1::2], x, y)
+
+    model = workloads._mlp(T, workloads.DIGITS_WIDTHS)
+    workloads._init_from_numpy(T, model, seed=0)
+    for p, values in zip(model.parameters(), params, strict=True):
+        assert np.array_equal(p.detach().numpy(), values)
+    out = T.nn.functional.cross_entropy(model(T.tensor(x)), T.tensor(y))
+    out.backward()
+    np.testing.assert_allclose(out.item(), loss, rtol=1e-5)
+    for p, g in zip(model.parameters(), grads, strict=True):
+        np.testing.assert_allclose(p.grad.numpy(), g, rtol=1e-4, atol=1e-6)
