@@ -153,6 +153,29 @@ def test_alpha_errors_leave_tensors_untouched(name):
     assert isinstance(result[0], Raised)
 
 
+# Unary ops that keep their input's dtype: out= must have that dtype (TensorIterator's
+# check_all_same_dtype), checked before a missing kernel (frac of an integer) and after the
+# op's own checks (neg of a bool); Bool has no kernel for abs/floor/ceil/trunc/round.
+SAME_DTYPE_UNARY = ["neg", "abs", "sign", "sgn", "floor", "ceil", "trunc", "round", "frac"]
+SAME_DTYPE_UNARY += ["bitwise_not", "relu"]
+DTYPE_PAIRS = [("long", "float"), ("float", "double"), ("float", "float"), ("long", "long")]
+DTYPE_PAIRS += [("int", "long"), ("bool", "bool"), ("bool", "float"), ("float", "long")]
+
+
+@pytest.mark.parametrize("name", SAME_DTYPE_UNARY)
+@pytest.mark.parametrize("source, target", DTYPE_PAIRS)
+def test_unary_out_dtype_and_missing_kernels(name, source, target):
+    def program(T):
+        x = getattr(T.tensor([1.5, -2.0, 0.0]), source)()
+        out = getattr(T.zeros(3), target)()
+        results = [attempt(lambda: getattr(T, name)(x, out=out)), out, out._version]
+        results += [attempt(lambda: getattr(T, name)(x))]
+        results += [attempt(lambda: getattr(x, name + "_")()), x, x._version]
+        return results
+
+    check_both(program)
+
+
 def test_backward_through_not_implemented_derivative():
     def program(T):
         x = T.tensor([3.0, 5.0], requires_grad=True)
@@ -196,3 +219,42 @@ def test_no_numpy_warning_from_integer_division_by_zero():
         ]
 
     check_both(program)
+
+
+CONVERSIONS = {"float": float, "int": int, "complex": complex, "bool": bool}
+
+
+@pytest.mark.parametrize("name", list(CONVERSIONS))
+@pytest.mark.parametrize("shape", [(0,), (2,), (1, 1)])
+def test_python_scalar_conversions(name, shape):
+    # float/int/complex of a tensor that is not one element: ValueError; bool: RuntimeError,
+    # "no values" for an empty tensor.
+    def program(T):
+        return attempt(lambda: CONVERSIONS[name](T.ones(shape)))
+
+    check_both(program)
+
+
+def test_float_of_a_tensor_requiring_grad_warns_once_per_process():
+    import subprocess
+    import sys
+
+    script = (
+        "import warnings, {module} as T\n"
+        "x = T.tensor([1.5], requires_grad=True)\n"
+        "with warnings.catch_warnings(record=True) as w:\n"
+        "    warnings.simplefilter('always')\n"
+        "    int(x), float(x.detach()), float(x * 2), float(x), complex(x)\n"
+        "print([str(m.message).split(' (Triggered')[0] for m in w])\n"
+    )
+    outputs = [
+        subprocess.run(
+            [sys.executable, "-c", script.format(module=module)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for module in ("torch", "mutograd")
+    ]
+    assert outputs[0] == outputs[1]
+    assert "requires_grad=True to a scalar" in outputs[0]

@@ -231,8 +231,9 @@ def item_numel(numel: int) -> RuntimeError:
     return RuntimeError(f"a Tensor with {numel} elements cannot be converted to Scalar")
 
 
-def ambiguous_bool() -> RuntimeError:
-    return RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+def ambiguous_bool(numel: int) -> RuntimeError:
+    which = "no values" if numel == 0 else "more than one value"
+    return RuntimeError(f"Boolean value of Tensor with {which} is ambiguous")
 
 
 def grad_size_mismatch(grad_shape, shape) -> RuntimeError:

@@ -462,13 +462,24 @@ def apply_out(op: OpDef, inputs: tuple, attrs: dict, out: Tensor) -> Tensor:
             f"{op.name.split('.')[0]}(): functions with out=... arguments don't support automatic "
             "differentiation, but one of the arguments requires grad."
         )
-    if op.check is not None:
+    # As PyTorch's structured kernels: the op's own checks (its meta function) run
+    # before TensorIterator checks the output's dtype, and a kernel missing for a
+    # dtype (a check marked ``dispatch``) is found after it.
+    dispatch_check = op.check if getattr(op.check, "dispatch", False) else None
+    if op.check is not None and dispatch_check is None:
         op.check(*inputs, **attrs)
     cdtype, odtype = compute_dtype(op, inputs, attrs)
+    if op.out_dtype == "same" and out.dtype is not inputs[0].dtype:
+        raise RuntimeError(
+            f"Found dtype {_dtype.scalar_type_name(out.dtype)} but expected "
+            f"{_dtype.scalar_type_name(inputs[0].dtype)}"
+        )
     if not _dtype.can_cast(odtype, out.dtype):
         raise _errors.cannot_cast(
             _dtype.scalar_type_name(odtype), _dtype.scalar_type_name(out.dtype)
         )
+    if dispatch_check is not None:
+        dispatch_check(*inputs, **attrs)
     shape = broadcast_shape(inputs)
     if shape != out._data.shape:
         if out._data.size != 0:

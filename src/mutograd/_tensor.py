@@ -71,6 +71,12 @@ class device:
 CPU = device("cpu")
 
 
+class _Warned:
+    """PyTorch's TORCH_WARN_ONCE warnings already given in this process."""
+
+    scalar_of_requires_grad = False
+
+
 class ViewMeta:
     """Autograd facts about a view (PyTorch's DifferentiableViewMeta).
 
@@ -326,14 +332,30 @@ class Tensor:
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
-            raise _errors.ambiguous_bool()
+            raise _errors.ambiguous_bool(self._data.size)
         return bool(self._data.reshape(()))
 
     def __float__(self) -> float:
-        return float(self.item())
+        return float(self._python_scalar(warn=True))
 
     def __int__(self) -> int:
-        return int(self.item())
+        return int(self._python_scalar())
+
+    def _python_scalar(self, warn: bool = False):
+        # NB: as PyTorch's Python conversions (float(t), int(t), complex(t)), a ValueError,
+        # where item() raises a RuntimeError; float() and complex() of a tensor that
+        # requires grad warn, once per process (a TORCH_WARN_ONCE).
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        if warn and not _Warned.scalar_of_requires_grad and self.requires_grad:
+            _Warned.scalar_of_requires_grad = True
+            warnings.warn(
+                "Converting a tensor with requires_grad=True to a scalar may lead to unexpected "
+                "behavior.\nConsider using tensor.detach() first.",
+                UserWarning,
+                stacklevel=3,
+            )
+        return self.item()
 
     def __index__(self) -> int:
         if self.dtype.is_floating_point or self._data.size != 1:
@@ -341,7 +363,7 @@ class Tensor:
         return int(self.item())
 
     def __complex__(self) -> complex:
-        return complex(self.item())
+        return complex(self._python_scalar(warn=True))
 
     __hash__ = object.__hash__
 

@@ -65,7 +65,9 @@ def _compile(name: str, source: str, op: OpDef):
 
 def make_function(op: OpDef, name: str, *, method: bool = False):
     """``torch.<name>`` (first parameter ``input``) or ``Tensor.<name>`` (``self``)."""
-    with_out = not method and not op.is_view and op.outputs == ["result"]
+    with_out = (
+        not method and not op.is_view and op.outputs == ["result"] and op.out_dtype is not None
+    )
     params, tensors, attrs = _signature(op, "self" if method else "input", with_out)
     lines = [f"def {name}({params}):"]
     if with_out:

@@ -236,6 +236,9 @@ class OpDef:
     has_list_input: bool = False  # a Tensor[] input (cat, stack): edges per element
     check: object = None  # extra validation run before an in-place write (index ranges...)
     layout: object = None  # layout(raw, inputs) -> raw: a fresh output's strides (TensorIterator's)
+    # The out= variant: "cast" (the result is cast to out's dtype when it can be), "same"
+    # (out must have the input's dtype, TensorIterator's check_all_same_dtype), None (none).
+    out_dtype: str | None = "cast"
     # Derived once from the fields above, for the dispatcher's hot path:
     single_result: bool = True  # returns one Tensor (not a tuple or a Tensor[])
     input_saves: tuple = ()  # (name, input position, formula positions that read it)
@@ -266,6 +269,7 @@ def defop(
     view: bool = False,
     overlap_ok: bool = False,
     check=None,
+    out_dtype: str | None = "cast",
     **formulas,
 ) -> OpDef:
     """Declare an op. ``formulas`` maps each differentiable input to its backward."""
@@ -283,6 +287,7 @@ def defop(
         is_view=view,
         overlap_ok=overlap_ok,
         check=check,
+        out_dtype=out_dtype,
         forward_writes_out=isinstance(forward, np.ufunc) or "out" in _parameters(forward),
         tensor_args=tensor_args,
         n_outputs=len(outputs),

@@ -15,7 +15,7 @@ from .._dispatch import call
 from .._dtype import (
     scalar_type_name,
 )
-from .._inplace import apply_inplace
+from .._inplace import apply_inplace, apply_out
 from ._api import expose, method, public
 from ._iterator import use_iterator_layout
 from ._registry import FLOAT, PROMOTE, REGISTRY, defop
@@ -28,6 +28,25 @@ def _check_frac(self) -> None:
         raise NotImplementedError(
             f"\"frac_cpu\" not implemented for '{scalar_type_name(self.dtype)}'"
         )
+
+
+_check_frac.dispatch = True  # a missing kernel: found after the out= checks (see apply_out)
+
+
+def _check_relu(self) -> None:
+    if self.dtype._name == "bool":
+        raise RuntimeError("Boolean inputs not supported for relu")
+
+
+def _no_bool_kernel(kernel: str):
+    """The check of an op PyTorch has no Bool kernel for (abs, floor, round...)."""
+
+    def check(self, **attrs) -> None:
+        if self.dtype._name == "bool":
+            raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+
+    check.dispatch = True  # a missing kernel: found after the out= checks (see apply_out)
+    return check
 
 
 def _frac(self, out=None):
@@ -238,6 +257,8 @@ for _name, _forward, _node in _zero_grad_unary:
         forward=_forward,
         node=_node,
         inplace=_name + "_",
+        check=_no_bool_kernel(f"{_name}_vml_cpu"),
+        out_dtype="same",
         self=lambda grad: zeros_like(grad),
     )
     expose(_op, _name, _name, _name + "_")
@@ -247,6 +268,7 @@ frac = defop(
     node="FracBackward0",
     inplace="frac_",
     check=_check_frac,
+    out_dtype="same",
     self=lambda grad: grad,
 )
 expose(frac, "frac", "frac", "frac_")
@@ -256,6 +278,8 @@ round_op = defop(
     forward=_round,
     node="RoundBackward0",
     inplace="round_",
+    check=_no_bool_kernel("round_vml_cpu"),
+    out_dtype="same",
     self=lambda grad: zeros_like(grad),
 )
 round_decimals = defop(
@@ -263,18 +287,28 @@ round_decimals = defop(
     forward=_round,
     node="RoundBackward1",
     inplace="round_",
+    check=_no_bool_kernel("round_cpu"),
+    out_dtype="same",
     self=lambda grad, decimals: zeros_like(grad),
 )
 
 
 @public
-def round(input, *, decimals=0):
-    if decimals:
-        return call(round_decimals, (input,), {"decimals": decimals})
-    return call(round_op, (input,))
+def round(input, *, decimals=0, out=None):
+    op, attrs = (round_decimals, {"decimals": decimals}) if decimals else (round_op, {})
+    if out is not None:
+        return apply_out(op, (input,), attrs, out)
+    return call(op, (input,), attrs)
 
 
-method(round)
+def _round_method(self, *, decimals=0):
+    # NB: Tensor.round has no out=, as PyTorch's.
+    op, attrs = (round_decimals, {"decimals": decimals}) if decimals else (round_op, {})
+    return call(op, (self,), attrs)
+
+
+_round_method.__name__ = _round_method.__qualname__ = "round"
+method(_round_method)
 
 
 @method
@@ -294,6 +328,8 @@ abs_op = defop(
     forward=np.absolute,
     node="AbsBackward0",
     inplace="abs_",
+    check=_no_bool_kernel("abs_cpu"),
+    out_dtype="same",
     self=lambda grad, self: grad * self.sign(),
 )
 expose(abs_op, "abs", "abs", "abs_", operators=("__abs__",))
@@ -303,6 +339,7 @@ sign = defop(
     forward=_sign,
     node="SignBackward0",
     inplace="sign_",
+    out_dtype="same",
     self=lambda grad: zeros_like(grad),
 )
 expose(sign, "sign", "sign", "sign_")
@@ -313,6 +350,7 @@ sgn = defop(
     forward=_sign,
     node="SgnBackward0",
     inplace="sgn_",
+    out_dtype="same",
     self=lambda grad, self, result: zeros_like(grad),
 )
 expose(sgn, "sgn", "sgn", "sgn_")
@@ -324,6 +362,8 @@ relu = defop(
     forward=_relu,
     node="ReluBackward0",
     inplace="relu_",
+    check=_check_relu,
+    out_dtype=None,  # torch.relu has no out=
     self=lambda grad, result: threshold_backward(grad, result, 0),
 )
 expose(relu, "relu", "relu", "relu_")

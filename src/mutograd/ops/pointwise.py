@@ -461,6 +461,7 @@ neg = defop(
     forward=_negative,
     node="NegBackward0",
     inplace="neg_",
+    out_dtype="same",
     self=lambda grad: -grad,
 )
 
