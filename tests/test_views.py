@@ -541,7 +541,7 @@ def test_view_of_any_strides_matches_compute_stride(dims, data):
     """``_view``'s NumPy-reshape shortcut gives computeStride's strides for arrays whose
     size-1 dims carry any stride (what the C-contiguous flag ignores)."""
     from mutograd._layout import compute_stride
-    from mutograd.ops.shape import _element_view, _strides, _view
+    from mutograd.ops._view_kernels import _element_view, _strides, _view
 
     shape = tuple(size for size, _ in dims)
     strides, running = [], 1

@@ -1,6 +1,8 @@
 """The op table. Importing the family files registers every op and installs its methods."""
 
-from . import (  # noqa: F401  (order matters: later families use earlier ones)
+# NB: each family imports the families it builds on, so the registration order follows
+# those imports, whatever the order of this list.
+from . import (  # noqa: F401
     activation,
     comparison,
     indexing,
@@ -9,8 +11,11 @@ from . import (  # noqa: F401  (order matters: later families use earlier ones)
     pointwise,
     random,
     reduction,
+    scatter,
     selection,
     shape,
+    view_api,
+    views,
 )
 from ._api import FUNCTIONS
 from ._registry import REGISTRY

@@ -8,7 +8,7 @@ from .._dispatch import call
 from .._tensor import Tensor
 from ._api import method, public
 from ._registry import PROMOTE, defop
-from .shape import unsafe_view
+from .views import unsafe_view
 
 
 def _shapes(a, b) -> str:
