@@ -6,9 +6,10 @@
     python bench/native_share.py digits.txt
 
 Reads py-spy's raw (collapsed-stack) output and reports, over the samples taken
-inside the workload's functions: the share whose innermost frame is Python code,
-NumPy's C code, BLAS, or other native code; then the Python functions with the
-most time at or below them (their NumPy and BLAS calls included).
+inside the workload's functions (imports excluded): the share whose innermost
+frame is Python code, NumPy's C code, BLAS, or CPython's own C and libc; then the
+Python functions with the most time at or below them (their NumPy and BLAS calls
+included).
 """
 
 from __future__ import annotations
@@ -22,13 +23,13 @@ _IN_WORKLOAD = re.compile(r"\(workloads\.py:\d+\)")
 
 
 def _category(frame: str) -> str:
-    if ".py:" in frame or "<generated" in frame:
-        return "Python"
     if "openblas" in frame or "mkl" in frame:
         return "BLAS"
-    if "_multiarray_umath" in frame or "numpy" in frame:
+    if "_multiarray_umath" in frame or "numpy/" in frame:
         return "NumPy C"
-    return "other native"
+    if ".py:" in frame or "<generated" in frame:
+        return "Python"
+    return "CPython, libc"  # the interpreter's own C (object.h, dicts, malloc), libc, libm
 
 
 def shares(lines) -> tuple[int, collections.Counter, collections.Counter]:
@@ -42,6 +43,8 @@ def shares(lines) -> tuple[int, collections.Counter, collections.Counter]:
         frames = stack.split(";")
         if not any(_IN_WORKLOAD.search(f) for f in frames):
             continue
+        if any("importlib" in f for f in frames):
+            continue  # importing the engine, not running the workload
         n = int(count)
         total += n
         categories[_category(frames[-1])] += n
@@ -63,6 +66,7 @@ def main(path: str) -> int:
     print("innermost Python function (with the native code it calls):")
     for name, n in functions.most_common(20):
         print(f"  {100 * n / total:5.1f}%  {name}")
+    sys.stdout.flush()
     return 0
 
 

@@ -113,6 +113,8 @@ def test_native_share_sorts_samples_by_innermost_frame():
         "main (worker.py:9);digits_mlp (workloads.py:41);call (mutograd/_dispatch.py:9);"
         "ufunc_generic (_multiarray_umath.cpython-311-x86_64-linux-gnu.so) 1",
         "main (worker.py:9);load (engines.py:19) 90",  # outside the workload: not counted
+        "main (worker.py:9);digits_mlp (workloads.py:39);load (engines.py:19);"
+        "_find_and_load (<frozen importlib._bootstrap>:1176) 50",  # an import: not counted
     ]
     total, categories, functions = native_share.shares(lines)
     assert total == 10
