@@ -553,9 +553,7 @@ def record_one(op: OpDef, inputs, attrs, out: Tensor, edges) -> None:
     if op.is_view:
         _mark_views(op, (out,), node, inputs[0])
     if op.output_saves:
-        saved = node._saved
-        for name, _ in op.output_saves:
-            saved[name] = SavedTensor(out, True, False)
+        save_outputs(op, node, (out,))
 
 
 def record(op: OpDef, inputs, attrs, outputs, edges) -> None:
