@@ -96,6 +96,20 @@ def test_version_error_for_a_saved_input_names_the_op_that_saved_it():
     assert "version 0 -> 1" in message
 
 
+def test_nodes_made_by_a_double_backward_are_located_at_the_users_call():
+    # The formulas run inside mutograd's generated node code (Note [Generated apply]); the
+    # nodes they record under create_graph name the user's grad() call, not that code.
+    T = mutograd
+    x = T.tensor([1.0, 2.0], requires_grad=True)
+    y = (x * x).sum()
+    line = _line()
+    (g,) = T.autograd.grad(y, x, create_graph=True)
+    assert g.grad_fn.name() == "AddBackward0"  # the engine summing the two contributions
+    for node, _ in g.grad_fn.next_functions:
+        assert node.name() == "MulBackward0"  # made by MulBackward0's formulas
+        assert node._location[:2] == (HERE, line)
+
+
 def test_version_error_through_a_helper_function_names_the_users_line():
     T = mutograd
 

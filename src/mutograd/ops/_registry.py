@@ -20,6 +20,7 @@ needs a gradient, as in PyTorch's generated code (``should_compute_output``).
 from __future__ import annotations
 
 import inspect
+import os
 import re
 from dataclasses import dataclass, field
 
@@ -108,7 +109,8 @@ class OpNode(Node):
     _op: "OpDef"
 
     def apply(self, grads: list) -> tuple:
-        # NB: written out (no helpers): this loop runs for every node of every backward.
+        # NB: the ops with a Tensor[] input run this loop; the others a generated apply
+        # that does the same (see Note [Generated apply]).
         op = self._op
         saved = self._saved
         next_functions = self.next_functions
@@ -310,11 +312,65 @@ def defop(
     if op.formulas:
         if node is None:
             raise ValueError(f"{name}: differentiable op needs a node name")
-        op.node_cls = type(node, (OpNode,), {"__slots__": (), "_op": op})
+        namespace = {"__slots__": (), "_op": op}
+        if not op.has_list_input:
+            namespace["apply"] = _generated_apply(op)
+        op.node_cls = type(node, (OpNode,), namespace)
     if name in REGISTRY:
         raise ValueError(f"op {name} declared twice")
     REGISTRY[name] = op
     return op
+
+
+# Note [Generated apply]
+# ----------------------
+# As torchgen writes each node's apply() from derivatives.yaml, each node class
+# gets an apply() written out from its formulas: one line per formula, run when
+# its input's edge exists, with the saved values it reads looked up by name.
+# It does what OpNode.apply's loop does for ops without a Tensor[] input, minus
+# the loop's bookkeeping (about 1 us per node, 4-5% of the small-op step).
+
+
+def _unpack(value, node):
+    """A saved value as a formula reads it: SavedTensors unpacked (and version-checked)."""
+    if type(value) is SavedTensor:
+        return value.unpack(node)
+    if type(value) is list:
+        return [v.unpack(node) if type(v) is SavedTensor else v for v in value]
+    return value
+
+
+def _generated_apply(op: OpDef):
+    lines = [
+        "def apply(self, grads):",
+        "    saved = self._saved",
+        "    next_functions = self.next_functions",
+    ]
+    namespace = {"_unpack": _unpack}
+    results = []
+    for k, formula in enumerate(op.formulas):
+        namespace[f"_formula{k}"] = formula.fn
+        args = []
+        for param in formula.params:
+            if param == "grad":
+                args.append("grads[0]")
+            elif param == "grads":
+                args.append("grads")
+            elif op.saves[param][0] in (_SAVE_INPUT, _SAVE_OUTPUT):
+                args.append(f"_unpack(saved[{param!r}], self)")
+            else:
+                args.append(f"saved[{param!r}]")
+        lines.append(
+            f"    r{k} = None if next_functions[{k}][0] is None else _formula{k}({', '.join(args)})"
+        )
+        results.append(f"r{k}")
+    lines.append(f"    return ({', '.join(results)},)")
+    # NB: a pseudo-filename inside the package, so that user_location() skips the frame.
+    filename = os.path.join(os.path.dirname(__file__), f"<generated {op.node_name}.apply>")
+    exec(compile("\n".join(lines) + "\n", filename, "exec"), namespace)
+    apply = namespace["apply"]
+    apply.__qualname__ = f"{op.node_name}.apply"
+    return apply
 
 
 def _parameters(fn) -> list:
