@@ -11,6 +11,7 @@ import tracemalloc
 
 import numpy as np
 from engines import load
+from numpy_mlp import mlp_shapes, numpy_forward, numpy_sgd
 
 
 def _timeit(fn, min_time: float = 0.3, repeat: int = 5, best: bool = False) -> float:
@@ -373,67 +374,6 @@ def _init_from_numpy(T, model, seed: int) -> None:
             p.copy_(T.tensor(values))
 
 
-def _numpy_forward(weights, biases, x) -> list:
-    """The MLP's activations (input first, logits last): Linear, ReLU between Linears."""
-    activations = [x]
-    for k, (w, b) in enumerate(zip(weights, biases)):
-        h = np.matmul(activations[-1], w.T)
-        h += b
-        if k < len(weights) - 1:
-            np.maximum(h, 0, out=h)
-        activations.append(h)
-    return activations
-
-
-def numpy_mlp_grads(weights, biases, x, y) -> tuple:
-    """(mean cross-entropy, [dW0, db0, dW1, db1, ...]) by hand: the floor's backward."""
-    activations = _numpy_forward(weights, biases, x)
-    logits = activations[-1]
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    rows = np.arange(len(y))
-    loss = -log_probs[rows, y].mean()
-    # d(mean NLL)/d(logits) = (softmax - one_hot) / batch
-    grad = np.exp(log_probs)
-    grad[rows, y] -= 1.0
-    grad /= len(y)
-    grads = [None] * (2 * len(weights))
-    for k in range(len(weights) - 1, -1, -1):
-        grads[2 * k] = np.matmul(grad.T, activations[k])
-        grads[2 * k + 1] = grad.sum(axis=0)
-        if k:
-            grad = np.matmul(grad, weights[k])
-            grad[activations[k] <= 0] = 0
-    return loss, grads
-
-
-def mlp_shapes(widths) -> list:
-    """The parameter shapes of _mlp(widths), in parameters() order."""
-    shapes = []
-    for k in range(len(widths) - 1):
-        shapes += [(widths[k + 1], widths[k]), (widths[k + 1],)]
-    return shapes
-
-
-def _numpy_sgd(params, lr: float, momentum: float):
-    """A step function: SGD with momentum, as torch.optim.SGD (buf = g first, then
-    buf = momentum * buf + g; p -= lr * buf), on the hand-written gradients."""
-    weights, biases = params[0::2], params[1::2]
-    buffers = [None] * len(params)
-
-    def step(x, y):
-        _, grads = numpy_mlp_grads(weights, biases, x, y)
-        for i, (p, g) in enumerate(zip(params, grads)):
-            if buffers[i] is None:
-                buffers[i] = g.copy()
-            else:
-                buffers[i] *= momentum
-                buffers[i] += g
-            p -= lr * buffers[i]
-
-    return step
-
-
 def _digits_numpy() -> dict:
     """The floor: the same MLP, loss and SGD written by hand in NumPy (the kernels PyTorch
     and mutograd run, with no framework at all), timed and scored as digits_mlp."""
@@ -441,7 +381,7 @@ def _digits_numpy() -> dict:
     x_train, y_train = images[:split], labels[:split]
     x_test, y_test = images[split:], labels[split:]
     params = _initial_weights(mlp_shapes(DIGITS_WIDTHS), seed=0)
-    step = _numpy_sgd(params, lr=0.05, momentum=0.9)
+    step = numpy_sgd(params, lr=0.05, momentum=0.9)
     batch = 64
     epoch_times = []
     for _ in range(10):
@@ -449,7 +389,7 @@ def _digits_numpy() -> dict:
         for i in range(0, split, batch):
             step(x_train[i : i + batch], y_train[i : i + batch])
         epoch_times.append(time.perf_counter() - start)
-    logits = _numpy_forward(params[0::2], params[1::2], x_test)[-1]
+    logits = numpy_forward(params[0::2], params[1::2], x_test)[-1]
     accuracy = float((logits.argmax(1) == y_test).mean())
     epoch_times.sort()
     return {"ms_per_epoch": epoch_times[len(epoch_times) // 2] * 1e3, "test_accuracy": accuracy}
@@ -464,7 +404,7 @@ def mid_mlp(engine: str) -> dict:
     x = rng.standard_normal((256, 1024)).astype(np.float32)
     y = rng.integers(0, 10, 256)
     if engine == "numpy":
-        step = _numpy_sgd(_initial_weights(mlp_shapes(MID_WIDTHS), seed=1), lr=0.01, momentum=0.9)
+        step = numpy_sgd(_initial_weights(mlp_shapes(MID_WIDTHS), seed=1), lr=0.01, momentum=0.9)
         return {"ms_per_step": _timeit(lambda: step(x, y), min_time=2.0, repeat=5) * 1e3}
     if engine not in ("mutograd", "torch"):
         return {}

@@ -63,15 +63,11 @@ def test_notes_survive_a_rerun(tmp_path):
     assert run._kept_notes(str(tmp_path / "missing.md")) == ""
 
 
-def _workloads_module():
+def _bench_module(name: str):
+    """A module of bench/ (which imports its siblings by plain name)."""
     sys.path.insert(0, BENCH)
     try:
-        spec = importlib.util.spec_from_file_location(
-            "bench_workloads", os.path.join(BENCH, "workloads.py")
-        )
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        return module
+        return importlib.import_module(name)
     finally:
         sys.path.remove(BENCH)
 
@@ -83,11 +79,12 @@ def test_numpy_digits_floor_computes_the_same_gradients_as_autograd():
 
     import mutograd as T
 
-    workloads = _workloads_module()
+    workloads = _bench_module("workloads")
+    numpy_mlp = _bench_module("numpy_mlp")
     images, labels, _ = workloads._digits_data()
     x, y = images[:64], labels[:64]
     params = workloads._initial_weights(workloads.mlp_shapes(workloads.DIGITS_WIDTHS), seed=0)
-    loss, grads = workloads.numpy_mlp_grads(params[0::2], params[1::2], x, y)
+    loss, grads = numpy_mlp.numpy_mlp_grads(params[0::2], params[1::2], x, y)
 
     model = workloads._mlp(T, workloads.DIGITS_WIDTHS)
     workloads._init_from_numpy(T, model, seed=0)
@@ -101,11 +98,7 @@ def test_numpy_digits_floor_computes_the_same_gradients_as_autograd():
 
 
 def test_native_share_sorts_samples_by_innermost_frame():
-    sys.path.insert(0, BENCH)
-    try:
-        import native_share
-    finally:
-        sys.path.remove(BENCH)
+    native_share = _bench_module("native_share")
     lines = [
         "main (worker.py:9);digits_mlp (workloads.py:40);_plain_call (mutograd/_dispatch.py:50) 6",
         "main (worker.py:9);digits_mlp (workloads.py:40);_plain_call (mutograd/_dispatch.py:51);"
