@@ -463,19 +463,6 @@ def edges_for(op: OpDef, inputs) -> tuple[tuple, bool]:
 _NO_EDGE = (None, 0)
 
 
-def input_meta(op: OpDef, inputs) -> tuple:
-    meta = []
-    for position in op.differentiable_positions:
-        x = inputs[position]
-        if isinstance(x, Tensor):
-            meta.append((x._data.shape, x.dtype))
-        elif isinstance(x, (list, tuple)):
-            meta.extend((t._data.shape, t.dtype) for t in x)
-        else:
-            meta.append(None)
-    return tuple(meta)
-
-
 def make_node(op: OpDef, inputs, attrs, edges):
     """Build the op's node and save its inputs (not outputs; see save_outputs)."""
     node = op.node_cls()
