@@ -93,22 +93,22 @@ def _index_add(self, dim, index, source, alpha=1, out=None):
     return out
 
 
-def _index_copy(self, dim, index, source, out=None):
+def _put_along(self, dim, index, values, out):
+    """``self`` (or ``out``) with ``values`` written at ``index`` along ``dim``."""
     out = self.copy() if out is None else out
     if out.ndim == 0:
-        out[...] = source
+        out[...] = values
         return out
-    out[_along(dim, index)] = source
+    out[_along(dim, index)] = values
     return out
+
+
+def _index_copy(self, dim, index, source, out=None):
+    return _put_along(self, dim, index, source, out)
 
 
 def _index_fill(self, dim, index, value, out=None):
-    out = self.copy() if out is None else out
-    if out.ndim == 0:
-        out[...] = value
-        return out
-    out[_along(dim, index)] = value
-    return out
+    return _put_along(self, dim, index, value, out)
 
 
 # --- the table -----------------------------------------------------------------------------------

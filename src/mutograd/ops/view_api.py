@@ -337,15 +337,19 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
 method(diagonal)
 
 
-@public
-def as_strided(input, size, stride, storage_offset=None):
-    attrs = {
+def _as_strided_attrs(t, size, stride, storage_offset) -> dict:
+    # As PyTorch, a missing storage_offset keeps the tensor's own.
+    return {
         "size": tuple(size),
         "stride": tuple(stride),
-        "storage_offset": input.storage_offset() if storage_offset is None else storage_offset,
-        "storage": input._storage,
+        "storage_offset": t.storage_offset() if storage_offset is None else storage_offset,
+        "storage": t._storage,
     }
-    return call(as_strided_op, (input,), attrs)
+
+
+@public
+def as_strided(input, size, stride, storage_offset=None):
+    return call(as_strided_op, (input,), _as_strided_attrs(input, size, stride, storage_offset))
 
 
 method(as_strided)
@@ -434,12 +438,7 @@ def squeeze_(self, dim=None):
 
 @method
 def as_strided_(self, size, stride, storage_offset=None):
-    attrs = {
-        "size": tuple(size),
-        "stride": tuple(stride),
-        "storage_offset": self.storage_offset() if storage_offset is None else storage_offset,
-        "storage": self._storage,
-    }
+    attrs = _as_strided_attrs(self, size, stride, storage_offset)
     return apply_view_inplace(as_strided_inplace_op, self, attrs, "as_strided_")
 
 
