@@ -495,7 +495,7 @@ DOCTESTED = [
     "mutograd.utils.data.dataset",
     "mutograd.utils.data.dataloader",
     "mutograd.utils.data.collate",
-    "mutograd._serialization",
+    "mutograd.serialization",
 ]
 
 

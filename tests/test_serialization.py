@@ -1,10 +1,12 @@
-"""mutograd.save / mutograd.load: round trips, the documented .npz format, and refusals."""
+"""mutograd.save / mutograd.load: round trips, PyTorch's zip format, and refusals."""
 
 from __future__ import annotations
 
 import io
-import json
 import pickle
+import struct
+import sys
+import zipfile
 from collections import OrderedDict
 
 import numpy as np
@@ -35,7 +37,8 @@ def test_tensors_of_every_dtype_and_shape():
     for before, after in zip(tensors, loaded, strict=True):
         assert after.dtype is before.dtype and after.shape == before.shape
         assert (after == before).all()
-        assert after.is_contiguous() and after._version == 0
+        # As torch.load: the strides and storage offset are kept, the version starts afresh.
+        assert after.stride() == before.stride() and after._version == 0
 
 
 def test_requires_grad_and_parameters_survive():
@@ -117,38 +120,73 @@ def test_paths_are_used_as_given(tmp_path):
     assert (torch.load(str(path), map_location="cpu")["w"] == 1).all()
 
 
-def test_the_format_is_plain_npz_and_json(tmp_path):
-    path = tmp_path / "checkpoint.npz"
+def test_the_format_is_pytorchs_zip_archive(tmp_path):
+    path = tmp_path / "checkpoint.pt"
     torch.save({"weight": torch.arange(4.0).view(2, 2), "step": 3}, path)
-    with np.load(path, allow_pickle=False) as archive:
-        assert sorted(archive.files) == ["__mutograd__", "t0"]
-        document = json.loads(str(archive["__mutograd__"]))
-        np.testing.assert_array_equal(archive["t0"], np.arange(4.0, dtype=np.float32).reshape(2, 2))
-    assert document["format"] == "mutograd-npz" and document["version"] == 1
-    assert document["root"]["type"] == "dict"
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+        assert names == [
+            "checkpoint/data.pkl",
+            "checkpoint/.format_version",
+            "checkpoint/.storage_alignment",
+            "checkpoint/byteorder",
+            "checkpoint/data/0",
+            "checkpoint/version",
+            "checkpoint/.data/serialization_id",
+        ]
+        assert archive.read("checkpoint/version") == b"3\n"
+        assert archive.read("checkpoint/byteorder") == sys.byteorder.encode()
+        np.testing.assert_array_equal(
+            np.frombuffer(archive.read("checkpoint/data/0"), np.float32), np.arange(4.0)
+        )
+        # PyTorch aligns every record's data to 64 bytes so storages can be mapped.
+        with open(path, "rb") as handle:
+            raw = handle.read()
+        for info in archive.infolist():
+            name_len, extra_len = struct.unpack("<HH", raw[info.header_offset + 26 :][:4])
+            assert (info.header_offset + 30 + name_len + extra_len) % 64 == 0
+        assert all(info.compress_type == zipfile.ZIP_STORED for info in archive.infolist())
+        assert len(archive.read("checkpoint/.data/serialization_id")) == 40
 
 
-def test_unsupported_objects_are_refused():
-    with pytest.raises(TypeError, match="cannot store an object of type object"):
-        torch.save({"x": object()}, io.BytesIO())
-    with pytest.raises(TypeError, match="Linear"):
-        torch.save(torch.nn.Linear(1, 1), io.BytesIO())
-
-
-def test_pickles_are_never_loaded():
-    buffer = io.BytesIO(pickle.dumps({"a": 1}))
-    with pytest.raises((ValueError, OSError, RuntimeError)):
-        torch.load(buffer)
+def test_buffers_use_the_archive_folder():
     buffer = io.BytesIO()
-    np.savez(buffer, data=np.array([{"a": 1}], dtype=object))
+    torch.save(torch.ones(1), buffer)
+    assert zipfile.ZipFile(buffer).namelist()[0] == "archive/data.pkl"
+
+
+def test_whole_modules_need_weights_only_false():
+    model = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Tanh())
+    buffer = io.BytesIO()
+    torch.save(model, buffer)
     buffer.seek(0)
-    with pytest.raises((ValueError, RuntimeError)):
+    with pytest.raises(pickle.UnpicklingError, match="mutograd.nn.modules.container.Sequential"):
         torch.load(buffer)
+    buffer.seek(0)
+    loaded = torch.load(buffer, weights_only=False)
+    x = torch.randn(4, 2)
+    assert torch.equal(loaded(x), model(x)) and loaded is not model
 
 
-def test_map_location_other_than_cpu_is_refused():
+def test_unpicklable_objects_fail_before_the_file_is_written(tmp_path):
+    path = tmp_path / "bad.pt"
+    with pytest.raises((TypeError, AttributeError, pickle.PicklingError)):
+        torch.save({"f": lambda: 1, "w": torch.ones(2)}, path)
+    assert not path.exists()
+
+
+def test_plain_pickles_are_never_loaded():
+    buffer = io.BytesIO(pickle.dumps({"a": 1}))
+    with pytest.raises(RuntimeError, match="not a ZIP archive"):
+        torch.load(buffer)
+    legacy = io.BytesIO(pickle.dumps({"a": 1}, protocol=2))
+    with pytest.raises(RuntimeError, match="legacy"):
+        torch.load(legacy)
+
+
+def test_map_location_cuda_is_refused_as_pytorch_on_a_cpu_build():
     buffer = io.BytesIO()
     torch.save(torch.ones(1), buffer)
     buffer.seek(0)
-    with pytest.raises(RuntimeError, match="CPU"):
+    with pytest.raises(RuntimeError, match="map your storages to the CPU"):
         torch.load(buffer, map_location="cuda:0")

@@ -78,6 +78,7 @@ globals().update(_ops.FUNCTIONS)
 del _ops
 
 from . import nn, optim, utils  # noqa: E402
-from ._serialization import load, save  # noqa: E402
+from . import serialization  # noqa: E402
+from .serialization import load, save  # noqa: E402
 
 __version__ = "0.1.0"
