@@ -8,10 +8,9 @@ from collections import OrderedDict
 
 import numpy as np
 import pytest
+from conftest import requires_torch
 
 import mutograd
-
-from conftest import requires_torch
 
 pytestmark = requires_torch
 
