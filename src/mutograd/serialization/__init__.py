@@ -193,7 +193,11 @@ def load(
     )
     try:
         return unpickler.load()
-    except (pickle.UnpicklingError, NotImplementedError, RuntimeError, AssertionError):
+    except pickle.UnpicklingError as e:
+        if str(e).startswith(("Weights only load failed", "mutograd.load")):
+            raise
+        raise _malformed(e) from e
+    except (NotImplementedError, RuntimeError, AssertionError):
         raise
     except (
         EOFError,
@@ -209,10 +213,14 @@ def load(
         UnicodeDecodeError,
         zipfile.BadZipFile,
     ) as e:
-        raise pickle.UnpicklingError(
-            f"mutograd.load: the checkpoint's data.pkl is malformed or truncated "
-            f"({type(e).__name__}: {e})"
-        ) from e
+        raise _malformed(e) from e
+
+
+def _malformed(e: Exception) -> pickle.UnpicklingError:
+    return pickle.UnpicklingError(
+        f"mutograd.load: the checkpoint's data.pkl is malformed or truncated "
+        f"({type(e).__name__}: {e})"
+    )
 
 
 def get_unsafe_globals_in_checkpoint(f: str | os.PathLike | IO[bytes]) -> list[str]:
