@@ -63,11 +63,14 @@ def test_safe_globals_allow_listed_classes():
 def test_safe_globals_api_matches_torch(torch):
     for lib in (torch, mutograd):
         before = lib.serialization.get_safe_globals()
-        lib.serialization.add_safe_globals([Point])
-        assert lib.serialization.get_safe_globals()[-1] is Point
-        lib.serialization.clear_safe_globals()
-        assert lib.serialization.get_safe_globals() == []
-        lib.serialization.add_safe_globals(before)
+        try:
+            lib.serialization.add_safe_globals([Point])
+            assert Point in lib.serialization.get_safe_globals()
+            lib.serialization.clear_safe_globals()
+            assert lib.serialization.get_safe_globals() == []
+        finally:
+            lib.serialization.clear_safe_globals()
+            lib.serialization.add_safe_globals(before)
 
 
 def _checkpoint_with_pickle(payload: bytes) -> bytes:
