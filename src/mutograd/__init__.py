@@ -40,6 +40,7 @@ from ._creation import (
     zeros,
     zeros_like,
 )
+from ._device import device, get_default_device, set_default_device
 from ._dtype import (
     bool_,
     dtype,
@@ -63,7 +64,7 @@ from ._dtype import int32 as int
 from ._dtype import int64 as long
 from ._printing import get_printoptions, printoptions, set_printoptions
 from ._public import allclose, equal, is_floating_point, is_tensor, isclose, numel
-from ._tensor import Size, Tensor, device
+from ._tensor import Size, Tensor
 from .autograd import (
     enable_grad,
     inference_mode,
@@ -77,8 +78,7 @@ from .autograd.grad_mode import is_inference_mode_enabled
 globals().update(_ops.FUNCTIONS)
 del _ops
 
-from . import nn, optim, utils  # noqa: E402
-from . import serialization  # noqa: E402
+from . import accelerator, backends, cuda, nn, onnx, optim, serialization, testing, utils  # noqa: E402
 from .serialization import load, save  # noqa: E402
 
 __version__ = "0.1.0"

@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 
-from . import _dtype, _errors, _layout
+from . import _device, _dtype, _errors, _layout
 from ._tensor import Tensor, _new
 from .autograd.grad_mode import GradMode
 
@@ -202,6 +202,7 @@ def tensor(
     data, *, dtype=None, device=None, requires_grad: bool = False, pin_memory: bool = False
 ) -> Tensor:
     """Build a tensor by copying ``data`` (nested lists, scalars, arrays, tensors)."""
+    _device.check(device)
     if isinstance(data, Tensor):
         warnings.warn(
             "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() "
@@ -217,6 +218,7 @@ def tensor(
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:
     """Like ``tensor`` but shares memory with tensors and NumPy arrays when it can."""
+    _device.check(device)
     if isinstance(data, Tensor):
         return data if dtype is None or dtype is data.dtype else data.to(dtype)
     if isinstance(data, np.ndarray):
@@ -247,12 +249,14 @@ def _filled(size, value, dtype, requires_grad, name: str) -> Tensor:
 def zeros(
     *size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False
 ) -> Tensor:
+    _device.check(device)
     return _filled(size, 0, dtype, requires_grad, "zeros")
 
 
 def ones(
     *size, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False
 ) -> Tensor:
+    _device.check(device)
     return _filled(size, 1, dtype, requires_grad, "ones")
 
 
@@ -266,11 +270,13 @@ def empty(
     memory_format=None,
     pin_memory: bool = False,
 ) -> Tensor:
+    _device.check(device)
     d = _dtype_or_default(dtype)
     return _finish(np.empty(_size(size), dtype=d._np), d, requires_grad)
 
 
 def empty_strided(size, stride, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    _device.check(device)
     d = _dtype_or_default(dtype)
     size = tuple(size)
     extent = 1 + sum((s - 1) * st for s, st in zip(size, stride, strict=True)) if all(size) else 0
@@ -287,6 +293,7 @@ def empty_strided(size, stride, *, dtype=None, device=None, requires_grad: bool 
 def full(
     size, fill_value, *, out=None, dtype=None, layout=None, device=None, requires_grad: bool = False
 ) -> Tensor:
+    _device.check(device)
     if dtype is None:
         dtype = _dtype.scalar_dtype(
             fill_value.item() if isinstance(fill_value, Tensor) else fill_value
@@ -312,6 +319,7 @@ def zeros_like(
     requires_grad: bool = False,
     memory_format=None,
 ) -> Tensor:
+    _device.check(device)
     return _like(input, dtype, 0, requires_grad)
 
 
@@ -324,6 +332,7 @@ def ones_like(
     requires_grad: bool = False,
     memory_format=None,
 ) -> Tensor:
+    _device.check(device)
     return _like(input, dtype, 1, requires_grad)
 
 
@@ -336,6 +345,7 @@ def empty_like(
     requires_grad: bool = False,
     memory_format=None,
 ) -> Tensor:
+    _device.check(device)
     return _like(input, dtype, None, requires_grad)
 
 
@@ -349,6 +359,7 @@ def full_like(
     requires_grad: bool = False,
     memory_format=None,
 ) -> Tensor:
+    _device.check(device)
     return _like(input, dtype, fill_value, requires_grad)
 
 
@@ -363,6 +374,7 @@ def arange(
     device=None,
     requires_grad: bool = False,
 ) -> Tensor:
+    _device.check(device)
     if end is None:
         start, end = 0, start
     values = [v.item() if isinstance(v, Tensor) else v for v in (start, end, step)]
@@ -395,6 +407,7 @@ def linspace(
     device=None,
     requires_grad: bool = False,
 ) -> Tensor:
+    _device.check(device)
     d = _dtype_or_default(dtype)
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
@@ -411,6 +424,7 @@ def eye(
     device=None,
     requires_grad: bool = False,
 ) -> Tensor:
+    _device.check(device)
     d = _dtype_or_default(dtype)
     return _finish(np.eye(n, n if m is None else m, dtype=d._np), d, requires_grad)
 
@@ -424,6 +438,7 @@ def rand(
     device=None,
     requires_grad: bool = False,
 ) -> Tensor:
+    _device.check(device)
     d = _dtype_or_default(dtype)
     return _finish(rng(generator).random(_size(size, "rand")).astype(d._np), d, requires_grad)
 
@@ -437,6 +452,7 @@ def randn(
     device=None,
     requires_grad: bool = False,
 ) -> Tensor:
+    _device.check(device)
     d = _dtype_or_default(dtype)
     return _finish(
         rng(generator).standard_normal(_size(size, "randn")).astype(d._np), d, requires_grad
@@ -452,6 +468,7 @@ def randint(
     device=None,
     requires_grad: bool = False,
 ) -> Tensor:
+    _device.check(device)
     if size is None:
         *bounds, size = args
     else:
@@ -474,6 +491,7 @@ def randint(
 def randperm(
     n: int, *, generator=None, dtype=None, device=None, requires_grad: bool = False
 ) -> Tensor:
+    _device.check(device)
     d = _dtype.int64 if dtype is None else dtype
     return _finish(rng(generator).permutation(n).astype(d._np), d, requires_grad)
 
@@ -504,6 +522,7 @@ def wrapped_number(value) -> Tensor:
 
 
 def scalar_tensor(value, *, dtype=None, device=None, requires_grad: bool = False) -> Tensor:
+    _device.check(device)
     d = _dtype_or_default(dtype)
     return _finish(np.array(value, dtype=d._np), d, requires_grad)
 
@@ -515,6 +534,7 @@ def _new_factory(name, fill):
     def factory(
         self, *size, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False
     ):
+        _device.check(device)
         d = self.dtype if dtype is None else dtype
         if fill is None:
             array = np.empty(_size(size), dtype=d._np)
@@ -532,11 +552,13 @@ _new_factory("new_empty", None)
 
 
 def _new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
+    _device.check(device)
     d = self.dtype if dtype is None else dtype
     return _finish(np.full(_size((size,)), fill_value, dtype=d._np), d, requires_grad)
 
 
 def _new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
+    _device.check(device)
     return tensor(data, dtype=self.dtype if dtype is None else dtype, requires_grad=requires_grad)
 
 

@@ -13,6 +13,7 @@ import warnings
 import numpy as np
 
 from . import _dtype, _errors
+from ._device import CPU, device
 from ._storage import UntypedStorage, VersionCounter, data_ptr
 
 _object_new = object.__new__
@@ -40,35 +41,6 @@ class Size(tuple):
 
     def __add__(self, other):
         return Size(tuple(self) + tuple(other))
-
-
-class device:
-    """Only the CPU exists in mutograd; ``torch.device('cpu')`` prints as PyTorch's."""
-
-    __slots__ = ("type", "index")
-
-    def __init__(self, type: str = "cpu", index: int | None = None) -> None:
-        if isinstance(type, device):
-            type, index = type.type, type.index
-        if type.split(":")[0] != "cpu":
-            raise RuntimeError(f"mutograd supports only the CPU device, not {type!r}")
-        self.type = "cpu"
-        self.index = index
-
-    def __repr__(self) -> str:
-        return "device(type='cpu')"
-
-    def __str__(self) -> str:
-        return "cpu"
-
-    def __eq__(self, other) -> bool:
-        return isinstance(other, (device, str)) and str(other).split(":")[0] == "cpu"
-
-    def __hash__(self) -> int:
-        return hash("cpu")
-
-
-CPU = device("cpu")
 
 
 class _Warned:

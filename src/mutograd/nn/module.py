@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any, Callable, Iterator
 
-from .. import _dtype
+from .. import _device, _dtype
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 from ._state_dict import StateDictMixin, _IncompatibleKeys
@@ -379,11 +379,16 @@ class Module(StateDictMixin):
     def to(self, *args: Any, **kwargs: Any) -> Module:
         """``module.to(dtype)``: convert floating-point parameters and buffers (CPU only)."""
         dtype = kwargs.get("dtype")
+        device = kwargs.get("device")
         for arg in args:
             if isinstance(arg, _dtype.dtype):
                 dtype = arg
             elif isinstance(arg, Tensor):
                 dtype = arg.dtype
+            elif isinstance(arg, (str, _device.device)):
+                device = arg
+        if device is not None:
+            _device.check(device)  # "Torch not compiled with CUDA enabled" for "cuda"
         if dtype is not None and not dtype.is_floating_point:
             raise TypeError(
                 "nn.Module.to only accepts floating point or complex dtypes, but got desired "
@@ -407,6 +412,12 @@ class Module(StateDictMixin):
         return self._apply(lambda t: t.half() if t.is_floating_point() else t)
 
     def cpu(self) -> Module:
+        return self
+
+    def cuda(self, device: Any = None) -> Module:
+        # NB: as PyTorch built without CUDA, once there is a parameter or buffer to move.
+        for t in (*self.parameters(), *self.buffers()):
+            t.cuda(device)
         return self
 
     def type(self, dst_type: Any) -> Module:

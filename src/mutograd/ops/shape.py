@@ -8,6 +8,7 @@ import builtins
 
 import numpy as np
 
+from .. import _device
 from .._dispatch import call
 from .._dtype import dtype as _dtype_cls
 from .._inplace import apply_out
@@ -213,6 +214,10 @@ def to(self, *args, dtype=None, copy=False, non_blocking=False, device=None, mem
             dtype = arg
         elif isinstance(arg, Tensor):
             dtype = arg.dtype
+        elif isinstance(arg, (str, _device.device)):
+            device = arg
+    if device is not None:
+        _device.check(device)  # see Note [A CPU-only build]
     if dtype is None or (dtype is self.dtype and not copy):
         return self
     return call(to_copy_op, (self,), {"dtype": dtype})
@@ -265,6 +270,14 @@ for _name, _dt in [
 @method
 def cpu(self, memory_format=None):
     return self
+
+
+@method
+def cuda(self, device=None, non_blocking=False, memory_format=None):
+    # NB: as PyTorch built without CUDA: an index asks for an accelerator there is none of.
+    if isinstance(device, int):
+        raise RuntimeError(_device.NO_ACCELERATOR)
+    raise _device.cuda_not_compiled()
 
 
 @public
