@@ -79,6 +79,11 @@ globals().update(_ops.FUNCTIONS)
 del _ops
 
 from . import accelerator, backends, cuda, nn, onnx, optim, serialization, testing, utils  # noqa: E402
+from ._unsupported import install as _install_unsupported  # noqa: E402
 from .serialization import load, save  # noqa: E402
+
+# Last: a clear NotImplementedError for the PyTorch names mutograd lacks (see _unsupported).
+_install_unsupported(Tensor)
+del _install_unsupported
 
 __version__ = "0.1.0"

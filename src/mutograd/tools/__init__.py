@@ -1,0 +1,1 @@
+"""Developer tools (they need PyTorch installed as the reference)."""
