@@ -164,7 +164,7 @@ def render_readme_section(result) -> str:
             "",
             render_figures(result),
             "",
-            "Every other public name raises `NotImplementedError(\"torch.<name> is not "
+            'Every other public name raises `NotImplementedError("torch.<name> is not '
             'supported by mutograd yet; see ...")`; the list is',
             "[docs/unsupported.md](docs/unsupported.md), generated from "
             "`src/mutograd/_unsupported_table.py`.",
