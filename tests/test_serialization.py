@@ -190,3 +190,37 @@ def test_map_location_cuda_is_refused_as_pytorch_on_a_cpu_build():
     buffer.seek(0)
     with pytest.raises(RuntimeError, match="map your storages to the CPU"):
         torch.load(buffer, map_location="cuda:0")
+
+
+def test_big_endian_checkpoints_are_read():
+    from mutograd.serialization._zipformat import ZipWriter
+
+    little = io.BytesIO()
+    torch.save({"w": torch.arange(3.0), "i": torch.tensor([1, 256])}, little)
+    archive = zipfile.ZipFile(little)
+    writer = ZipWriter("archive")
+    writer.write_record("data.pkl", archive.read("archive/data.pkl"))
+    writer.write_record("byteorder", b"big")
+    for key, dtype in (("0", ">f4"), ("1", ">i8")):
+        native = np.frombuffer(archive.read(f"archive/data/{key}"), "<" + dtype[1:])
+        writer.write_record(f"data/{key}", native.astype(dtype).tobytes())
+    loaded = torch.load(io.BytesIO(writer.finish()))
+    assert loaded["w"].tolist() == [0.0, 1.0, 2.0] and loaded["i"].tolist() == [1, 256]
+
+
+def test_whole_modules_and_optimizers_keep_their_links():
+    model = torch.nn.Linear(2, 2)
+    opt = torch.optim.Adam(model.parameters(), lr=0.1)
+    model(torch.ones(1, 2)).sum().backward()
+    opt.step()
+    loaded = _round_trip_unsafe({"model": model, "opt": opt})
+    weight = loaded["model"].weight
+    assert loaded["opt"].param_groups[0]["params"][0] is weight
+    assert torch.equal(loaded["opt"].state[weight]["exp_avg"], opt.state[model.weight]["exp_avg"])
+
+
+def _round_trip_unsafe(obj):
+    buffer = io.BytesIO()
+    torch.save(obj, buffer)
+    buffer.seek(0)
+    return torch.load(buffer, weights_only=False)

@@ -15,6 +15,7 @@ import os
 import pickle
 import pickletools
 import struct
+import sys
 import zipfile
 from typing import IO, Any
 
@@ -177,8 +178,10 @@ def load(
                 f"mutograd.load: malformed checkpoint: storage {key} holds {len(raw)} bytes, "
                 f"expected {numel} elements of {dtype}"
             )
-        order = "<" if byteorder == "little" else ">"
-        array = np.frombuffer(raw, dtype=dtype._np.newbyteorder(order))
+        if byteorder == sys.byteorder:
+            array = np.frombuffer(raw, dtype=dtype._np)
+        else:
+            array = np.frombuffer(raw, dtype=dtype._np.newbyteorder("S"))
         if not array.dtype.isnative or isinstance(raw, bytes) or not array.flags.writeable:
             array = array.astype(dtype._np, copy=True)  # native order, writable, owned
         # NB: else (mmap=True) the storage stays a private copy-on-write map of the file.
