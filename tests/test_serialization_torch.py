@@ -228,3 +228,20 @@ def test_legacy_torch_format_is_refused_clearly(torch):
     buffer.seek(0)
     with pytest.raises(RuntimeError, match="legacy"):
         mutograd.load(buffer)
+
+
+def test_map_location_may_be_a_torch_device_and_bad_ones_are_named(torch):
+    buffer = io.BytesIO()
+    mutograd.save(mutograd.ones(1), buffer)
+    buffer.seek(0)
+    assert mutograd.load(buffer, map_location=torch.device("cpu")).tolist() == [1.0]
+    buffer.seek(0)
+    with pytest.raises(TypeError, match="map_location of type int"):
+        mutograd.load(buffer, map_location=3)
+
+    def broken(storage, location):
+        raise KeyError("nope")
+
+    buffer.seek(0)
+    with pytest.raises(RuntimeError, match="map_location raised KeyError"):
+        mutograd.load(buffer, map_location=broken)

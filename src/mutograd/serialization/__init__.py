@@ -110,19 +110,29 @@ def _read_bytes(f, use_mmap: bool):
     return data
 
 
-def _target_location(map_location, storage: LoadedStorage, location: str) -> str:
-    if map_location is None:
-        return location
-    if isinstance(map_location, (str, device)):
-        return str(map_location)
-    if isinstance(map_location, dict):
-        return str(map_location.get(location, location))
-    if callable(map_location):
-        result = map_location(storage, location)
-        return location if result is None else "cpu"
+def _check_map_location(map_location) -> None:
+    if map_location is None or isinstance(map_location, (str, dict, device)):
+        return
+    if hasattr(map_location, "type") or callable(map_location):
+        return
     raise TypeError(
         f"mutograd.load: map_location of type {type(map_location).__name__} is not understood"
     )
+
+
+def _target_location(map_location, storage: LoadedStorage, location: str) -> str:
+    if map_location is None:
+        return location
+    if isinstance(map_location, dict):
+        return str(map_location.get(location, location))
+    if isinstance(map_location, (str, device)) or hasattr(map_location, "type"):
+        # A string or a device, mutograd's or PyTorch's: both print as "cpu", "cuda:0"...
+        return str(map_location)
+    try:
+        result = map_location(storage, location)
+    except Exception as e:
+        raise RuntimeError(f"mutograd.load: map_location raised {type(e).__name__}: {e}") from e
+    return location if result is None else "cpu"
 
 
 def _check_location(location: str) -> None:
@@ -155,6 +165,7 @@ def load(
         weights_only = pickle_module is None
     if weights_only and pickle_module is not None:
         raise RuntimeError("Can not safely load weights when explicit pickle_module is specified")
+    _check_map_location(map_location)
     data = _read_bytes(f, bool(mmap))
     if bytes(data[:4]) != b"PK\x03\x04" and len(data) >= 2 and bytes(data[:2]) == b"\x80\x02":
         raise RuntimeError(
