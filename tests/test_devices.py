@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pickle
 
+import numpy as np
 import pytest
 from conftest import requires_torch
 
@@ -240,3 +241,51 @@ def test_onnx_export_is_a_clear_not_implemented():
         NotImplementedError, match=r"^torch\.onnx\.export is not supported by mutograd"
     ):
         mutograd.onnx.export(mutograd.nn.Linear(1, 1), (mutograd.ones(1),), "model.onnx")
+
+
+def _modern_script(torch, path):
+    """The start and end of a pytorch/examples-style training script, written against ``torch``."""
+    if torch.accelerator.is_available():
+        device = torch.accelerator.current_accelerator()
+    elif torch.backends.mps.is_available():
+        device = torch.device("mps")
+    else:
+        device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    torch.manual_seed(1)
+    torch.cuda.manual_seed_all(1)
+    torch.backends.cudnn.benchmark = False
+    torch.backends.cudnn.deterministic = True
+    model = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3))
+    with torch.no_grad():
+        for i, p in enumerate(model.parameters()):
+            p.copy_(torch.linspace(-0.5, 0.5, p.numel()).reshape(p.shape) * (i + 1) / 4)
+    model = model.to(device)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    x = torch.linspace(-1, 1, 40).reshape(10, 4).to(device)
+    y = (torch.arange(10) % 3).to(device)
+    losses = []
+    for _ in range(5):
+        optimizer.zero_grad()
+        loss = torch.nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict()}, path)
+    return device, losses
+
+
+def test_a_modern_script_runs_and_its_checkpoint_loads_in_torch(torch, tmp_path):
+    mt_device, mt_losses = _modern_script(mutograd, tmp_path / "mutograd.pt")
+    th_device, th_losses = _modern_script(torch, tmp_path / "torch.pt")
+    assert str(mt_device) == str(th_device) == "cpu"
+    np.testing.assert_allclose(mt_losses, th_losses, rtol=1e-6)
+    for mine, theirs in ((tmp_path / "mutograd.pt", tmp_path / "torch.pt"),):
+        a = torch.load(mine, weights_only=True)
+        b = mutograd.load(theirs)
+        for key in a["model"]:
+            np.testing.assert_allclose(
+                a["model"][key].numpy(), b["model"][key].numpy(), rtol=1e-5, atol=1e-6
+            )
+        momentum_a = a["optimizer"]["state"][0]["momentum_buffer"].numpy()
+        momentum_b = b["optimizer"]["state"][0]["momentum_buffer"].numpy()
+        np.testing.assert_allclose(momentum_a, momentum_b, rtol=1e-5, atol=1e-7)
