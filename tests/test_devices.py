@@ -279,13 +279,16 @@ def test_a_modern_script_runs_and_its_checkpoint_loads_in_torch(torch, tmp_path)
     th_device, th_losses = _modern_script(torch, tmp_path / "torch.pt")
     assert str(mt_device) == str(th_device) == "cpu"
     np.testing.assert_allclose(mt_losses, th_losses, rtol=1e-6)
-    for mine, theirs in ((tmp_path / "mutograd.pt", tmp_path / "torch.pt"),):
-        a = torch.load(mine, weights_only=True)
-        b = mutograd.load(theirs)
-        for key in a["model"]:
-            np.testing.assert_allclose(
-                a["model"][key].numpy(), b["model"][key].numpy(), rtol=1e-5, atol=1e-6
-            )
-        momentum_a = a["optimizer"]["state"][0]["momentum_buffer"].numpy()
-        momentum_b = b["optimizer"]["state"][0]["momentum_buffer"].numpy()
-        np.testing.assert_allclose(momentum_a, momentum_b, rtol=1e-5, atol=1e-7)
+    # Each library reads the other's checkpoint; the two runs agree.
+    ours_in_torch = torch.load(tmp_path / "mutograd.pt", weights_only=True)
+    theirs_in_mutograd = mutograd.load(tmp_path / "torch.pt")
+    for key, value in ours_in_torch["model"].items():
+        np.testing.assert_allclose(
+            value.numpy(), theirs_in_mutograd["model"][key].numpy(), rtol=1e-5, atol=1e-6
+        )
+    np.testing.assert_allclose(
+        ours_in_torch["optimizer"]["state"][0]["momentum_buffer"].numpy(),
+        theirs_in_mutograd["optimizer"]["state"][0]["momentum_buffer"].numpy(),
+        rtol=1e-5,
+        atol=1e-7,
+    )
