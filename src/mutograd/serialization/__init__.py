@@ -21,7 +21,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from .._tensor import device
+from .._device import device
 from ._pickler import BYTEORDER, Pickler, storage_bytes
 from ._safe_globals import (
     add_safe_globals,
