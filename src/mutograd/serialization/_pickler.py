@@ -24,7 +24,8 @@ from collections import OrderedDict
 import numpy as np
 
 from .. import _dtype
-from .._tensor import Size, Tensor, device
+from .._device import device
+from .._tensor import Size, Tensor
 from ..nn.parameter import Parameter
 from ._names import STORAGE_NAMES
 

@@ -26,7 +26,8 @@ import numpy as np
 
 from .. import _dtype
 from .._storage import storage_extent, strided_view
-from .._tensor import Size, Tensor, _new, device
+from .._device import device
+from .._tensor import Size, Tensor, _new
 from ..nn.parameter import Parameter
 from ._names import (
     DTYPE_OF_STORAGE,
