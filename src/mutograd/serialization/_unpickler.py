@@ -25,8 +25,8 @@ from collections import Counter, OrderedDict
 import numpy as np
 
 from .. import _dtype
-from .._storage import storage_extent, strided_view
 from .._device import device
+from .._storage import storage_extent, strided_view
 from .._tensor import Size, Tensor, _new
 from ..nn.parameter import Parameter
 from ._names import (
