@@ -224,3 +224,16 @@ def _round_trip_unsafe(obj):
     torch.save(obj, buffer)
     buffer.seek(0)
     return torch.load(buffer, weights_only=False)
+
+
+def test_tensors_over_numpy_memory_of_any_layout():
+    base = np.arange(12.0).reshape(3, 4)
+    tensors = {
+        "fortran": torch.from_numpy(np.asfortranarray(base)),
+        "transposed": torch.from_numpy(base.T),
+        "every_other": torch.from_numpy(base.reshape(-1)[::2]),  # not one block: saved as a copy
+    }
+    loaded = _round_trip(tensors)
+    for name, before in tensors.items():
+        assert loaded[name].tolist() == before.tolist(), name
+    assert loaded["transposed"].stride() == tensors["transposed"].stride()
