@@ -35,7 +35,7 @@ from mutograd import nn, optim
 from mutograd.nn import functional as F
 from mutograd.utils.data import DataLoader, TensorDataset
 
-DATA_FILE = os.path.join(os.path.dirname(__file__), "data", "digits.npz")
+DATA_FILE = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "digits.npz")
 # Softened targets (PyTorch's label_smoothing): steadier test accuracy on this small data set.
 LABEL_SMOOTHING = 0.1
 
