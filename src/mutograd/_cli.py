@@ -18,8 +18,19 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
-    """Shows each option's default after its help (``--help`` answers "what if I omit it")."""
+class HelpFormatter(argparse.HelpFormatter):
+    """Shows each option's default after its help (``--help`` answers "what if I omit it");
+    flags and options whose help already explains the default are left as written."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if (
+            action.default in (None, argparse.SUPPRESS)
+            or action.default is False
+            or "default" in text
+        ):
+            return text
+        return f"{text} (default: %(default)s)"
 
 
 def positive_int(text: str) -> int:

@@ -11,6 +11,7 @@ from .digits import (
     load_digits,
     main,
     peak_step_memory,
+    relu_memory,
     stratified_split,
     train_model,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "load_digits",
     "main",
     "peak_step_memory",
+    "relu_memory",
     "stratified_split",
     "train_model",
 ]
