@@ -102,3 +102,14 @@ def test_the_package_never_speaks_of_where_its_text_came_from():
         if INTERNAL.search(line)
     ]
     assert hits == []
+
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+
+
+@pytest.mark.parametrize("script", sorted(p.name for p in BENCH.glob("*.py")))
+def test_every_bench_script_answers_help(script):
+    done = run(sys.executable, str(BENCH / script), "--help")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == "" and done.stdout.strip()
+    assert "Traceback" not in done.stdout
