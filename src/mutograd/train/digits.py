@@ -463,7 +463,11 @@ def _pin_threads(threads: int | None, torch: Any) -> str:
     """Run both engines' BLAS on the same thread count, so their times compare; say so."""
     count = threads if threads is not None else mutograd.get_num_threads()
     mutograd.set_num_threads(count)
-    how = "--threads" if threads is not None else "PyTorch's default policy"
+    how = (
+        "--threads"
+        if threads is not None
+        else "PyTorch's default policy (see --help); on a busy machine --threads 1 is faster"
+    )
     if torch is None:
         return f"threads: {count} for mutograd's BLAS (NumPy), from {how}"
     torch.set_num_threads(count)
