@@ -113,3 +113,22 @@ def test_every_bench_script_answers_help(script):
     assert done.returncode == 0, done.stderr
     assert done.stderr == "" and done.stdout.strip()
     assert "Traceback" not in done.stdout
+
+
+def readme_program() -> str:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme.split("## Using mutograd", 1)[1]
+    return section.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+@pytest.mark.parametrize("engine", ["mutograd", "torch"])
+def test_the_readmes_using_mutograd_program_prints_what_it_says(engine, capsys):
+    program = readme_program()
+    assert program.startswith("import mutograd as torch\n")
+    if engine == "torch":
+        pytest.importorskip("torch")
+        program = program.replace("import mutograd as torch", "import torch", 1)
+    exec(compile(program, "README.md", "exec"), {"__name__": "__readme__"})
+    printed = capsys.readouterr().out.splitlines()
+    promised = [line.split("# ", 1)[1] for line in program.splitlines() if "print(" in line]
+    assert printed == promised
