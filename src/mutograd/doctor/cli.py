@@ -13,9 +13,7 @@ import sys
 from types import TracebackType
 from typing import Any
 
-USAGE = (
-    "usage: python -m mutograd doctor [--early] [--paranoid] [--graph FILE.svg] script.py [args...]"
-)
+USAGE = "usage: mutograd doctor [--early] [--paranoid] [--graph FILE.svg] script.py [args...]"
 
 HELP = f"""{USAGE}
 
