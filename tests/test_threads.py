@@ -143,3 +143,15 @@ def test_interop_threads_are_set_once_as_in_torch():
         answers.append(json.loads(done.stdout))
     assert answers[0] == answers[1]
     assert answers[0][0] == 1 and "set_num_interop_threads called" in answers[0][1]
+
+
+@requires_torch
+def test_only_the_blas_is_pinned_not_torchs_openmp(torch):
+    previous = mutograd.get_num_threads(), torch.get_num_threads()
+    openmp = [p["num_threads"] for p in threadpool_info() if p["user_api"] == "openmp"]
+    try:
+        mutograd.set_num_threads(previous[0] + 1)
+        assert torch.get_num_threads() == previous[1]
+        assert [p["num_threads"] for p in threadpool_info() if p["user_api"] == "openmp"] == openmp
+    finally:
+        mutograd.set_num_threads(previous[0])
