@@ -70,9 +70,9 @@ STEPS = [
         "The lesson's leaf write, as PyTorch really raises it: the leaf rule",
         """
         The lesson on in-place operations modifies `x2` (a leaf that requires grad)
-        in place after building a loss. PyTorch refuses before anything is written: a leaf's value is what the
-        gradient is taken with respect to. mutograd raises PyTorch's exact error and
-        adds the line that did it.
+        in place after building a loss. PyTorch refuses before anything is written:
+        a leaf's value is what the gradient is taken with respect to. mutograd raises
+        PyTorch's exact error and adds the line that did it.
         """,
         """
         x2 = torch.tensor([2.0, 3.0], requires_grad=True)
