@@ -5,13 +5,9 @@ imported from mutograd: ``nn.Sequential`` of ``Linear``/``Conv2d``/``ReLU(inplac
 layers, ``optim.Adam`` (an in-place update of every parameter, every step), a
 cosine learning-rate schedule, ``utils.data.DataLoader`` and ``F.cross_entropy``.
 
-It prints a progress bar per epoch with the loss (cross entropy with label
-smoothing 0.1: the current batch's on the bar, the mean over the epoch's batches
-at its end), the test accuracy on a held-out 20% split (stratified by digit), the
-time per epoch, and what ``ReLU(inplace=True)`` saves against ``ReLU()``
-(measured with tracemalloc: the ReLU layer itself, the forward pass, a training step).
-Both engines run BLAS on the same number of threads (``--threads``; PyTorch's
-default, the physical cores), and the header says how many.
+It prints a progress bar per epoch, the test accuracy on a held-out 20% split
+(stratified by digit), the time per epoch, and the peak memory of one training
+step with ``ReLU(inplace=True)`` versus ``ReLU()`` (measured with tracemalloc).
 With ``--compare-torch`` the same model, from the same initial weights and on
 the same batches, is trained in PyTorch side by side, and the largest weight
 difference between the two is reported: the runs follow the same trajectory.
@@ -19,6 +15,13 @@ difference between the two is reported: the runs follow the same trajectory.
 The data: 1,797 8x8 images from the UCI "Optical Recognition of Handwritten
 Digits" data set (CC BY 4.0), shipped as ``mutograd/data/digits.npz``; see
 ``mutograd/data/README.md``.
+
+The loss printed is cross entropy with label smoothing 0.1 (so it never reaches
+0): the current batch's on the bar, the mean over the epoch at its end. The
+memory report measures the ReLU layer alone, the forward pass and a training
+step, and says where each peaks. Both engines run BLAS on the same number of
+threads (``--threads``; PyTorch's default, the physical cores), and the header
+says how many.
 """
 
 from __future__ import annotations
