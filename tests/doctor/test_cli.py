@@ -131,7 +131,7 @@ def test_missing_script_like_python(tmp_path: Path) -> None:
 
 def test_usage_and_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--help"]) == 0
-    assert "usage: mutograd doctor" in capsys.readouterr().out
+    assert "usage: python -m mutograd doctor" in capsys.readouterr().out
     assert main([]) == 2
     assert "no script given" in capsys.readouterr().err
     assert main(["--bogus", "x.py"]) == 2

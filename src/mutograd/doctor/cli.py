@@ -13,7 +13,9 @@ import sys
 from types import TracebackType
 from typing import Any
 
-USAGE = "usage: mutograd doctor [--early] [--paranoid] [--graph FILE.svg] script.py [args...]"
+USAGE = (
+    "usage: python -m mutograd doctor [--early] [--paranoid] [--graph FILE.svg] script.py [args...]"
+)
 
 HELP = f"""{USAGE}
 
