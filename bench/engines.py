@@ -41,3 +41,7 @@ def version(name: str) -> str:
     except ImportError:
         return "not installed"
     return getattr(module, "__version__", "?")
+
+
+if __name__ == "__main__":  # a module of the harness; `--help` says what it is
+    print(__doc__.strip() + "\n\nImported by the harness: see `python bench/run.py --help`.")

@@ -14,6 +14,7 @@ included).
 
 from __future__ import annotations
 
+import argparse
 import collections
 import re
 import sys
@@ -71,4 +72,8 @@ def main(path: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("profile", help="py-spy's raw output (record -f raw)")
+    sys.exit(main(parser.parse_args().profile))

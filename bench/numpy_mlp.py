@@ -65,3 +65,7 @@ def numpy_sgd(params, lr: float, momentum: float):
             p -= lr * buffers[i]
 
     return step
+
+
+if __name__ == "__main__":  # a module of the harness; `--help` says what it is
+    print(__doc__.strip() + "\n\nImported by the harness: see `python bench/run.py --help`.")

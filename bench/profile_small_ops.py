@@ -11,6 +11,7 @@ timeit loop for both engines.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -59,8 +60,18 @@ def profile(engine: str, steps: int = 30_000, warmup: int = 1_000) -> dict:
 
 
 def main() -> int:
-    if len(sys.argv) > 1:
-        print(json.dumps(profile(sys.argv[1])))
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "engine",
+        nargs="?",
+        choices=("mutograd", "torch"),
+        help="profile one engine in this process (default: both, each in a fresh process)",
+    )
+    engine = parser.parse_args().engine
+    if engine is not None:
+        print(json.dumps(profile(engine)))
         return 0
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
     results = {}

@@ -448,3 +448,7 @@ WORKLOADS = {
     "mid_mlp": mid_mlp,
     "mlp_peak_memory": mlp_peak_memory,
 }
+
+
+if __name__ == "__main__":  # a module of the harness; `--help` says what it is
+    print(__doc__.strip() + "\n\nImported by the harness: see `python bench/run.py --help`.")

@@ -6,7 +6,9 @@ import io
 import subprocess
 import sys
 
-from mutograd.tour import STEPS, run_tour
+import pytest
+
+from mutograd.tour import STEPS, main, run_tour
 
 
 def test_tour_runs_without_unexpected_errors():
@@ -16,14 +18,14 @@ def test_tour_runs_without_unexpected_errors():
     assert f"Step {len(STEPS)}/{len(STEPS)}" in text
 
 
-def test_tour_shows_the_seed_corrected_and_the_where_diagnosis():
+def test_tour_shows_the_lesson_corrected_and_the_where_diagnosis():
     out = io.StringIO()
     run_tour(out=out)
     text = out.getvalue()
-    # The seed's out-of-place and in-place outputs.
+    # The lesson's out-of-place and in-place outputs.
     assert "After y = x + 5: tensor([6., 7., 8.], grad_fn=<AddBackward0>)" in text
     assert "After a.add_(5):  tensor([6., 7., 8.])   version 1" in text
-    # PyTorch refuses the seed's leaf write; the tour shows the no_grad fix.
+    # PyTorch refuses the lesson's leaf write; the tour shows the no_grad fix.
     assert "a leaf Variable that requires grad is being used in an in-place operation." in text
     assert "mutograd: the in-place operation add_ is at <tour step 4>:4" in text
     assert "x3 after in-place add: tensor([101., 102.], requires_grad=True)   version 1" in text
@@ -49,3 +51,37 @@ def test_python_dash_m_mutograd_tour_exit_code():
     )
     assert result.returncode == 0, result.stderr
     assert "Step 4/" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "argv, complaint",
+    [
+        (["--step", "99"], "expected a step number from 1 to 11, got 99"),
+        (["--step", "0"], "expected a step number from 1 to 11, got 0"),
+        (["--step", "-1"], "expected a step number from 1 to 11, got -1"),
+        (["--step", "two"], "expected a step number from 1 to 11, got 'two'"),
+        (["--step"], "argument --step: expected one argument"),
+        (["--steps", "1"], "unrecognized arguments: --steps 1"),
+    ],
+)
+def test_bad_options_get_one_line_on_stderr_and_exit_2(argv, complaint, capsys):
+    assert len(STEPS) == 11  # the expected messages name the range
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1 and captured.err.startswith("mutograd tour: error: ")
+    assert complaint in captured.err
+
+
+def test_list_and_help_name_the_lesson_not_its_source(capsys):
+    assert main(["--list"]) == 0
+    listing = capsys.readouterr().out
+    assert listing.count("\n") == len(STEPS) and " 4. The lesson's leaf write" in listing
+    with pytest.raises(SystemExit) as exit_:
+        main(["--help"])
+    assert exit_.value.code == 0
+    text = capsys.readouterr().out
+    assert text.startswith("usage: mutograd tour") and "lesson on in-place operations" in text
+    assert "seed" not in (listing + text).lower()

@@ -7,8 +7,12 @@ import io
 
 import pytest
 from conftest import requires_torch
+from threadpoolctl import threadpool_info
 
-from mutograd.train import Digits, main, peak_step_memory, train_model
+import mutograd
+from mutograd._threads import physical_cores
+from mutograd.train import Digits, main, peak_step_memory, relu_memory, train_model
+from mutograd.train.digits import _memory_report
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +62,100 @@ def test_command_line_compare_torch(capsys):
 
 
 def test_command_line_rejects_bad_options(capsys):
-    assert main(["--epochs", "0"]) == 2
+    with pytest.raises(SystemExit) as exit_:
+        main(["--epochs", "0"])
+    assert exit_.value.code == 2
     with pytest.raises(SystemExit):
         main(["--model", "resnet"])
+
+
+@pytest.mark.parametrize(
+    "argv, complaint",
+    [
+        (["--epochs", "-1"], "argument --epochs: expected a positive integer, got -1"),
+        (["--epochs", "1.5"], "argument --epochs: expected a positive integer, got '1.5'"),
+        (["--batch-size", "0"], "argument --batch-size: expected a positive integer, got 0"),
+        (["--lr", "-1"], "argument --lr: expected a positive number, got -1"),
+        (["--lr", "0"], "argument --lr: expected a positive number, got 0"),
+        (["--lr", "nan"], "argument --lr: expected a positive number, got nan"),
+        (["--lr", "inf"], "argument --lr: expected a positive number, got inf"),
+        (["--lr", "fast"], "argument --lr: expected a positive number, got 'fast'"),
+        (["--seed", "-1"], "argument --seed: expected a seed from 0 to 18446744073709551615"),
+        (["--seed", str(2**64)], "argument --seed: expected a seed from 0 to"),
+        (["--threads", "0"], "argument --threads: expected a positive integer, got 0"),
+        (["--model", "resnet"], "argument --model: invalid choice: 'resnet'"),
+        (["--epochs"], "argument --epochs: expected one argument"),
+        (["--no-memory=yes"], "argument --no-memory: ignored explicit argument 'yes'"),
+        (["--gpu"], "unrecognized arguments: --gpu"),
+    ],
+)
+def test_every_bad_option_is_one_line_on_stderr_and_exit_2(argv, complaint, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(argv)
+    assert exit_.value.code == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1 and captured.err.startswith("mutograd train: error: ")
+    assert complaint in captured.err
+
+
+def test_help_shows_each_option_with_its_default(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--help"])
+    assert exit_.value.code == 0
+    text = capsys.readouterr().out
+    assert text.startswith("usage: mutograd train")
+    for option, default in [("--epochs", "10"), ("--batch-size", "32"), ("--lr", "0.003")]:
+        assert option in text and f"(default: {default})" in " ".join(text.split())
+    for option in ("--model", "--seed", "--threads", "--compare-torch", "--no-memory"):
+        line = next(line for line in text.splitlines() if line.strip().startswith(option))
+        assert len(line.split(None, 2)) >= 2, line  # a help text beside (or below) each
+    assert "(default: None)" not in text and "(default: False)" not in text
+
+
+def test_header_pins_threads_and_says_what_the_loss_is(capsys):
+    previous = mutograd.get_num_threads()
+    try:
+        assert main(["--model", "mlp", "--epochs", "1", "--threads", "1", "--no-memory"]) == 0
+        assert mutograd.get_num_threads() == 1
+        assert {p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"} == {1}
+    finally:
+        mutograd.set_num_threads(previous)
+    out = capsys.readouterr().out
+    assert "threads: 1 for mutograd's BLAS (NumPy), from --threads" in out
+    assert "loss: cross entropy with label smoothing 0.1" in out
+    assert "epoch loss" in out  # the bar's "batch loss" is redrawn on terminals only
+
+
+@requires_torch
+def test_compare_torch_pins_both_engines_to_the_same_threads(capsys, torch):
+    before = torch.get_num_threads(), mutograd.get_num_threads()
+    try:
+        assert main(["--model", "mlp", "--epochs", "1", "--compare-torch", "--no-memory"]) == 0
+        assert torch.get_num_threads() == mutograd.get_num_threads() == physical_cores()
+    finally:
+        torch.set_num_threads(before[0])
+        mutograd.set_num_threads(before[1])
+    out = capsys.readouterr().out
+    expected = f"threads: {physical_cores()} for both engines (mutograd's NumPy BLAS and torch)"
+    assert expected in out and "from PyTorch's default policy" in out
+
+
+def test_epoch_loss_is_the_mean_over_the_epochs_batches(digits):
+    result = train_model("mlp", digits, epochs=2, seed=0, stream=io.StringIO())
+    assert len(result.epoch_losses) == 2
+    assert result.epoch_losses[1] < result.epoch_losses[0]
+    assert result.epoch_losses[1] > 0.1 * 0.9  # label smoothing keeps it away from 0
+
+
+def test_memory_report_explains_why_the_cnns_peaks_do_not_move(digits):
+    cnn = relu_memory("cnn", digits, batch_size=256)
+    # The ReLU layer alone: in place, nothing; ReLU(): a (256, 16, 8, 8) float32 buffer.
+    assert cnn.relu_inplace < 64 * 1024
+    assert cnn.relu_out_of_place >= 256 * 16 * 8 * 8 * 4
+    assert cnn.peak_layer.startswith("Conv2d(16, 32")
+    mlp = relu_memory("mlp", digits, batch_size=256)
+    assert mlp.relu_out_of_place - mlp.relu_inplace >= 256 * 512 * 4 * 0.9
+    report = _memory_report("cnn", digits)
+    assert "the forward pass peaks in Conv2d(16, 32" in report
+    assert "cannot lower that peak" in report and "same step peak" in report

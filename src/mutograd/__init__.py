@@ -87,3 +87,15 @@ _install_unsupported(Tensor)
 del _install_unsupported
 
 __version__ = "0.1.0"
+
+# torch.set_num_threads and friends act on NumPy's BLAS; PyTorch's default thread policy
+# (MKL_NUM_THREADS, OMP_NUM_THREADS, else the physical cores) is applied on import.
+from . import _threads  # noqa: E402
+from ._threads import (  # noqa: E402
+    get_num_interop_threads,
+    get_num_threads,
+    set_num_interop_threads,
+    set_num_threads,
+)
+
+_threads.init()

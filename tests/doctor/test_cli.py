@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -149,10 +150,16 @@ def test_options_after_the_script_belong_to_it(
 
 
 # ---------------------------------------------------------------- the diagnosis, end to end
+needs_dot = pytest.mark.skipif(
+    shutil.which("dot") is None,
+    reason="Graphviz's dot is not installed (apt-get/brew/conda install graphviz)",
+)
+
+
 def test_cli_reports_the_culprit(tmp_path: Path) -> None:
     pytest.importorskip("torch")
     script = CORPUS / "residual_add.py"
-    graph = tmp_path / "graph.svg"
+    graph = tmp_path / "graph.dot"  # DOT source needs no Graphviz; the SVG test below does
     got = subprocess.run(
         [sys.executable, str(RUNNER), "--graph", str(graph), str(script)],
         capture_output=True, text=True, env=doctor_env(), cwd=REPO, timeout=120,
@@ -180,6 +187,21 @@ def test_cli_reports_the_culprit(tmp_path: Path) -> None:
     )
     assert "residual_add.py:30" in err and "residual_add.py:26" in err
     assert f"mutograd doctor: backward graph written to {graph}" in err
+    dot = graph.read_text()
+    assert dot.startswith("digraph backward {")
+    assert "aten::add_.Tensor" in dot and "#d62728" in dot
+
+
+@needs_dot
+def test_cli_draws_the_failing_graph_as_svg(tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    graph = tmp_path / "graph.svg"
+    got = subprocess.run(
+        [sys.executable, str(RUNNER), "--graph", str(graph), str(CORPUS / "residual_add.py")],
+        capture_output=True, text=True, env=doctor_env(), cwd=REPO, timeout=120,
+    )  # fmt: skip
+    assert got.returncode == 1
+    assert f"mutograd doctor: backward graph written to {graph}" in got.stderr
     svg = graph.read_text()
     assert "<svg" in svg and "aten::add_.Tensor" in svg and "#d62728" in svg
 

@@ -81,7 +81,8 @@ def main(argv: list[str]) -> int:
     try:
         options = _parse(list(argv))
     except _UsageError as error:
-        print(f"{USAGE}\nmutograd doctor: error: {error}", file=sys.stderr)
+        # one line and exit status 2, like every mutograd command's usage errors
+        print(f"mutograd doctor: error: {error} (see mutograd doctor --help)", file=sys.stderr)
         return 2
     if options is None:
         print(HELP, end="")

@@ -1,4 +1,4 @@
-"""``python -m mutograd tour``: the seed lesson on in-place operations, run live."""
+"""``python -m mutograd tour``: the lesson on in-place operations, run live."""
 
 from .lesson import STEPS, main, run_tour
 

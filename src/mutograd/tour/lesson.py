@@ -1,16 +1,16 @@
 """The lesson: in-place operations, what they save, and how autograd keeps them safe.
 
-It follows the seed document (shared/seed/...): out-of-place versus in-place,
-then the rules autograd enforces. Where the seed disagrees with PyTorch — its
-last step modifies a leaf that requires grad, which PyTorch refuses — the tour
-shows PyTorch's behaviour and the fix.
+The lesson on in-place operations, run live: out-of-place versus in-place, views,
+then the rules autograd enforces. Where the lesson's own example breaks a rule
+(it modifies a leaf that requires grad, which PyTorch refuses), the tour shows
+PyTorch's error and the fix.
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
 
+from .._cli import Parser, int_between
 from .runner import Step, format_unexpected, render, run_step
 
 STEPS = [
@@ -67,12 +67,12 @@ STEPS = [
         """,
     ),
     Step(
-        "The seed's error, as PyTorch really raises it: the leaf rule",
+        "The lesson's leaf write, as PyTorch really raises it: the leaf rule",
         """
-        The seed modifies `x2` (a leaf that requires grad) in place after building a
-        loss. PyTorch refuses before anything is written: a leaf's value is what the
-        gradient is taken with respect to. mutograd raises PyTorch's exact error and
-        adds the line that did it.
+        The lesson on in-place operations modifies `x2` (a leaf that requires grad)
+        in place after building a loss. PyTorch refuses before anything is written:
+        a leaf's value is what the gradient is taken with respect to. mutograd raises
+        PyTorch's exact error and adds the line that did it.
         """,
         """
         x2 = torch.tensor([2.0, 3.0], requires_grad=True)
@@ -85,7 +85,7 @@ STEPS = [
     Step(
         "The fix: update leaves under no_grad (what every optimizer does)",
         """
-        The seed's last step (`x3.add_(100)` after backward) also raises in PyTorch.
+        The lesson's last step (`x3.add_(100)` after backward) also raises in PyTorch.
         Wrap the update in `torch.no_grad()`: the write is not recorded, and the
         version still goes up.
         """,
@@ -242,8 +242,18 @@ def run_tour(out=None, steps=None) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m mutograd tour", description=__doc__)
-    parser.add_argument("--step", type=int, action="append", help="run only this step (repeatable)")
+    parser = Parser(
+        prog="mutograd tour",
+        description="Run the lesson on in-place operations live: each step's prose, its code, "
+        "and what the code printed or raised.",
+    )
+    parser.add_argument(
+        "--step",
+        type=int_between(1, len(STEPS), "a step number"),
+        action="append",
+        metavar="N",
+        help=f"run only step N, 1 to {len(STEPS)} (repeatable; --list shows them)",
+    )
     parser.add_argument("--list", action="store_true", help="list the steps and exit")
     args = parser.parse_args(argv)
     if args.list:
