@@ -66,23 +66,23 @@ UNSUPPORTED: dict[str, tuple[str, ...]] = {
         from_file frombuffer func functional fused_moving_avg_obs_fake_quant futures fx gcd gcd_
         geqrf ger get_autocast_cpu_dtype get_autocast_dtype get_autocast_gpu_dtype
         get_autocast_ipu_dtype get_autocast_xla_dtype get_deterministic_debug_mode get_device
-        get_device_module get_file_path get_float32_matmul_precision get_num_interop_threads
-        get_num_threads get_rng_state gradient grid_sampler grid_sampler_2d grid_sampler_3d
-        group_norm gru gru_cell hamming_window hann_window hardshrink has_lapack has_mkl
-        has_openmp has_spectral hash_tensor heaviside hinge_embedding_loss histc histogram
-        histogramdd hsmm hsplit hspmm hub hypot i0 i0_ igamma igammac iinfo imag
-        import_ir_module import_ir_module_from_buffer index_put_ index_reduce indices_copy inf
-        init_num_threads inner instance_norm int1 int2 int3 int4 int5 int6 int7 int_repr inverse
-        is_anomaly_check_nan_enabled is_autocast_cache_enabled is_autocast_cpu_enabled
-        is_autocast_enabled is_autocast_ipu_enabled is_autocast_xla_enabled is_complex is_conj
-        is_deterministic_algorithms_warn_only_enabled is_distributed is_inference is_neg
-        is_nonzero is_same_size is_signed is_storage is_vulkan_available is_warn_always_enabled
-        isin isreal istft jagged jit kaiser_window kl_div kron kthvalue layer_norm layout lcm
-        lcm_ ldexp ldexp_ legacy_contiguous_format lgamma library linalg lobpcg log10_ log1p_
-        log2_ log_ logaddexp logaddexp2 logcumsumexp logdet logit logit_ logspace lstm lstm_cell
-        lstsq lu lu_solve lu_unpack margin_ranking_loss masked matrix_exp matrix_power
-        matrix_rank max_pool1d max_pool1d_with_indices max_pool2d max_pool3d median
-        memory_format merge_type_from_type_comment meshgrid miopen_batch_norm miopen_convolution
+        get_device_module get_file_path get_float32_matmul_precision get_rng_state gradient
+        grid_sampler grid_sampler_2d grid_sampler_3d group_norm gru gru_cell hamming_window
+        hann_window hardshrink has_lapack has_mkl has_openmp has_spectral hash_tensor heaviside
+        hinge_embedding_loss histc histogram histogramdd hsmm hsplit hspmm hub hypot i0 i0_
+        igamma igammac iinfo imag import_ir_module import_ir_module_from_buffer index_put_
+        index_reduce indices_copy inf init_num_threads inner instance_norm int1 int2 int3 int4
+        int5 int6 int7 int_repr inverse is_anomaly_check_nan_enabled is_autocast_cache_enabled
+        is_autocast_cpu_enabled is_autocast_enabled is_autocast_ipu_enabled
+        is_autocast_xla_enabled is_complex is_conj is_deterministic_algorithms_warn_only_enabled
+        is_distributed is_inference is_neg is_nonzero is_same_size is_signed is_storage
+        is_vulkan_available is_warn_always_enabled isin isreal istft jagged jit kaiser_window
+        kl_div kron kthvalue layer_norm layout lcm lcm_ ldexp ldexp_ legacy_contiguous_format
+        lgamma library linalg lobpcg log10_ log1p_ log2_ log_ logaddexp logaddexp2 logcumsumexp
+        logdet logit logit_ logspace lstm lstm_cell lstsq lu lu_solve lu_unpack
+        margin_ranking_loss masked matrix_exp matrix_power matrix_rank max_pool1d
+        max_pool1d_with_indices max_pool2d max_pool3d median memory_format
+        merge_type_from_type_comment meshgrid miopen_batch_norm miopen_convolution
         miopen_convolution_add_relu miopen_convolution_relu miopen_convolution_transpose
         miopen_ctc_loss miopen_depthwise_convolution miopen_rnn mkldnn_adaptive_avg_pool2d
         mkldnn_convolution mkldnn_linear_backward_weights mkldnn_max_pool2d mkldnn_max_pool3d
@@ -111,22 +111,22 @@ UNSUPPORTED: dict[str, tuple[str, ...]] = {
         set_autocast_gpu_dtype set_autocast_ipu_dtype set_autocast_ipu_enabled
         set_autocast_xla_dtype set_autocast_xla_enabled set_default_tensor_type
         set_deterministic_debug_mode set_float32_matmul_precision set_flush_denormal
-        set_num_interop_threads set_num_threads set_rng_state set_warn_always sigmoid_ signal
-        sin_ sinc sinc_ sinh_ slice_copy slice_inverse slice_scatter slogdet smm solve sort
-        sparse sparse_bsc sparse_bsc_tensor sparse_bsr sparse_bsr_tensor
-        sparse_compressed_tensor sparse_coo sparse_coo_tensor sparse_csc sparse_csc_tensor
-        sparse_csr sparse_csr_tensor special split_copy split_with_sizes split_with_sizes_copy
-        spmm sqrt_ square_ squeeze_copy sspaddmm std_mean stft storage strided svd svd_lowrank
-        sym_constrain_range sym_constrain_range_for_size sym_float sym_fresh_size sym_int
-        sym_ite sym_max sym_min sym_not sym_sqrt sym_sum symeig t_copy take take_along_dim tan_
-        tanh_ tensor_split tensordot thread_safe_generator threshold threshold_ tile to_dlpack
-        topk torch torch_version trace transpose_copy trapezoid trapz triangular_solve tril
-        tril_indices triplet_margin_loss triu triu_indices trunc_ typename types uint1 uint16
-        uint2 uint3 uint32 uint4 uint5 uint6 uint64 uint7 unbind_copy unfold_copy
-        unify_type_list unique unique_consecutive unravel_index unsafe_chunk unsafe_split
-        unsafe_split_with_sizes unsqueeze_copy use_deterministic_algorithms values_copy vander
-        var_mean vdot version view_as_complex view_as_complex_copy view_as_real
-        view_as_real_copy view_copy vmap vsplit wait while_loop windows xlogy xlogy_ xpu zero_
+        set_rng_state set_warn_always sigmoid_ signal sin_ sinc sinc_ sinh_ slice_copy
+        slice_inverse slice_scatter slogdet smm solve sort sparse sparse_bsc sparse_bsc_tensor
+        sparse_bsr sparse_bsr_tensor sparse_compressed_tensor sparse_coo sparse_coo_tensor
+        sparse_csc sparse_csc_tensor sparse_csr sparse_csr_tensor special split_copy
+        split_with_sizes split_with_sizes_copy spmm sqrt_ square_ squeeze_copy sspaddmm std_mean
+        stft storage strided svd svd_lowrank sym_constrain_range sym_constrain_range_for_size
+        sym_float sym_fresh_size sym_int sym_ite sym_max sym_min sym_not sym_sqrt sym_sum symeig
+        t_copy take take_along_dim tan_ tanh_ tensor_split tensordot thread_safe_generator
+        threshold threshold_ tile to_dlpack topk torch torch_version trace transpose_copy
+        trapezoid trapz triangular_solve tril tril_indices triplet_margin_loss triu triu_indices
+        trunc_ typename types uint1 uint16 uint2 uint3 uint32 uint4 uint5 uint6 uint64 uint7
+        unbind_copy unfold_copy unify_type_list unique unique_consecutive unravel_index
+        unsafe_chunk unsafe_split unsafe_split_with_sizes unsqueeze_copy
+        use_deterministic_algorithms values_copy vander var_mean vdot version view_as_complex
+        view_as_complex_copy view_as_real view_as_real_copy view_copy vmap vsplit wait
+        while_loop windows xlogy xlogy_ xpu zero_
         """.split()
     ),
     "torch.Tensor": tuple(
