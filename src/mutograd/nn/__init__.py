@@ -80,3 +80,32 @@ __all__ = [
     "functional",
     "init",
 ]
+
+# Recurrent layers, the rest of the convolutions and nn.utils (appended to keep merges easy).
+from . import utils  # noqa: E402
+from .modules import (  # noqa: E402
+    GRU,
+    LSTM,
+    RNN,
+    Conv1d,
+    ConvTranspose1d,
+    ConvTranspose2d,
+    GRUCell,
+    LSTMCell,
+    RNNBase,
+    RNNCell,
+)
+
+__all__ += [
+    "Conv1d",
+    "ConvTranspose1d",
+    "ConvTranspose2d",
+    "GRU",
+    "GRUCell",
+    "LSTM",
+    "LSTMCell",
+    "RNN",
+    "RNNBase",
+    "RNNCell",
+    "utils",
+]

@@ -70,3 +70,9 @@ __all__ = [
     "softmax",
     "tanh",
 ]
+
+# One-hot, normalize and the rest of the convolutions (appended to keep merges easy).
+from ._functional.conv_more import conv1d, conv_transpose1d, conv_transpose2d  # noqa: E402
+from ._functional.misc import normalize, one_hot  # noqa: E402
+
+__all__ += ["conv1d", "conv_transpose1d", "conv_transpose2d", "normalize", "one_hot"]

@@ -67,3 +67,20 @@ __all__ = [
     "Tanh",
     "Unflatten",
 ]
+
+# Recurrent layers, the rest of the convolutions (appended to keep merges easy).
+from .conv_more import Conv1d, ConvTranspose1d, ConvTranspose2d  # noqa: E402
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell  # noqa: E402
+
+__all__ += [
+    "Conv1d",
+    "ConvTranspose1d",
+    "ConvTranspose2d",
+    "GRU",
+    "GRUCell",
+    "LSTM",
+    "LSTMCell",
+    "RNN",
+    "RNNBase",
+    "RNNCell",
+]

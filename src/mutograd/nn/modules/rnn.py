@@ -1,0 +1,583 @@
+"""RNN, LSTM and GRU, and their cells (torch/nn/modules/rnn.py).
+
+Parameters have PyTorch's names (``weight_ih_l0``, ``bias_hh_l1_reverse``,
+``weight_hr_l0`` for LSTM projections), shapes, order and initialisation, so
+state dicts move between the two libraries. The recurrences are written in
+table ops, one time step at a time, and autograd differentiates them.
+
+Note [One loop for padded and packed input]
+-------------------------------------------
+Both input kinds become a list of per-step inputs, step t holding the first
+``batch_sizes[t]`` rows (all rows when the input is not packed; a packed batch
+is sorted by decreasing length). Each step updates those rows of the running
+state and keeps the others: ``h = cat([cell(x_t, h[:b]), h[b:]])``. Forwards,
+the kept rows are finished sequences, so ``h`` ends as each one's last state.
+Backwards (the reverse direction walks t down), the kept rows have not started
+yet and still hold the initial state. The same line serves both.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+from typing import Any
+
+from ..._creation import empty, zeros
+from ..._tensor import Tensor
+from ...ops._api import FUNCTIONS
+from .. import init
+from .._functional.activation import dropout, linear
+from ..module import Module
+from ..parameter import Parameter
+from ..utils.rnn import PackedSequence
+
+__all__ = ["GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNBase", "RNNCell"]
+
+_cat = FUNCTIONS["cat"]
+_stack = FUNCTIONS["stack"]
+
+_GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
+
+
+def _rnn_step(mode, x, h, w_ih, w_hh, b_ih, b_hh):
+    pre = linear(x, w_ih, b_ih) + linear(h, w_hh, b_hh)
+    return pre.tanh() if mode == "RNN_TANH" else pre.relu()
+
+
+def _lstm_step(x, h, c, w_ih, w_hh, b_ih, b_hh, w_hr=None):
+    gates = linear(x, w_ih, b_ih) + linear(h, w_hh, b_hh)
+    i, f, g, o = gates.chunk(4, 1)
+    c = f.sigmoid() * c + i.sigmoid() * g.tanh()
+    h = o.sigmoid() * c.tanh()
+    if w_hr is not None:
+        h = linear(h, w_hr)
+    return h, c
+
+
+def _gru_step(x, h, w_ih, w_hh, b_ih, b_hh):
+    gi = linear(x, w_ih, b_ih).chunk(3, 1)
+    gh = linear(h, w_hh, b_hh).chunk(3, 1)
+    r = (gi[0] + gh[0]).sigmoid()
+    z = (gi[1] + gh[1]).sigmoid()
+    n = (gi[2] + r * gh[2]).tanh()
+    return (1 - z) * n + z * h
+
+
+class RNNBase(Module):
+    """What RNN, LSTM and GRU share: the parameters, checks and the layer loop."""
+
+    def __init__(
+        self,
+        mode: str,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        bias: bool = True,
+        batch_first: bool = False,
+        dropout: float = 0.0,
+        bidirectional: bool = False,
+        proj_size: int = 0,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        if (
+            not isinstance(dropout, numbers.Number)
+            or not 0 <= dropout <= 1
+            or isinstance(dropout, bool)
+        ):
+            raise ValueError(
+                "dropout should be a number in range [0, 1] representing the probability of "
+                "an element being zeroed"
+            )
+        if dropout > 0 and num_layers == 1:
+            warnings.warn(
+                "dropout option adds dropout after all but last recurrent layer, so non-zero "
+                "dropout expects num_layers greater than 1, but got "
+                f"dropout={dropout} and num_layers={num_layers}",
+                stacklevel=2,
+            )
+        if not isinstance(bias, bool):
+            raise TypeError(f"bias should be of type bool, got: {type(bias).__name__}")
+        if not isinstance(batch_first, bool):
+            raise TypeError(
+                f"batch_first should be of type bool, got: {type(batch_first).__name__}"
+            )
+        if not isinstance(input_size, int):
+            raise TypeError(f"input_size should be of type int, got: {type(input_size).__name__}")
+        if input_size <= 0:
+            raise ValueError("input_size must be greater than zero")
+        if not isinstance(hidden_size, int):
+            raise TypeError(f"hidden_size should be of type int, got: {type(hidden_size).__name__}")
+        if hidden_size <= 0:
+            raise ValueError("hidden_size must be greater than zero")
+        if num_layers <= 0:
+            raise ValueError("num_layers must be greater than zero")
+        if proj_size < 0:
+            raise ValueError(
+                "proj_size should be a positive integer or zero to disable projections"
+            )
+        if proj_size >= hidden_size:
+            raise ValueError("proj_size has to be smaller than hidden_size")
+        if mode not in _GATES:
+            raise ValueError("Unrecognized RNN mode: " + mode)
+        self.mode = mode
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bias = bias
+        self.batch_first = batch_first
+        self.dropout = float(dropout)
+        self.bidirectional = bidirectional
+        self.proj_size = proj_size
+        directions = 2 if bidirectional else 1
+        gate_size = _GATES[mode] * hidden_size
+        real_hidden = proj_size if proj_size > 0 else hidden_size
+        self._flat_weights_names: list[str] = []
+        self._all_weights: list[list[str]] = []
+        for layer in range(num_layers):
+            for direction in range(directions):
+                layer_input = input_size if layer == 0 else real_hidden * directions
+                suffix = f"_l{layer}" + ("_reverse" if direction == 1 else "")
+                shapes = [
+                    ("weight_ih", (gate_size, layer_input)),
+                    ("weight_hh", (gate_size, real_hidden)),
+                ]
+                if bias:
+                    shapes += [("bias_ih", (gate_size,)), ("bias_hh", (gate_size,))]
+                if proj_size > 0:
+                    shapes.append(("weight_hr", (proj_size, hidden_size)))
+                names = []
+                for prefix, shape in shapes:
+                    setattr(self, prefix + suffix, Parameter(empty(shape, dtype=dtype)))
+                    names.append(prefix + suffix)
+                self._flat_weights_names.extend(names)
+                self._all_weights.append(names)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        # As PyTorch: every weight and bias ~ U(-1/sqrt(hidden_size), 1/sqrt(hidden_size)).
+        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
+        for weight in self.parameters():
+            init.uniform_(weight, -stdv, stdv)
+
+    def flatten_parameters(self) -> None:
+        """A no-op: PyTorch packs the weights for cuDNN here; mutograd has no cuDNN."""
+
+    @property
+    def _flat_weights(self) -> list[Tensor]:
+        return [getattr(self, name) for name in self._flat_weights_names]
+
+    @property
+    def all_weights(self) -> list[list[Parameter]]:
+        return [[getattr(self, name) for name in names] for names in self._all_weights]
+
+    def extra_repr(self) -> str:
+        s = f"{self.input_size}, {self.hidden_size}"
+        if self.proj_size != 0:
+            s += f", proj_size={self.proj_size}"
+        if self.num_layers != 1:
+            s += f", num_layers={self.num_layers}"
+        if self.bias is not True:
+            s += f", bias={self.bias}"
+        if self.batch_first is not False:
+            s += f", batch_first={self.batch_first}"
+        if self.dropout != 0:
+            s += f", dropout={self.dropout}"
+        if self.bidirectional is not False:
+            s += f", bidirectional={self.bidirectional}"
+        return s
+
+    # --- checks ----------------------------------------------------------------------------
+
+    def _check_input(self, input: Tensor, packed: bool) -> None:
+        weight_dtype = self._flat_weights[0].dtype
+        if input.dtype is not weight_dtype:
+            raise ValueError(
+                f"RNN input dtype ({input.dtype}) does not match weight dtype ({weight_dtype}). "
+                f"Convert input: input.to({weight_dtype}), or convert model: "
+                f"model.to({input.dtype})"
+            )
+        expected = 2 if packed else 3
+        if input.dim() != expected:
+            raise RuntimeError(f"input must have {expected} dimensions, got {input.dim()}")
+        if self.input_size != input.shape[-1]:
+            raise RuntimeError(
+                "input.size(-1) must be equal to input_size. "
+                f"Expected {self.input_size}, got {input.shape[-1]}"
+            )
+
+    def _hidden_shape(self, batch: int, size: int) -> tuple[int, int, int]:
+        return (self.num_layers * (2 if self.bidirectional else 1), batch, size)
+
+    @staticmethod
+    def _check_hidden(hx: Tensor, expected: tuple, msg: str = "Expected hidden size {}, got {}"):
+        if tuple(hx.shape) != expected:
+            raise RuntimeError(msg.format(expected, list(hx.shape)))
+
+    # --- the recurrence ---------------------------------------------------------------------
+
+    def _steps(self, input: Any) -> tuple[list[Tensor], list[int], Any, int]:
+        """Per-step inputs, batch sizes, the PackedSequence (or None) and the batch size."""
+        if isinstance(input, PackedSequence):
+            data, batch_sizes = input.data, [int(b) for b in input.batch_sizes.tolist()]
+            steps, offset = [], 0
+            for size in batch_sizes:
+                steps.append(data.narrow(0, offset, size))
+                offset += size
+            return steps, batch_sizes, input, batch_sizes[0]
+        seq = input.transpose(0, 1) if self.batch_first else input
+        steps = list(seq.unbind(0))
+        return steps, [seq.shape[1]] * seq.shape[0], None, seq.shape[1]
+
+    def _cell(self, layer: int, direction: int, x: Tensor, state: tuple) -> tuple:
+        names = self._all_weights[layer * (2 if self.bidirectional else 1) + direction]
+        weights = [getattr(self, name) for name in names]
+        w_ih, w_hh = weights[0], weights[1]
+        b_ih, b_hh = (weights[2], weights[3]) if self.bias else (None, None)
+        if self.mode == "LSTM":
+            w_hr = weights[-1] if self.proj_size > 0 else None
+            return _lstm_step(x, state[0], state[1], w_ih, w_hh, b_ih, b_hh, w_hr)
+        if self.mode == "GRU":
+            return (_gru_step(x, state[0], w_ih, w_hh, b_ih, b_hh),)
+        return (_rnn_step(self.mode, x, state[0], w_ih, w_hh, b_ih, b_hh),)
+
+    def _direction(self, layer, direction, steps, batch_sizes, state):
+        """Run one direction of one layer; see Note [One loop for padded and packed input]."""
+        outputs: list[Any] = [None] * len(steps)
+        order = range(len(steps) - 1, -1, -1) if direction == 1 else range(len(steps))
+        for t in order:
+            b = batch_sizes[t]
+            active = tuple(s.narrow(0, 0, b) for s in state)
+            new = self._cell(layer, direction, steps[t], active)
+            if b < state[0].shape[0]:
+                state = tuple(
+                    _cat([n, s.narrow(0, b, s.shape[0] - b)], 0)
+                    for n, s in zip(new, state, strict=True)
+                )
+            else:
+                state = new
+            outputs[t] = new[0]
+        return outputs, state
+
+    def _run(self, input: Any, hx: tuple) -> tuple[Any, tuple]:
+        steps, batch_sizes, packed, _ = self._steps(input)
+        directions = 2 if self.bidirectional else 1
+        finals: list[list[Tensor]] = [[] for _ in hx]
+        for layer in range(self.num_layers):
+            per_direction = []
+            for direction in range(directions):
+                k = layer * directions + direction
+                state = tuple(h[k] for h in hx)
+                outputs, state = self._direction(layer, direction, steps, batch_sizes, state)
+                per_direction.append(outputs)
+                for slot, s in zip(finals, state, strict=True):
+                    slot.append(s)
+            if directions == 2:
+                steps = [_cat([a, b], 1) for a, b in zip(*per_direction, strict=True)]
+            else:
+                steps = per_direction[0]
+            if self.dropout and self.training and layer < self.num_layers - 1:
+                steps = [dropout(s, self.dropout, True) for s in steps]
+        hidden = tuple(_stack(slot, 0) for slot in finals)
+        if packed is not None:
+            output = PackedSequence(
+                _cat(steps, 0), packed.batch_sizes, packed.sorted_indices, packed.unsorted_indices
+            )
+        else:
+            output = _stack(steps, 0)
+            if self.batch_first:
+                output = output.transpose(0, 1)
+        return output, hidden
+
+    def _prepare(self, input: Any, hx: Any, name: str) -> tuple:
+        """Unbatched input -> batch of one, default hidden state, checks, sorting of hx."""
+        packed = isinstance(input, PackedSequence)
+        unbatched = False
+        if packed:
+            data = input.data
+            batch = int(input.batch_sizes[0])
+        else:
+            if input.dim() not in (2, 3):
+                raise ValueError(
+                    f"{name}: Expected input to be 2D or 3D, got {input.dim()}D "
+                    + ("tensor instead" if name == "RNN" else "instead")
+                )
+            unbatched = input.dim() == 2
+            if unbatched:
+                input = input.unsqueeze(0 if self.batch_first else 1)
+            data = input
+            batch = input.shape[0] if self.batch_first else input.shape[1]
+        return input, data, batch, packed, unbatched
+
+    def _permute(self, hx: Tensor, indices: Tensor | None) -> Tensor:
+        return hx if indices is None else hx.index_select(1, indices)
+
+
+class RNN(RNNBase):
+    """Elman RNN: ``h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh)`` (or relu)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if "proj_size" in kwargs:
+            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
+        if len(args) > 3:
+            self.nonlinearity = args[3]
+            args = args[:3] + args[4:]
+        else:
+            self.nonlinearity = kwargs.pop("nonlinearity", "tanh")
+        if self.nonlinearity == "tanh":
+            mode = "RNN_TANH"
+        elif self.nonlinearity == "relu":
+            mode = "RNN_RELU"
+        else:
+            raise ValueError(
+                f"Unknown nonlinearity '{self.nonlinearity}'. Select from 'tanh' or 'relu'."
+            )
+        nonlinearity = self.nonlinearity
+        super().__init__(mode, *args, **kwargs)
+        self.nonlinearity = nonlinearity
+
+    def forward(self, input: Any, hx: Tensor | None = None) -> tuple[Any, Tensor]:
+        name = type(self).__name__
+        input, data, batch, packed, unbatched = self._prepare(input, hx, name)
+        if hx is None:
+            hx = zeros(self._hidden_shape(batch, self.hidden_size), dtype=data.dtype)
+        else:
+            if not packed:
+                if unbatched and hx.dim() != 2:
+                    raise RuntimeError(
+                        f"For unbatched 2-D input, hx should also be 2-D but got {hx.dim()}-D "
+                        "tensor"
+                    )
+                if not unbatched and hx.dim() != 3:
+                    raise RuntimeError(
+                        f"For batched 3-D input, hx should also be 3-D but got {hx.dim()}-D tensor"
+                    )
+                if unbatched:
+                    hx = hx.unsqueeze(1)
+            else:
+                hx = self._permute(hx, input.sorted_indices)
+        self._check_input(data, packed)
+        self._check_hidden(hx, self._hidden_shape(batch, self.hidden_size))
+        output, (h_n,) = self._run(input, (hx,))
+        if packed:
+            return output, self._permute(h_n, input.unsorted_indices)
+        if unbatched:
+            return output.squeeze(0 if self.batch_first else 1), h_n.squeeze(1)
+        return output, h_n
+
+
+class LSTM(RNNBase):
+    """Long short-term memory; ``proj_size > 0`` adds PyTorch's LSTMP projection ``weight_hr``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__("LSTM", *args, **kwargs)
+
+    def forward(self, input: Any, hx: tuple | None = None) -> tuple[Any, tuple]:
+        input, data, batch, packed, unbatched = self._prepare(input, hx, "LSTM")
+        real_hidden = self.proj_size if self.proj_size > 0 else self.hidden_size
+        if hx is None:
+            hx = (
+                zeros(self._hidden_shape(batch, real_hidden), dtype=data.dtype),
+                zeros(self._hidden_shape(batch, self.hidden_size), dtype=data.dtype),
+            )
+        else:
+            if not packed:
+                dims = (hx[0].dim(), hx[1].dim())
+                if not unbatched and dims != (3, 3):
+                    raise RuntimeError(
+                        "For batched 3-D input, hx and cx should also be 3-D but got "
+                        f"({dims[0]}-D, {dims[1]}-D) tensors"
+                    )
+                if unbatched:
+                    if dims != (2, 2):
+                        raise RuntimeError(
+                            "For unbatched 2-D input, hx and cx should also be 2-D but got "
+                            f"({dims[0]}-D, {dims[1]}-D) tensors"
+                        )
+                    hx = (hx[0].unsqueeze(1), hx[1].unsqueeze(1))
+        self._check_input(data, packed)
+        self._check_hidden(
+            hx[0], self._hidden_shape(batch, real_hidden), "Expected hidden[0] size {}, got {}"
+        )
+        self._check_hidden(
+            hx[1], self._hidden_shape(batch, self.hidden_size), "Expected hidden[1] size {}, got {}"
+        )
+        if packed:
+            hx = tuple(self._permute(h, input.sorted_indices) for h in hx)
+        output, (h_n, c_n) = self._run(input, tuple(hx))
+        if packed:
+            return output, tuple(self._permute(h, input.unsorted_indices) for h in (h_n, c_n))
+        if unbatched:
+            return output.squeeze(0 if self.batch_first else 1), (h_n.squeeze(1), c_n.squeeze(1))
+        return output, (h_n, c_n)
+
+
+class GRU(RNNBase):
+    """Gated recurrent unit, with PyTorch's gate order (reset, update, new)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if "proj_size" in kwargs:
+            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
+        super().__init__("GRU", *args, **kwargs)
+
+    forward = RNN.forward
+
+
+# --- cells ------------------------------------------------------------------------------------
+
+
+class RNNCellBase(Module):
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool,
+        num_chunks: int,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__()
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.bias = bias
+        self.weight_ih = Parameter(empty((num_chunks * hidden_size, input_size), dtype=dtype))
+        self.weight_hh = Parameter(empty((num_chunks * hidden_size, hidden_size), dtype=dtype))
+        if bias:
+            self.bias_ih = Parameter(empty(num_chunks * hidden_size, dtype=dtype))
+            self.bias_hh = Parameter(empty(num_chunks * hidden_size, dtype=dtype))
+        else:
+            self.register_parameter("bias_ih", None)
+            self.register_parameter("bias_hh", None)
+        self.reset_parameters()
+
+    def extra_repr(self) -> str:
+        s = f"{self.input_size}, {self.hidden_size}"
+        if self.bias is not True:
+            s += f", bias={self.bias}"
+        if getattr(self, "nonlinearity", "tanh") != "tanh":
+            s += f", nonlinearity={self.nonlinearity}"
+        return s
+
+    def reset_parameters(self) -> None:
+        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
+        for weight in self.parameters():
+            init.uniform_(weight, -stdv, stdv)
+
+    def _batch(self, name: str, input: Tensor, hx: Any) -> tuple[Tensor, bool]:
+        if input.dim() not in (1, 2):
+            raise ValueError(f"{name}: Expected input to be 1D or 2D, got {input.dim()}D instead")
+        return (input, True) if input.dim() == 2 else (input.unsqueeze(0), False)
+
+    def _check_sizes(self, input: Tensor, hx: Tensor, which: str = "0") -> None:
+        # NB: PyTorch's messages name the state "hidden0"/"hidden1" (check_rnn_cell_forward_hidden).
+        if input.shape[1] != self.input_size:
+            raise RuntimeError(
+                f"input has inconsistent input_size: got {input.shape[1]} expected "
+                f"{self.input_size}"
+            )
+        if input.shape[0] != hx.shape[0]:
+            raise RuntimeError(
+                f"Input batch size {input.shape[0]} doesn't match hidden{which} batch size "
+                f"{hx.shape[0]}"
+            )
+        if hx.shape[1] != self.hidden_size:
+            raise RuntimeError(
+                f"hidden{which} has inconsistent hidden_size: got {hx.shape[1]}, expected "
+                f"{self.hidden_size}"
+            )
+
+
+class RNNCell(RNNCellBase):
+    """One Elman RNN step."""
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool = True,
+        nonlinearity: str = "tanh",
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(input_size, hidden_size, bias, 1, dtype=dtype)
+        self.nonlinearity = nonlinearity
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
+        if hx is not None and hx.dim() not in (1, 2):
+            raise ValueError(f"RNNCell: Expected hidden to be 1D or 2D, got {hx.dim()}D instead")
+        x, batched = self._batch("RNNCell", input, hx)
+        if hx is None:
+            hx = zeros((x.shape[0], self.hidden_size), dtype=x.dtype)
+        elif not batched:
+            hx = hx.unsqueeze(0)
+        self._check_sizes(x, hx)
+        if self.nonlinearity == "tanh":
+            mode = "RNN_TANH"
+        elif self.nonlinearity == "relu":
+            mode = "RNN_RELU"
+        else:
+            raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
+        h = _rnn_step(mode, x, hx, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+        return h if batched else h.squeeze(0)
+
+
+class LSTMCell(RNNCellBase):
+    """One LSTM step; returns (h, c)."""
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(input_size, hidden_size, bias, 4, dtype=dtype)
+
+    def forward(self, input: Tensor, hx: tuple | None = None) -> tuple[Tensor, Tensor]:
+        if hx is not None:
+            for idx, value in enumerate(hx):
+                if value.dim() not in (1, 2):
+                    raise ValueError(
+                        f"LSTMCell: Expected hx[{idx}] to be 1D or 2D, got {value.dim()}D instead"
+                    )
+        x, batched = self._batch("LSTMCell", input, hx)
+        if hx is None:
+            z = zeros((x.shape[0], self.hidden_size), dtype=x.dtype)
+            hx = (z, z)
+        elif not batched:
+            hx = (hx[0].unsqueeze(0), hx[1].unsqueeze(0))
+        self._check_sizes(x, hx[0], "0")
+        self._check_sizes(x, hx[1], "1")
+        h, c = _lstm_step(
+            x, hx[0], hx[1], self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh
+        )
+        return (h, c) if batched else (h.squeeze(0), c.squeeze(0))
+
+
+class GRUCell(RNNCellBase):
+    """One GRU step."""
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        bias: bool = True,
+        device: Any = None,
+        dtype: Any = None,
+    ) -> None:
+        super().__init__(input_size, hidden_size, bias, 3, dtype=dtype)
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
+        if hx is not None and hx.dim() not in (1, 2):
+            raise ValueError(f"GRUCell: Expected hidden to be 1D or 2D, got {hx.dim()}D instead")
+        x, batched = self._batch("GRUCell", input, hx)
+        if hx is None:
+            hx = zeros((x.shape[0], self.hidden_size), dtype=x.dtype)
+        elif not batched:
+            hx = hx.unsqueeze(0)
+        self._check_sizes(x, hx)
+        h = _gru_step(x, hx, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+        return h if batched else h.squeeze(0)
