@@ -5,6 +5,7 @@
 from . import (  # noqa: F401
     activation,
     comparison,
+    extra_linalg,
     indexing,
     linalg,
     loss,
