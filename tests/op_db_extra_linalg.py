@@ -77,3 +77,20 @@ entry(
     ],
     errors=[S(f64(3, 3), f64(2, 2), upper=True, name="shapes")],
 )
+
+
+def _cholesky_inverse(T, a, upper=False):
+    # A proper Cholesky factor (positive diagonal) built from any square ``a``.
+    L = a.tril() + 3 * T.eye(a.shape[-1], dtype=a.dtype)
+    return T.cholesky_inverse(L.mT if upper else L, upper)
+
+
+entry(
+    "cholesky_inverse",
+    _cholesky_inverse,
+    [
+        S(f64(3, 3), name="lower"),
+        S(f64(3, 3), True, name="upper"),
+        S(f64(2, 3, 3), name="batched"),
+    ],
+)

@@ -77,7 +77,7 @@ from .autograd.grad_mode import is_inference_mode_enabled
 globals().update(_ops.FUNCTIONS)
 del _ops
 
-from . import nn, optim, utils  # noqa: E402
+from . import distributions, nn, optim, utils  # noqa: E402
 from ._serialization import load, save  # noqa: E402
 
 __version__ = "0.1.0"

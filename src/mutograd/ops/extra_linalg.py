@@ -231,3 +231,36 @@ def solve_triangular(
     B = B.expand(*batch, *B.shape[-2:]) if tuple(B.shape[:-2]) != batch else B
     attrs = {"upper": upper, "left": left, "unitriangular": unitriangular}
     return call(solve_triangular_op, (A, B), attrs)
+
+
+# --- inverse from a Cholesky factor -------------------------------------------------------------
+
+
+def _cholesky_inverse(self, upper=False):
+    L = np.triu(self) if upper else np.tril(self)
+    A = np.swapaxes(L, -1, -2) @ L if upper else L @ np.swapaxes(L, -1, -2)
+    return _column_major(np.linalg.inv(A))
+
+
+def _cholesky_inverse_backward(grad, self, upper, result):
+    # PyTorch's cholesky_inverse_backward: with A = result, gL = -A (G + G^H) A L (lower), or
+    # -U A (G + G^H) A (upper): a full matrix, not restricted to the triangle.
+    common = result.matmul((grad + grad.mT).matmul(result))
+    return -self.matmul(common) if upper else -common.matmul(self)
+
+
+cholesky_inverse_op = defop(
+    "cholesky_inverse(Tensor self, bool upper=False) -> Tensor",
+    forward=_cholesky_inverse,
+    node="CholeskyInverseBackward0",
+    self=_cholesky_inverse_backward,
+)
+
+
+@public
+def cholesky_inverse(input: Tensor, upper: bool = False, *, out: Tensor | None = None) -> Tensor:
+    """The inverse of A = L L^H (or U^H U) given its Cholesky factor."""
+    _check_matrix(input, "cholesky_inverse")
+    if out is not None:
+        return apply_out(cholesky_inverse_op, (input,), {"upper": upper}, out)
+    return call(cholesky_inverse_op, (input,), {"upper": upper})
