@@ -92,8 +92,14 @@ from .modules import (  # noqa: E402
     ConvTranspose2d,
     GRUCell,
     LSTMCell,
+    MultiheadAttention,
     RNNBase,
     RNNCell,
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
 )
 
 __all__ += [
@@ -104,8 +110,14 @@ __all__ += [
     "GRUCell",
     "LSTM",
     "LSTMCell",
+    "MultiheadAttention",
     "RNN",
     "RNNBase",
     "RNNCell",
+    "Transformer",
+    "TransformerDecoder",
+    "TransformerDecoderLayer",
+    "TransformerEncoder",
+    "TransformerEncoderLayer",
     "utils",
 ]
