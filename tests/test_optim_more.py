@@ -276,3 +276,20 @@ def test_lr_scheduler_drives_new_optimizers(torch):
         return p.detach().numpy()
 
     np.testing.assert_allclose(run(mutograd), run(torch), rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["Adadelta", "Adamax", "NAdam", "RAdam", "ASGD", "Rprop"])
+def test_capturable_on_cpu_asserts_as_torch_before_any_write(torch, name):
+    p = mutograd.nn.Parameter(mutograd.ones(2))
+    p.grad = mutograd.ones(2)
+    tp = torch.nn.Parameter(torch.ones(2))
+    tp.grad = torch.ones(2)
+    opt = getattr(mutograd.optim, name)([p], capturable=True)
+    topt = getattr(torch.optim, name)([tp], capturable=True)
+    with pytest.raises(AssertionError) as ours:
+        opt.step()
+    with pytest.raises(AssertionError) as theirs:
+        topt.step()
+    assert str(ours.value) == str(theirs.value)
+    assert p.tolist() == [1.0, 1.0] and p._version == 0
+    assert len(opt.state) == 0

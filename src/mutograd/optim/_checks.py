@@ -32,3 +32,23 @@ def check_betas(betas: tuple[float, float]) -> None:
 def scalar(value: Any) -> float:
     """A Python number from a float or a 1-element tensor lr (PyTorch's _to_scalar)."""
     return value.item() if isinstance(value, Tensor) else value
+
+
+_DEVICES = "['cuda', 'xpu', 'hpu', 'privateuseone', 'xla']"
+
+
+def capturable_message(what: str = "params and state_steps", devices: str = _DEVICES) -> str:
+    return f"If capturable=True, {what} must be on supported devices: {devices}."
+
+
+class RefuseCapturableOnCPU:
+    """capturable=True is for CUDA graphs: PyTorch's step asserts on CPU parameters, so
+    mutograd's does too, before anything is written."""
+
+    _capturable_message = capturable_message()
+
+    def _check_step(self) -> None:
+        super()._check_step()  # type: ignore[misc]
+        for group in self.param_groups:  # type: ignore[attr-defined]
+            if group.get("capturable") and any(p.grad is not None for p in group["params"]):
+                raise AssertionError(self._capturable_message)

@@ -7,7 +7,14 @@ from typing import Any, Iterable
 from .._creation import tensor, zeros_like
 from .._tensor import Tensor
 from ..ops._api import FUNCTIONS
-from ._checks import check_betas, check_lr, check_nonnegative, scalar
+from ._checks import (
+    RefuseCapturableOnCPU,
+    capturable_message,
+    check_betas,
+    check_lr,
+    check_nonnegative,
+    scalar,
+)
 from .optimizer import Optimizer, _get_scalar_dtype
 from .sgd import _check_unsupported
 
@@ -16,8 +23,10 @@ __all__ = ["Adadelta", "Adamax"]
 _maximum = FUNCTIONS["maximum"]
 
 
-class Adadelta(Optimizer):
+class Adadelta(RefuseCapturableOnCPU, Optimizer):
     """Adadelta (Zeiler 2012): steps scaled by the ratio of running RMS of updates and gradients."""
+
+    _capturable_message = capturable_message(devices="['cuda', 'xpu', 'hpu', 'privateuseone']")
 
     def __init__(
         self,
@@ -72,7 +81,7 @@ class Adadelta(Optimizer):
             param.add_(delta, alpha=-lr)
 
 
-class Adamax(Optimizer):
+class Adamax(RefuseCapturableOnCPU, Optimizer):
     """Adamax: Adam with the infinity norm in place of the second moment."""
 
     def __init__(

@@ -6,15 +6,23 @@ from typing import Any, Iterable
 
 from .._creation import full_like, ones, tensor, zeros, zeros_like
 from .._tensor import Tensor
-from ._checks import check_lr, check_nonnegative, scalar
+from ._checks import (
+    RefuseCapturableOnCPU,
+    capturable_message,
+    check_lr,
+    check_nonnegative,
+    scalar,
+)
 from .optimizer import Optimizer, _get_scalar_dtype
 from .sgd import _check_unsupported
 
 __all__ = ["ASGD", "Rprop"]
 
 
-class ASGD(Optimizer):
+class ASGD(RefuseCapturableOnCPU, Optimizer):
     """Averaged SGD (Polyak & Juditsky): SGD with a decaying step and a running average ``ax``."""
+
+    _capturable_message = capturable_message("params, mus, etas, and state_steps")
 
     def __init__(
         self,
@@ -74,7 +82,7 @@ class ASGD(Optimizer):
             mu.copy_(tensor(1 / max(1, step - t0)))
 
 
-class Rprop(Optimizer):
+class Rprop(RefuseCapturableOnCPU, Optimizer):
     """Resilient backpropagation: per-element step sizes driven by the sign of the gradient."""
 
     def __init__(

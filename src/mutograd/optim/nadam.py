@@ -6,7 +6,14 @@ from typing import Any, Iterable
 
 from .._creation import tensor, zeros_like
 from .._tensor import Tensor
-from ._checks import check_betas, check_lr, check_nonnegative, scalar
+from ._checks import (
+    RefuseCapturableOnCPU,
+    capturable_message,
+    check_betas,
+    check_lr,
+    check_nonnegative,
+    scalar,
+)
 from .optimizer import Optimizer, _get_scalar_dtype
 from .sgd import _check_unsupported
 
@@ -21,8 +28,10 @@ def _adam_defaults(lr, betas, eps, weight_decay, foreach, differentiable) -> Non
     _check_unsupported(foreach, None, differentiable)
 
 
-class NAdam(Optimizer):
+class NAdam(RefuseCapturableOnCPU, Optimizer):
     """Adam with Nesterov momentum and PyTorch's momentum-decay schedule (Dozat 2016)."""
+
+    _capturable_message = capturable_message("params, mu_products and state_steps")
 
     def __init__(
         self,
@@ -92,7 +101,7 @@ class NAdam(Optimizer):
             param.addcdiv_(exp_avg, denom, value=(-lr * mu_next) / (1.0 - product_next))
 
 
-class RAdam(Optimizer):
+class RAdam(RefuseCapturableOnCPU, Optimizer):
     """Rectified Adam (Liu et al. 2019): plain momentum SGD until the variance is tractable."""
 
     def __init__(
