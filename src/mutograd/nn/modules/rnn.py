@@ -34,19 +34,31 @@ from ..utils.rnn import PackedSequence
 
 __all__ = ["GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNBase", "RNNCell"]
 
+_addmm = FUNCTIONS["addmm"]
 _cat = FUNCTIONS["cat"]
 _stack = FUNCTIONS["stack"]
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 
 
-def _rnn_step(mode, x, h, w_ih, w_hh, b_ih, b_hh):
-    pre = linear(x, w_ih, b_ih) + linear(h, w_hh, b_hh)
+# Each step receives ``gi``, the input's projection ``x W_ih^T + b_ih`` for that step: the
+# layers compute it for the whole sequence in one matmul, as PyTorch's CPU kernels do.
+
+
+def _hidden_term(gi, h, w_hh, b_hh, folded):
+    # ``folded``: b_hh is already in gi, so one addmm gives gi + h W_hh^T.
+    if folded:
+        return _addmm(gi, h, w_hh.t())
+    return gi + linear(h, w_hh, b_hh)
+
+
+def _rnn_step(mode, gi, h, w_hh, b_hh, folded=False):
+    pre = _hidden_term(gi, h, w_hh, b_hh, folded)
     return pre.tanh() if mode == "RNN_TANH" else pre.relu()
 
 
-def _lstm_step(x, h, c, w_ih, w_hh, b_ih, b_hh, w_hr=None):
-    gates = linear(x, w_ih, b_ih) + linear(h, w_hh, b_hh)
+def _lstm_step(gi, h, c, w_hh, b_hh, w_hr=None, folded=False):
+    gates = _hidden_term(gi, h, w_hh, b_hh, folded)
     i, f, g, o = gates.chunk(4, 1)
     c = f.sigmoid() * c + i.sigmoid() * g.tanh()
     h = o.sigmoid() * c.tanh()
@@ -55,8 +67,8 @@ def _lstm_step(x, h, c, w_ih, w_hh, b_ih, b_hh, w_hr=None):
     return h, c
 
 
-def _gru_step(x, h, w_ih, w_hh, b_ih, b_hh):
-    gi = linear(x, w_ih, b_ih).chunk(3, 1)
+def _gru_step(gi, h, w_hh, b_hh):
+    gi = gi.chunk(3, 1)
     gh = linear(h, w_hh, b_hh).chunk(3, 1)
     r = (gi[0] + gh[0]).sigmoid()
     z = (gi[1] + gh[1]).sigmoid()
@@ -218,43 +230,48 @@ class RNNBase(Module):
 
     # --- the recurrence ---------------------------------------------------------------------
 
-    def _steps(self, input: Any) -> tuple[list[Tensor], list[int], Any, int]:
-        """Per-step inputs, batch sizes, the PackedSequence (or None) and the batch size."""
-        if isinstance(input, PackedSequence):
-            data, batch_sizes = input.data, [int(b) for b in input.batch_sizes.tolist()]
-            steps, offset = [], 0
-            for size in batch_sizes:
-                steps.append(data.narrow(0, offset, size))
-                offset += size
-            return steps, batch_sizes, input, batch_sizes[0]
-        seq = input.transpose(0, 1) if self.batch_first else input
-        steps = list(seq.unbind(0))
-        return steps, [seq.shape[1]] * seq.shape[0], None, seq.shape[1]
-
-    def _cell(self, layer: int, direction: int, x: Tensor, state: tuple) -> tuple:
+    def _weights(self, layer: int, direction: int) -> tuple:
         names = self._all_weights[layer * (2 if self.bidirectional else 1) + direction]
         weights = [getattr(self, name) for name in names]
-        w_ih, w_hh = weights[0], weights[1]
         b_ih, b_hh = (weights[2], weights[3]) if self.bias else (None, None)
-        if self.mode == "LSTM":
-            w_hr = weights[-1] if self.proj_size > 0 else None
-            return _lstm_step(x, state[0], state[1], w_ih, w_hh, b_ih, b_hh, w_hr)
-        if self.mode == "GRU":
-            return (_gru_step(x, state[0], w_ih, w_hh, b_ih, b_hh),)
-        return (_rnn_step(self.mode, x, state[0], w_ih, w_hh, b_ih, b_hh),)
+        w_hr = weights[-1] if self.proj_size > 0 else None
+        return weights[0], weights[1], b_ih, b_hh, w_hr
 
-    def _direction(self, layer, direction, steps, batch_sizes, state):
-        """Run one direction of one layer; see Note [One loop for padded and packed input]."""
-        outputs: list[Any] = [None] * len(steps)
-        order = range(len(steps) - 1, -1, -1) if direction == 1 else range(len(steps))
+    def _direction(self, layer, direction, x, batch_sizes, state):
+        """One direction of one layer; see Note [One loop for padded and packed input].
+
+        ``x`` is the layer's whole input: (T, B, H) padded, or (sum of lengths, H) packed.
+        Returns the per-step outputs and the final state.
+        """
+        w_ih, w_hh, b_ih, b_hh, w_hr = self._weights(layer, direction)
+        projected = linear(x, w_ih, b_ih)
+        # LSTM and RNN add both biases before the nonlinearity: b_hh joins the projection
+        # once, and each step is then a single addmm (GRU multiplies h's part by r first).
+        folded = self.mode != "GRU"
+        if folded and b_hh is not None:
+            projected = projected + b_hh
+        if x.dim() == 3:
+            gis = projected.unbind(0)
+        else:
+            gis, offset = [], 0
+            for size in batch_sizes:
+                gis.append(projected.narrow(0, offset, size))
+                offset += size
+        outputs: list[Any] = [None] * len(gis)
+        full = state[0].shape[0]
+        order = range(len(gis) - 1, -1, -1) if direction == 1 else range(len(gis))
         for t in order:
             b = batch_sizes[t]
-            active = tuple(s.narrow(0, 0, b) for s in state)
-            new = self._cell(layer, direction, steps[t], active)
-            if b < state[0].shape[0]:
+            active = state if b == full else tuple(s.narrow(0, 0, b) for s in state)
+            if self.mode == "LSTM":
+                new = _lstm_step(gis[t], active[0], active[1], w_hh, b_hh, w_hr, True)
+            elif self.mode == "GRU":
+                new = (_gru_step(gis[t], active[0], w_hh, b_hh),)
+            else:
+                new = (_rnn_step(self.mode, gis[t], active[0], w_hh, b_hh, True),)
+            if b < full:
                 state = tuple(
-                    _cat([n, s.narrow(0, b, s.shape[0] - b)], 0)
-                    for n, s in zip(new, state, strict=True)
+                    _cat([n, s.narrow(0, b, full - b)], 0) for n, s in zip(new, state, strict=True)
                 )
             else:
                 state = new
@@ -262,7 +279,13 @@ class RNNBase(Module):
         return outputs, state
 
     def _run(self, input: Any, hx: tuple) -> tuple[Any, tuple]:
-        steps, batch_sizes, packed, _ = self._steps(input)
+        packed = input if isinstance(input, PackedSequence) else None
+        if packed is not None:
+            x = packed.data
+            batch_sizes = [int(b) for b in packed.batch_sizes.tolist()]
+        else:
+            x = input.transpose(0, 1) if self.batch_first else input
+            batch_sizes = [x.shape[1]] * x.shape[0]
         directions = 2 if self.bidirectional else 1
         finals: list[list[Tensor]] = [[] for _ in hx]
         for layer in range(self.num_layers):
@@ -270,25 +293,22 @@ class RNNBase(Module):
             for direction in range(directions):
                 k = layer * directions + direction
                 state = tuple(h[k] for h in hx)
-                outputs, state = self._direction(layer, direction, steps, batch_sizes, state)
-                per_direction.append(outputs)
+                outputs, state = self._direction(layer, direction, x, batch_sizes, state)
+                per_direction.append(_cat(outputs, 0) if packed is not None else _stack(outputs, 0))
                 for slot, s in zip(finals, state, strict=True):
                     slot.append(s)
-            if directions == 2:
-                steps = [_cat([a, b], 1) for a, b in zip(*per_direction, strict=True)]
-            else:
-                steps = per_direction[0]
+            x = per_direction[0] if directions == 1 else _cat(per_direction, -1)
             if self.dropout and self.training and layer < self.num_layers - 1:
-                steps = [dropout(s, self.dropout, True) for s in steps]
+                x = dropout(x, self.dropout, True)
         hidden = tuple(_stack(slot, 0) for slot in finals)
         if packed is not None:
             output = PackedSequence(
-                _cat(steps, 0), packed.batch_sizes, packed.sorted_indices, packed.unsorted_indices
+                x, packed.batch_sizes, packed.sorted_indices, packed.unsorted_indices
             )
+        elif self.batch_first:
+            output = x.transpose(0, 1)
         else:
-            output = _stack(steps, 0)
-            if self.batch_first:
-                output = output.transpose(0, 1)
+            output = x
         return output, hidden
 
     def _prepare(self, input: Any, hx: Any, name: str) -> tuple:
@@ -519,7 +539,8 @@ class RNNCell(RNNCellBase):
             mode = "RNN_RELU"
         else:
             raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
-        h = _rnn_step(mode, x, hx, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+        gi = linear(x, self.weight_ih, self.bias_ih)
+        h = _rnn_step(mode, gi, hx, self.weight_hh, self.bias_hh)
         return h if batched else h.squeeze(0)
 
 
@@ -551,9 +572,8 @@ class LSTMCell(RNNCellBase):
             hx = (hx[0].unsqueeze(0), hx[1].unsqueeze(0))
         self._check_sizes(x, hx[0], "0")
         self._check_sizes(x, hx[1], "1")
-        h, c = _lstm_step(
-            x, hx[0], hx[1], self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh
-        )
+        gi = linear(x, self.weight_ih, self.bias_ih)
+        h, c = _lstm_step(gi, hx[0], hx[1], self.weight_hh, self.bias_hh)
         return (h, c) if batched else (h.squeeze(0), c.squeeze(0))
 
 
@@ -579,5 +599,6 @@ class GRUCell(RNNCellBase):
         elif not batched:
             hx = hx.unsqueeze(0)
         self._check_sizes(x, hx)
-        h = _gru_step(x, hx, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+        gi = linear(x, self.weight_ih, self.bias_ih)
+        h = _gru_step(gi, hx, self.weight_hh, self.bias_hh)
         return h if batched else h.squeeze(0)
