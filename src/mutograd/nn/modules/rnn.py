@@ -306,7 +306,9 @@ class RNNBase(Module):
                 x, packed.batch_sizes, packed.sorted_indices, packed.unsorted_indices
             )
         elif self.batch_first:
-            output = x.transpose(0, 1)
+            # NB: PyTorch's RNN/GRU kernels transpose their result in place
+            # (TransposeBackward1); its LSTM (mkldnn) path returns a transpose view.
+            output = x.transpose(0, 1) if self.mode == "LSTM" else x.transpose_(0, 1)
         else:
             output = x
         return output, hidden
