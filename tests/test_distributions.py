@@ -279,3 +279,50 @@ def test_policy_gradient_step_matches_torch(torch):
     (loss, grad), (tloss, tgrad) = run(mutograd), run(torch)
     _close(loss, tloss)
     _close(grad, tgrad)
+
+
+KL_CASES = [
+    ("Normal", lambda T: {"loc": T.tensor(_arr((3,), 30), requires_grad=True),
+                          "scale": T.tensor(_arr((3,), 31, 0.5, 2), requires_grad=True)},
+               lambda T: {"loc": T.tensor(_arr((2, 3), 32)), "scale": T.tensor(_arr((3,), 33, 0.5, 2))}),
+    ("Categorical", lambda T: {"logits": T.tensor(_arr((2, 4), 34, -2, 2), requires_grad=True)},
+                    lambda T: {"probs": T.tensor([[0.1, 0.2, 0.3, 0.4], [0.5, 0.0, 0.25, 0.25]])}),
+    ("Categorical", lambda T: {"probs": T.tensor([0.5, 0.0, 0.5], dtype=T.float64, requires_grad=True)},
+                    lambda T: {"logits": T.tensor(_arr((3,), 35))}),
+    ("Uniform", lambda T: {"low": T.tensor([0.0, -1.0], dtype=T.float64, requires_grad=True),
+                           "high": T.tensor([1.0, 1.0], dtype=T.float64, requires_grad=True)},
+                lambda T: {"low": T.tensor([-1.0, 0.0], dtype=T.float64),
+                           "high": T.tensor([2.0, 1.0], dtype=T.float64)}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "make_p", "make_q"), KL_CASES)
+def test_kl_divergence_matches_torch(torch, name, make_p, make_q):
+    results = []
+    for T in (mutograd, torch):
+        params = make_p(T)
+        p = getattr(T.distributions, name)(**params)
+        q = getattr(T.distributions, name)(**make_q(T))
+        kl = T.distributions.kl_divergence(p, q)
+        finite = kl.isfinite()
+        (
+            kl.masked_fill(finite.logical_not(), 0) * T.tensor(_arr(tuple(kl.shape), 36))
+        ).sum().backward()
+        results.append((kl, [v.grad for v in params.values()]))
+    (kl, grads), (tkl, tgrads) = results
+    _close(kl, tkl)
+    for g, tg in zip(grads, tgrads, strict=True):
+        _close(g, tg, 1e-10)
+
+
+def test_kl_divergence_unregistered_pair(torch):
+    with pytest.raises(NotImplementedError) as theirs:
+        torch.distributions.kl_divergence(
+            torch.distributions.Categorical(torch.ones(2)), torch.distributions.Normal(0.0, 1.0)
+        )
+    with pytest.raises(NotImplementedError) as ours:
+        mutograd.distributions.kl_divergence(
+            mutograd.distributions.Categorical(mutograd.ones(2)),
+            mutograd.distributions.Normal(0.0, 1.0),
+        )
+    assert str(ours.value) == str(theirs.value)

@@ -8,6 +8,7 @@ Normal, Uniform, Bernoulli, Categorical and MultivariateNormal, with
 from . import constraints
 from .categorical import Bernoulli, Categorical
 from .distribution import Distribution
+from .kl import kl_divergence, register_kl
 from .multivariate_normal import MultivariateNormal
 from .normal import Normal, Uniform
 
@@ -19,4 +20,6 @@ __all__ = [
     "Normal",
     "Uniform",
     "constraints",
+    "kl_divergence",
+    "register_kl",
 ]
