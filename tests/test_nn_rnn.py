@@ -381,3 +381,52 @@ def test_lstm_trains_like_torch(torch):
     ours, _, _ = run(mutograd, init)
     theirs, _, _ = run(torch, tinit)
     np.testing.assert_allclose(ours, theirs, rtol=1e-11)
+
+
+def test_word_language_model_loop_matches_torch(torch):
+    # The shape of pytorch/examples' word_language_model: Embedding -> 2-layer LSTM ->
+    # Linear decoder, truncated BPTT with detached hidden state, clip_grad_norm_, plain SGD.
+    vocab, emb, hidden, bptt, batch = 11, 6, 8, 5, 3
+
+    class Model:
+        def __init__(self, T):
+            self.T = T
+            self.encoder = T.nn.Embedding(vocab, emb, dtype=T.float64)
+            self.rnn = T.nn.LSTM(emb, hidden, 2, dtype=T.float64)
+            self.decoder = T.nn.Linear(hidden, vocab, dtype=T.float64)
+            self.modules = [self.encoder, self.rnn, self.decoder]
+
+        def parameters(self):
+            return [p for m in self.modules for p in m.parameters()]
+
+        def __call__(self, x, h):
+            out, h = self.rnn(self.encoder(x), h)
+            return self.decoder(out).reshape(-1, vocab), h
+
+    data = np.random.default_rng(0).integers(0, vocab, size=(4 * bptt + 1, batch))
+
+    def run(T, model):
+        h = None
+        losses = []
+        for i in range(0, 4 * bptt, bptt):
+            x = T.tensor(data[i : i + bptt])
+            y = T.tensor(data[i + 1 : i + 1 + bptt].reshape(-1))
+            if h is not None:
+                h = tuple(s.detach() for s in h)
+            for p in model.parameters():
+                p.grad = None
+            out, h = model(x, h)
+            loss = T.nn.functional.cross_entropy(out, y)
+            loss.backward()
+            T.nn.utils.clip_grad_norm_(model.parameters(), 0.25)
+            with T.no_grad():
+                for p in model.parameters():
+                    p.add_(p.grad, alpha=-20.0)
+            losses.append(loss.item())
+        return losses
+
+    tmodel = Model(torch)
+    model = Model(mutograd)
+    for m, tm in zip(model.modules, tmodel.modules, strict=True):
+        _copy_weights(m, tm)
+    np.testing.assert_allclose(run(mutograd, model), run(torch, tmodel), rtol=1e-10)
