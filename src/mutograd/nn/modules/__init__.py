@@ -70,7 +70,8 @@ __all__ = [
 
 # Recurrent layers, the rest of the convolutions (appended to keep merges easy).
 from .conv_more import Conv1d, ConvTranspose1d, ConvTranspose2d  # noqa: E402
-from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell  # noqa: E402
+from .rnn import GRU, LSTM, RNN, RNNBase  # noqa: E402
+from .rnn_cell import GRUCell, LSTMCell, RNNCell  # noqa: E402
 
 __all__ += [
     "Conv1d",
@@ -86,8 +87,8 @@ __all__ += [
 ]
 
 # Attention and the Transformer family (appended to keep merges easy).
+from .attention import MultiheadAttention  # noqa: E402
 from .transformer import (  # noqa: E402
-    MultiheadAttention,
     Transformer,
     TransformerDecoder,
     TransformerDecoderLayer,

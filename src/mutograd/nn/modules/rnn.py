@@ -1,4 +1,4 @@
-"""RNN, LSTM and GRU, and their cells (torch/nn/modules/rnn.py).
+"""RNN, LSTM and GRU (torch/nn/modules/rnn.py); the cells are in rnn_cell.py.
 
 Parameters have PyTorch's names (``weight_ih_l0``, ``bias_hh_l1_reverse``,
 ``weight_hr_l0`` for LSTM projections), shapes, order and initialisation, so
@@ -28,52 +28,17 @@ from ..._tensor import Tensor
 from ...ops._api import FUNCTIONS
 from .. import init
 from .._functional.activation import dropout, linear
+from .._functional.recurrent import gru_step, lstm_step, rnn_step
 from ..module import Module
 from ..parameter import Parameter
 from ..utils.rnn import PackedSequence
 
-__all__ = ["GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNBase", "RNNCell"]
+__all__ = ["GRU", "LSTM", "RNN", "RNNBase"]
 
-_addmm = FUNCTIONS["addmm"]
 _cat = FUNCTIONS["cat"]
 _stack = FUNCTIONS["stack"]
 
 _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
-
-
-# Each step receives ``gi``, the input's projection ``x W_ih^T + b_ih`` for that step: the
-# layers compute it for the whole sequence in one matmul, as PyTorch's CPU kernels do.
-
-
-def _hidden_term(gi, h, w_hh, b_hh, folded):
-    # ``folded``: b_hh is already in gi, so one addmm gives gi + h W_hh^T.
-    if folded:
-        return _addmm(gi, h, w_hh.t())
-    return gi + linear(h, w_hh, b_hh)
-
-
-def _rnn_step(mode, gi, h, w_hh, b_hh, folded=False):
-    pre = _hidden_term(gi, h, w_hh, b_hh, folded)
-    return pre.tanh() if mode == "RNN_TANH" else pre.relu()
-
-
-def _lstm_step(gi, h, c, w_hh, b_hh, w_hr=None, folded=False):
-    gates = _hidden_term(gi, h, w_hh, b_hh, folded)
-    i, f, g, o = gates.chunk(4, 1)
-    c = f.sigmoid() * c + i.sigmoid() * g.tanh()
-    h = o.sigmoid() * c.tanh()
-    if w_hr is not None:
-        h = linear(h, w_hr)
-    return h, c
-
-
-def _gru_step(gi, h, w_hh, b_hh):
-    gi = gi.chunk(3, 1)
-    gh = linear(h, w_hh, b_hh).chunk(3, 1)
-    r = (gi[0] + gh[0]).sigmoid()
-    z = (gi[1] + gh[1]).sigmoid()
-    n = (gi[2] + r * gh[2]).tanh()
-    return (1 - z) * n + z * h
 
 
 class RNNBase(Module):
@@ -264,11 +229,11 @@ class RNNBase(Module):
             b = batch_sizes[t]
             active = state if b == full else tuple(s.narrow(0, 0, b) for s in state)
             if self.mode == "LSTM":
-                new = _lstm_step(gis[t], active[0], active[1], w_hh, b_hh, w_hr, True)
+                new = lstm_step(gis[t], active[0], active[1], w_hh, b_hh, w_hr, True)
             elif self.mode == "GRU":
-                new = (_gru_step(gis[t], active[0], w_hh, b_hh),)
+                new = (gru_step(gis[t], active[0], w_hh, b_hh),)
             else:
-                new = (_rnn_step(self.mode, gis[t], active[0], w_hh, b_hh, True),)
+                new = (rnn_step(self.mode, gis[t], active[0], w_hh, b_hh, True),)
             if b < full:
                 state = tuple(
                     _cat([n, s.narrow(0, b, full - b)], 0) for n, s in zip(new, state, strict=True)
@@ -445,162 +410,3 @@ class GRU(RNNBase):
         super().__init__("GRU", *args, **kwargs)
 
     forward = RNN.forward
-
-
-# --- cells ------------------------------------------------------------------------------------
-
-
-class RNNCellBase(Module):
-    def __init__(
-        self,
-        input_size: int,
-        hidden_size: int,
-        bias: bool,
-        num_chunks: int,
-        device: Any = None,
-        dtype: Any = None,
-    ) -> None:
-        super().__init__()
-        self.input_size = input_size
-        self.hidden_size = hidden_size
-        self.bias = bias
-        self.weight_ih = Parameter(empty((num_chunks * hidden_size, input_size), dtype=dtype))
-        self.weight_hh = Parameter(empty((num_chunks * hidden_size, hidden_size), dtype=dtype))
-        if bias:
-            self.bias_ih = Parameter(empty(num_chunks * hidden_size, dtype=dtype))
-            self.bias_hh = Parameter(empty(num_chunks * hidden_size, dtype=dtype))
-        else:
-            self.register_parameter("bias_ih", None)
-            self.register_parameter("bias_hh", None)
-        self.reset_parameters()
-
-    def extra_repr(self) -> str:
-        s = f"{self.input_size}, {self.hidden_size}"
-        if self.bias is not True:
-            s += f", bias={self.bias}"
-        if getattr(self, "nonlinearity", "tanh") != "tanh":
-            s += f", nonlinearity={self.nonlinearity}"
-        return s
-
-    def reset_parameters(self) -> None:
-        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
-        for weight in self.parameters():
-            init.uniform_(weight, -stdv, stdv)
-
-    def _batch(self, name: str, input: Tensor, hx: Any) -> tuple[Tensor, bool]:
-        if input.dim() not in (1, 2):
-            raise ValueError(f"{name}: Expected input to be 1D or 2D, got {input.dim()}D instead")
-        return (input, True) if input.dim() == 2 else (input.unsqueeze(0), False)
-
-    def _check_sizes(self, input: Tensor, hx: Tensor, which: str = "0") -> None:
-        # NB: PyTorch's messages name the state "hidden0"/"hidden1" (check_rnn_cell_forward_hidden).
-        if input.shape[1] != self.input_size:
-            raise RuntimeError(
-                f"input has inconsistent input_size: got {input.shape[1]} expected "
-                f"{self.input_size}"
-            )
-        if input.shape[0] != hx.shape[0]:
-            raise RuntimeError(
-                f"Input batch size {input.shape[0]} doesn't match hidden{which} batch size "
-                f"{hx.shape[0]}"
-            )
-        if hx.shape[1] != self.hidden_size:
-            raise RuntimeError(
-                f"hidden{which} has inconsistent hidden_size: got {hx.shape[1]}, expected "
-                f"{self.hidden_size}"
-            )
-
-
-class RNNCell(RNNCellBase):
-    """One Elman RNN step."""
-
-    def __init__(
-        self,
-        input_size: int,
-        hidden_size: int,
-        bias: bool = True,
-        nonlinearity: str = "tanh",
-        device: Any = None,
-        dtype: Any = None,
-    ) -> None:
-        super().__init__(input_size, hidden_size, bias, 1, dtype=dtype)
-        self.nonlinearity = nonlinearity
-
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
-        if hx is not None and hx.dim() not in (1, 2):
-            raise ValueError(f"RNNCell: Expected hidden to be 1D or 2D, got {hx.dim()}D instead")
-        x, batched = self._batch("RNNCell", input, hx)
-        if hx is None:
-            hx = zeros((x.shape[0], self.hidden_size), dtype=x.dtype)
-        elif not batched:
-            hx = hx.unsqueeze(0)
-        self._check_sizes(x, hx)
-        if self.nonlinearity == "tanh":
-            mode = "RNN_TANH"
-        elif self.nonlinearity == "relu":
-            mode = "RNN_RELU"
-        else:
-            raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
-        gi = linear(x, self.weight_ih, self.bias_ih)
-        h = _rnn_step(mode, gi, hx, self.weight_hh, self.bias_hh)
-        return h if batched else h.squeeze(0)
-
-
-class LSTMCell(RNNCellBase):
-    """One LSTM step; returns (h, c)."""
-
-    def __init__(
-        self,
-        input_size: int,
-        hidden_size: int,
-        bias: bool = True,
-        device: Any = None,
-        dtype: Any = None,
-    ) -> None:
-        super().__init__(input_size, hidden_size, bias, 4, dtype=dtype)
-
-    def forward(self, input: Tensor, hx: tuple | None = None) -> tuple[Tensor, Tensor]:
-        if hx is not None:
-            for idx, value in enumerate(hx):
-                if value.dim() not in (1, 2):
-                    raise ValueError(
-                        f"LSTMCell: Expected hx[{idx}] to be 1D or 2D, got {value.dim()}D instead"
-                    )
-        x, batched = self._batch("LSTMCell", input, hx)
-        if hx is None:
-            z = zeros((x.shape[0], self.hidden_size), dtype=x.dtype)
-            hx = (z, z)
-        elif not batched:
-            hx = (hx[0].unsqueeze(0), hx[1].unsqueeze(0))
-        self._check_sizes(x, hx[0], "0")
-        self._check_sizes(x, hx[1], "1")
-        gi = linear(x, self.weight_ih, self.bias_ih)
-        h, c = _lstm_step(gi, hx[0], hx[1], self.weight_hh, self.bias_hh)
-        return (h, c) if batched else (h.squeeze(0), c.squeeze(0))
-
-
-class GRUCell(RNNCellBase):
-    """One GRU step."""
-
-    def __init__(
-        self,
-        input_size: int,
-        hidden_size: int,
-        bias: bool = True,
-        device: Any = None,
-        dtype: Any = None,
-    ) -> None:
-        super().__init__(input_size, hidden_size, bias, 3, dtype=dtype)
-
-    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
-        if hx is not None and hx.dim() not in (1, 2):
-            raise ValueError(f"GRUCell: Expected hidden to be 1D or 2D, got {hx.dim()}D instead")
-        x, batched = self._batch("GRUCell", input, hx)
-        if hx is None:
-            hx = zeros((x.shape[0], self.hidden_size), dtype=x.dtype)
-        elif not batched:
-            hx = hx.unsqueeze(0)
-        self._check_sizes(x, hx)
-        gi = linear(x, self.weight_ih, self.bias_ih)
-        h = _gru_step(gi, hx, self.weight_hh, self.bias_hh)
-        return h if batched else h.squeeze(0)
