@@ -25,7 +25,7 @@ def _params_with_grads(T, dtype, scale=1.0, none_at=None):
     return params
 
 
-@pytest.mark.parametrize("norm_type", [2.0, 1, 3.5, float("inf"), "inf"])
+@pytest.mark.parametrize("norm_type", [2.0, 1, 3.5, float("inf"), "inf", 0, "-inf"])
 @pytest.mark.parametrize("max_norm", [0.5, 100.0])
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 def test_clip_grad_norm_matches_torch(torch, norm_type, max_norm, dtype):

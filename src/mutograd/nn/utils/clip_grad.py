@@ -21,8 +21,15 @@ def _tensors(parameters: Tensor | Iterable[Tensor]) -> list[Tensor]:
 
 
 def _vector_norm(t: Tensor, norm_type: float) -> Tensor:
-    # torch.linalg.vector_norm over all elements.
-    return t.abs().max() if norm_type == float("inf") else t.norm(norm_type)
+    # torch.linalg.vector_norm over all elements: inf/-inf are the largest/smallest |x|,
+    # 0 counts the non-zero elements.
+    if norm_type == float("inf"):
+        return t.abs().max()
+    if norm_type == float("-inf"):
+        return t.abs().min()
+    if norm_type == 0:
+        return (t != 0).sum().to(dtype=t.dtype)
+    return t.norm(norm_type)
 
 
 def get_total_norm(
