@@ -215,6 +215,10 @@ def test_rnn_gradcheck():
     x = _data((3, 2, 2), 1)
     assert directional_gradcheck(lambda x: module(x)[0], [x])
     assert directional_gradcheck(lambda x: lstm(x)[1][1], [x])
+    # Only the outputs (no gradient reaches the last cell state), and only h_n.
+    plain = mutograd.nn.LSTM(2, 3, num_layers=2, dtype=mutograd.float64)
+    assert directional_gradcheck(lambda x: plain(x)[0], [x])
+    assert directional_gradcheck(lambda x: plain(x)[1][0], [x])
     h = _data((2, 3), 2)
     cell = mutograd.nn.LSTMCell(2, 3, dtype=mutograd.float64)
     assert directional_gradcheck(lambda x, h, c: cell(x, (h, c))[1], [x[0], h, h + 1])
@@ -430,3 +434,23 @@ def test_word_language_model_loop_matches_torch(torch):
     for m, tm in zip(model.modules, tmodel.modules, strict=True):
         _copy_weights(m, tm)
     np.testing.assert_allclose(run(mutograd, model), run(torch, tmodel), rtol=1e-10)
+
+
+@pytest.mark.parametrize("name", ["LSTM", "GRU", "RNN"])
+def test_double_backward_matches_torch(torch, name):
+    # A gradient penalty through the recurrence (the fused LSTM cell's backward included).
+    module, tmodule = _pair(name, {"num_layers": 2}, input_size=2, hidden=3)
+    _copy_weights(module, tmodule)
+    x_np = _data((3, 2, 2), 0)
+    results = []
+    for T, m in ((mutograd, module), (torch, tmodule)):
+        x = T.tensor(x_np, requires_grad=True)
+        out, state = m(x)
+        loss = out.pow(2).sum() + sum(s.sum() for s in _flat(state))
+        (g,) = T.autograd.grad(loss, x, create_graph=True)
+        (g * g).sum().backward()
+        results.append((x.grad, [p.grad for p in m.parameters()]))
+    (xg, pg), (txg, tpg) = results
+    _close(xg, txg, 1e-11)
+    for a, b in zip(pg, tpg, strict=True):
+        _close(a, b, 1e-11)

@@ -6,6 +6,7 @@ from . import (  # noqa: F401
     activation,
     comparison,
     extra_linalg,
+    extra_rnn,
     indexing,
     linalg,
     loss,

@@ -7,6 +7,7 @@ layers compute it for the whole sequence in one matmul, as PyTorch's CPU kernels
 from __future__ import annotations
 
 from ...ops._api import FUNCTIONS
+from ...ops.extra_rnn import fused_lstm_cell
 from .activation import linear
 
 __all__ = ["gru_step", "lstm_step", "rnn_step"]
@@ -28,9 +29,9 @@ def rnn_step(mode, gi, h, w_hh, b_hh, folded=False):
 
 def lstm_step(gi, h, c, w_hh, b_hh, w_hr=None, folded=False):
     gates = _hidden_term(gi, h, w_hh, b_hh, folded)
-    i, f, g, o = gates.chunk(4, 1)
-    c = f.sigmoid() * c + i.sigmoid() * g.tanh()
-    h = o.sigmoid() * c.tanh()
+    # One fused node for the gates' activations and the state update (PyTorch's
+    # _thnn_fused_lstm_cell): gates in the order i, f, g, o.
+    h, c, _ = fused_lstm_cell(gates, c)
     if w_hr is not None:
         h = linear(h, w_hr)
     return h, c
