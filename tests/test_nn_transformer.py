@@ -364,3 +364,65 @@ def test_training_dropout_runs():
     assert tuple(out.shape) == (3, 2, 8)
     out.sum().backward()
     assert all(p.grad is not None for p in m.parameters())
+
+
+def test_transformer_language_model_loop_matches_torch(torch):
+    # The shape of pytorch/examples' word_language_model TransformerModel: sinusoidal
+    # positions in a buffer, a causal mask from log(tril(ones)), an encoder stack, a
+    # log_softmax decoder, NLL loss, clip_grad_norm_ and a manual SGD step.
+    import math
+
+    vocab, d_model, seq, batch = 13, 8, 6, 3
+    data = np.random.default_rng(1).integers(0, vocab, size=(3 * seq + 1, batch))
+
+    def build(T):
+        class PositionalEncoding(T.nn.Module):
+            def __init__(self):
+                super().__init__()
+                pe = T.zeros(50, d_model, dtype=T.float64)
+                position = T.arange(0, 50, dtype=T.float64).unsqueeze(1)
+                div_term = T.exp(T.arange(0, d_model, 2).double() * (-math.log(10000.0) / d_model))
+                pe[:, 0::2] = T.sin(position * div_term)
+                pe[:, 1::2] = T.cos(position * div_term)
+                self.register_buffer("pe", pe.unsqueeze(0).transpose(0, 1))
+
+            def forward(self, x):
+                return x + self.pe[: x.size(0), :]
+
+        class Model(T.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.pos = PositionalEncoding()
+                layer = T.nn.TransformerEncoderLayer(d_model, 2, 16, 0.0, dtype=T.float64)
+                self.encoder = T.nn.TransformerEncoder(layer, 2)
+                self.embed = T.nn.Embedding(vocab, d_model, dtype=T.float64)
+                self.decoder = T.nn.Linear(d_model, vocab, dtype=T.float64)
+
+            def forward(self, src, mask):
+                x = self.pos(self.embed(src) * math.sqrt(d_model))
+                out = self.decoder(self.encoder(x, mask))
+                return T.nn.functional.log_softmax(out, dim=-1)
+
+        return Model()
+
+    def run(T, model):
+        mask = T.log(T.tril(T.ones(seq, seq, dtype=T.float64)))
+        losses = []
+        for i in range(0, 3 * seq, seq):
+            src = T.tensor(data[i : i + seq])
+            target = T.tensor(data[i + 1 : i + 1 + seq].reshape(-1))
+            model.zero_grad()
+            out = model(src, mask)
+            loss = T.nn.functional.nll_loss(out.view(-1, vocab), target)
+            loss.backward()
+            T.nn.utils.clip_grad_norm_(model.parameters(), 0.25)
+            for p in model.parameters():
+                p.data.add_(p.grad, alpha=-5.0)
+            losses.append(loss.item())
+        return losses
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        tmodel, model = build(torch), build(mutograd)
+    _copy(model, tmodel)
+    np.testing.assert_allclose(run(mutograd, model), run(torch, tmodel), rtol=1e-10)
