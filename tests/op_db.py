@@ -2132,5 +2132,6 @@ def grad_facts(g):
         layout = None  # an empty gradient's strides mean nothing
     return [values, layout]
 
+
 # Rows declared in their own family files bring their own entries.
 import op_db_extra_linalg  # noqa: E402,F401
