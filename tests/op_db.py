@@ -2131,3 +2131,7 @@ def grad_facts(g):
     if g.numel() == 0:
         layout = None  # an empty gradient's strides mean nothing
     return [values, layout]
+
+
+# Rows declared in their own family files bring their own entries.
+import op_db_extra_linalg  # noqa: E402,F401

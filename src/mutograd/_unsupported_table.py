@@ -41,48 +41,47 @@ UNSUPPORTED: dict[str, tuple[str, ...]] = {
         bits8 bitwise_left_shift bitwise_right_shift blackman_window block_diag broadcast_shapes
         broadcast_tensors bucketize can_cast cartesian_prod ccol_indices_copy cdist cdouble
         ceil_ celu celu_ cfloat chain_matmul chalf channel_shuffle channels_last
-        channels_last_3d cholesky cholesky_inverse cholesky_solve choose_qparams_optimized
-        clamp_ clamp_max_ clamp_min_ classes classproperty clear_autocast_cache clip_
-        col_indices_copy column_stack combinations compile compiled_with_cxx11_abi compiler
-        complex complex128 complex32 complex64 cond conj conj_physical conj_physical_
-        constant_pad_nd contiguous_format conv1d conv2d conv3d conv_tbc conv_transpose1d
-        conv_transpose2d conv_transpose3d convolution copysign corrcoef cos_ cosh_
-        cosine_embedding_loss cosine_similarity count_nonzero cov cpp cpu cross
-        crow_indices_copy ctc_loss cudnn_affine_grid_generator cudnn_batch_norm
-        cudnn_convolution cudnn_convolution_add_relu cudnn_convolution_relu
-        cudnn_convolution_transpose cudnn_grid_sampler cudnn_is_acceptable cummax cummin cumprod
-        cumulative_trapezoid deg2rad deg2rad_ dequantize det detach detach_ detach_copy diag
-        diag_embed diagflat diagonal_copy diagonal_scatter diff digamma dist distributed
-        distributions dropout dropout_ dsmm dsplit dstack e eig einsum embedding_bag
-        embedding_renorm_ empty_permuted empty_quantized erf_ erfc erfc_ erfinv exp2 exp2_ exp_
-        expand_copy expm1_ export fake_quantize_per_channel_affine
-        fake_quantize_per_tensor_affine fbgemm_linear_fp16_weight
-        fbgemm_linear_fp16_weight_fp32_activation fbgemm_linear_int8_weight
-        fbgemm_linear_int8_weight_fp32_activation fbgemm_linear_quantize_weight
-        fbgemm_pack_gemm_matrix_fp16 fbgemm_pack_quantized_matrix feature_alpha_dropout
-        feature_alpha_dropout_ feature_dropout feature_dropout_ fft fill fill_ finfo fix fix_
-        fliplr flipud float4_e2m1fn_x2 float8_e4m3fn float8_e4m3fnuz float8_e5m2 float8_e5m2fnuz
-        float8_e8m0fnu float_power floor_ fmax fmin fork frac_ frexp frobenius_norm from_dlpack
-        from_file frombuffer func functional fused_moving_avg_obs_fake_quant futures fx gcd gcd_
-        geqrf ger get_autocast_cpu_dtype get_autocast_dtype get_autocast_gpu_dtype
-        get_autocast_ipu_dtype get_autocast_xla_dtype get_deterministic_debug_mode get_device
-        get_device_module get_file_path get_float32_matmul_precision get_rng_state gradient
-        grid_sampler grid_sampler_2d grid_sampler_3d group_norm gru gru_cell hamming_window
-        hann_window hardshrink has_lapack has_mkl has_openmp has_spectral hash_tensor heaviside
-        hinge_embedding_loss histc histogram histogramdd hsmm hsplit hspmm hub hypot i0 i0_
-        igamma igammac iinfo imag import_ir_module import_ir_module_from_buffer index_put_
-        index_reduce indices_copy inf init_num_threads inner instance_norm int1 int2 int3 int4
-        int5 int6 int7 int_repr inverse is_anomaly_check_nan_enabled is_autocast_cache_enabled
-        is_autocast_cpu_enabled is_autocast_enabled is_autocast_ipu_enabled
-        is_autocast_xla_enabled is_complex is_conj is_deterministic_algorithms_warn_only_enabled
-        is_distributed is_inference is_neg is_nonzero is_same_size is_signed is_storage
-        is_vulkan_available is_warn_always_enabled isin isreal istft jagged jit kaiser_window
-        kl_div kron kthvalue layer_norm layout lcm lcm_ ldexp ldexp_ legacy_contiguous_format
-        lgamma library linalg lobpcg log10_ log1p_ log2_ log_ logaddexp logaddexp2 logcumsumexp
-        logdet logit logit_ logspace lstm lstm_cell lstsq lu lu_solve lu_unpack
-        margin_ranking_loss masked matrix_exp matrix_power matrix_rank max_pool1d
-        max_pool1d_with_indices max_pool2d max_pool3d median memory_format
-        merge_type_from_type_comment meshgrid miopen_batch_norm miopen_convolution
+        channels_last_3d cholesky cholesky_solve choose_qparams_optimized clamp_ clamp_max_
+        clamp_min_ classes classproperty clear_autocast_cache clip_ col_indices_copy
+        column_stack combinations compile compiled_with_cxx11_abi compiler complex complex128
+        complex32 complex64 cond conj conj_physical conj_physical_ constant_pad_nd
+        contiguous_format conv1d conv2d conv3d conv_tbc conv_transpose1d conv_transpose2d
+        conv_transpose3d convolution copysign corrcoef cos_ cosh_ cosine_embedding_loss
+        cosine_similarity count_nonzero cov cpp cpu cross crow_indices_copy ctc_loss
+        cudnn_affine_grid_generator cudnn_batch_norm cudnn_convolution
+        cudnn_convolution_add_relu cudnn_convolution_relu cudnn_convolution_transpose
+        cudnn_grid_sampler cudnn_is_acceptable cummax cummin cumprod cumulative_trapezoid
+        deg2rad deg2rad_ dequantize det detach detach_ detach_copy diag diag_embed diagflat
+        diagonal_copy diagonal_scatter diff digamma dist distributed dropout dropout_ dsmm
+        dsplit dstack e eig einsum embedding_bag embedding_renorm_ empty_permuted
+        empty_quantized erf_ erfc erfc_ erfinv exp2 exp2_ exp_ expand_copy expm1_ export
+        fake_quantize_per_channel_affine fake_quantize_per_tensor_affine
+        fbgemm_linear_fp16_weight fbgemm_linear_fp16_weight_fp32_activation
+        fbgemm_linear_int8_weight fbgemm_linear_int8_weight_fp32_activation
+        fbgemm_linear_quantize_weight fbgemm_pack_gemm_matrix_fp16 fbgemm_pack_quantized_matrix
+        feature_alpha_dropout feature_alpha_dropout_ feature_dropout feature_dropout_ fft fill
+        fill_ finfo fix fix_ fliplr flipud float4_e2m1fn_x2 float8_e4m3fn float8_e4m3fnuz
+        float8_e5m2 float8_e5m2fnuz float8_e8m0fnu float_power floor_ fmax fmin fork frac_ frexp
+        frobenius_norm from_dlpack from_file frombuffer func functional
+        fused_moving_avg_obs_fake_quant futures fx gcd gcd_ geqrf ger get_autocast_cpu_dtype
+        get_autocast_dtype get_autocast_gpu_dtype get_autocast_ipu_dtype get_autocast_xla_dtype
+        get_deterministic_debug_mode get_device get_device_module get_file_path
+        get_float32_matmul_precision get_rng_state gradient grid_sampler grid_sampler_2d
+        grid_sampler_3d group_norm gru gru_cell hamming_window hann_window hardshrink has_lapack
+        has_mkl has_openmp has_spectral hash_tensor heaviside hinge_embedding_loss histc
+        histogram histogramdd hsmm hsplit hspmm hub hypot i0 i0_ igamma igammac iinfo imag
+        import_ir_module import_ir_module_from_buffer index_put_ index_reduce indices_copy inf
+        init_num_threads inner instance_norm int1 int2 int3 int4 int5 int6 int7 int_repr inverse
+        is_anomaly_check_nan_enabled is_autocast_cache_enabled is_autocast_cpu_enabled
+        is_autocast_enabled is_autocast_ipu_enabled is_autocast_xla_enabled is_complex is_conj
+        is_deterministic_algorithms_warn_only_enabled is_distributed is_inference is_neg
+        is_nonzero is_same_size is_signed is_storage is_vulkan_available is_warn_always_enabled
+        isin isreal istft jagged jit kaiser_window kl_div kron kthvalue layer_norm layout lcm
+        lcm_ ldexp ldexp_ legacy_contiguous_format lgamma library linalg lobpcg log10_ log1p_
+        log2_ log_ logaddexp logaddexp2 logcumsumexp logdet logit logit_ logspace lstm lstm_cell
+        lstsq lu lu_solve lu_unpack margin_ranking_loss masked matrix_exp matrix_power
+        matrix_rank max_pool1d max_pool1d_with_indices max_pool2d max_pool3d median
+        memory_format merge_type_from_type_comment meshgrid miopen_batch_norm miopen_convolution
         miopen_convolution_add_relu miopen_convolution_relu miopen_convolution_transpose
         miopen_ctc_loss miopen_depthwise_convolution miopen_rnn mkldnn_adaptive_avg_pool2d
         mkldnn_convolution mkldnn_linear_backward_weights mkldnn_max_pool2d mkldnn_max_pool3d
@@ -120,8 +119,8 @@ UNSUPPORTED: dict[str, tuple[str, ...]] = {
         sym_float sym_fresh_size sym_int sym_ite sym_max sym_min sym_not sym_sqrt sym_sum symeig
         t_copy take take_along_dim tan_ tanh_ tensor_split tensordot thread_safe_generator
         threshold threshold_ tile to_dlpack topk torch torch_version trace transpose_copy
-        trapezoid trapz triangular_solve tril tril_indices triplet_margin_loss triu triu_indices
-        trunc_ typename types uint1 uint16 uint2 uint3 uint32 uint4 uint5 uint6 uint64 uint7
+        trapezoid trapz triangular_solve tril_indices triplet_margin_loss triu_indices trunc_
+        typename types uint1 uint16 uint2 uint3 uint32 uint4 uint5 uint6 uint64 uint7
         unbind_copy unfold_copy unify_type_list unique unique_consecutive unravel_index
         unsafe_chunk unsafe_split unsafe_split_with_sizes unsqueeze_copy
         use_deterministic_algorithms values_copy vander var_mean vdot version view_as_complex
@@ -162,9 +161,9 @@ UNSUPPORTED: dict[str, tuple[str, ...]] = {
         slogdet smm solve sort sparse_dim sparse_mask sparse_resize_ sparse_resize_and_clear_
         split_with_sizes sspaddmm stft storage storage_type svd symeig take take_along_dim
         tensor_split tile to_dense to_mkldnn to_padded_tensor to_sparse to_sparse_bsc
-        to_sparse_bsr to_sparse_coo to_sparse_csc to_sparse_csr topk trace triangular_solve tril
-        tril_ triu triu_ true_divide true_divide_ unfold unique unique_consecutive unsafe_chunk
-        unsafe_split unsafe_split_with_sizes values vdot volatile vsplit xlogy xlogy_ xpu
+        to_sparse_bsr to_sparse_coo to_sparse_csc to_sparse_csr topk trace triangular_solve
+        true_divide true_divide_ unfold unique unique_consecutive unsafe_chunk unsafe_split
+        unsafe_split_with_sizes values vdot volatile vsplit xlogy xlogy_ xpu
         """.split()
     ),
     "torch.nn": tuple(
@@ -172,27 +171,24 @@ UNSUPPORTED: dict[str, tuple[str, ...]] = {
         AdaptiveAvgPool1d AdaptiveAvgPool3d AdaptiveLogSoftmaxWithLoss AdaptiveMaxPool1d
         AdaptiveMaxPool2d AdaptiveMaxPool3d AlphaDropout AvgPool1d AvgPool3d BatchNorm3d
         Bilinear Buffer CELU CTCLoss ChannelShuffle CircularPad1d CircularPad2d CircularPad3d
-        ConstantPad1d ConstantPad2d ConstantPad3d Container Conv1d Conv3d ConvTranspose1d
-        ConvTranspose2d ConvTranspose3d CosineEmbeddingLoss CosineSimilarity CrossMapLRN2d
-        DataParallel Dropout1d Dropout2d Dropout3d EmbeddingBag FeatureAlphaDropout Fold
-        FractionalMaxPool2d FractionalMaxPool3d GLU GRU GRUCell GaussianNLLLoss GroupNorm
-        Hardshrink Hardsigmoid Hardswish HingeEmbeddingLoss HuberLoss InstanceNorm1d
-        InstanceNorm2d InstanceNorm3d KLDivLoss LPPool1d LPPool2d LPPool3d LSTM LSTMCell
-        LazyBatchNorm1d LazyBatchNorm2d LazyBatchNorm3d LazyConv1d LazyConv2d LazyConv3d
-        LazyConvTranspose1d LazyConvTranspose2d LazyConvTranspose3d LazyInstanceNorm1d
-        LazyInstanceNorm2d LazyInstanceNorm3d LazyLinear LinearCrossEntropyLoss
-        LinearCrossEntropyOptions LocalResponseNorm LogSigmoid MarginRankingLoss MaxPool1d
-        MaxPool3d MaxUnpool1d MaxUnpool2d MaxUnpool3d Mish MultiLabelMarginLoss
-        MultiLabelSoftMarginLoss MultiMarginLoss MultiheadAttention NLLLoss2d PReLU
+        ConstantPad1d ConstantPad2d ConstantPad3d Container Conv3d ConvTranspose3d
+        CosineEmbeddingLoss CosineSimilarity CrossMapLRN2d DataParallel Dropout1d Dropout2d
+        Dropout3d EmbeddingBag FeatureAlphaDropout Fold FractionalMaxPool2d FractionalMaxPool3d
+        GLU GaussianNLLLoss GroupNorm Hardshrink Hardsigmoid Hardswish HingeEmbeddingLoss
+        HuberLoss InstanceNorm1d InstanceNorm2d InstanceNorm3d KLDivLoss LPPool1d LPPool2d
+        LPPool3d LazyBatchNorm1d LazyBatchNorm2d LazyBatchNorm3d LazyConv1d LazyConv2d
+        LazyConv3d LazyConvTranspose1d LazyConvTranspose2d LazyConvTranspose3d
+        LazyInstanceNorm1d LazyInstanceNorm2d LazyInstanceNorm3d LazyLinear
+        LinearCrossEntropyLoss LinearCrossEntropyOptions LocalResponseNorm LogSigmoid
+        MarginRankingLoss MaxPool1d MaxPool3d MaxUnpool1d MaxUnpool2d MaxUnpool3d Mish
+        MultiLabelMarginLoss MultiLabelSoftMarginLoss MultiMarginLoss NLLLoss2d PReLU
         PairwiseDistance ParameterDict ParameterList PixelShuffle PixelUnshuffle PoissonNLLLoss
-        RMSNorm RNN RNNBase RNNCell RNNCellBase RReLU ReflectionPad1d ReflectionPad2d
-        ReflectionPad3d ReplicationPad1d ReplicationPad2d ReplicationPad3d SELU SoftMarginLoss
-        Softmax2d Softmin Softplus Softshrink Softsign SyncBatchNorm Tanhshrink Threshold
-        Transformer TransformerDecoder TransformerDecoderLayer TransformerEncoder
-        TransformerEncoderLayer TripletMarginLoss TripletMarginWithDistanceLoss Unfold
-        UninitializedBuffer UninitializedParameter Upsample UpsamplingBilinear2d
-        UpsamplingNearest2d ZeroPad1d ZeroPad2d ZeroPad3d attention common_types factory_kwargs
-        grad intrinsic parallel qat quantizable quantized utils
+        RMSNorm RNNCellBase RReLU ReflectionPad1d ReflectionPad2d ReflectionPad3d
+        ReplicationPad1d ReplicationPad2d ReplicationPad3d SELU SoftMarginLoss Softmax2d Softmin
+        Softplus Softshrink Softsign SyncBatchNorm Tanhshrink Threshold TripletMarginLoss
+        TripletMarginWithDistanceLoss Unfold UninitializedBuffer UninitializedParameter Upsample
+        UpsamplingBilinear2d UpsamplingNearest2d ZeroPad1d ZeroPad2d ZeroPad3d attention
+        common_types factory_kwargs grad intrinsic parallel qat quantizable quantized
         """.split()
     ),
     "torch.nn.functional": tuple(
@@ -203,31 +199,27 @@ UNSUPPORTED: dict[str, tuple[str, ...]] = {
         adaptive_max_pool1d_with_indices adaptive_max_pool2d adaptive_max_pool2d_with_indices
         adaptive_max_pool3d adaptive_max_pool3d_with_indices affine_grid alpha_dropout
         assert_int_or_pair avg_pool1d avg_pool3d bilinear boolean_dispatch celu celu_
-        channel_shuffle conv1d conv3d conv_tbc conv_transpose1d conv_transpose2d
-        conv_transpose3d cosine_embedding_loss cosine_similarity ctc_loss dropout1d dropout2d
-        dropout3d embedding_bag feature_alpha_dropout fold fractional_max_pool2d
-        fractional_max_pool2d_with_indices fractional_max_pool3d
+        channel_shuffle conv3d conv_tbc conv_transpose3d cosine_embedding_loss cosine_similarity
+        ctc_loss dropout1d dropout2d dropout3d embedding_bag feature_alpha_dropout fold
+        fractional_max_pool2d fractional_max_pool2d_with_indices fractional_max_pool3d
         fractional_max_pool3d_with_indices gaussian_nll_loss glu grad grid_sample group_norm
         grouped_mm gumbel_softmax handle_torch_function hardshrink hardsigmoid hardswish
         has_torch_function has_torch_function_unary has_torch_function_variadic
         hinge_embedding_loss huber_loss instance_norm interpolate kl_div linear_cross_entropy
         local_response_norm logsigmoid lp_pool1d lp_pool2d lp_pool3d margin_ranking_loss
         max_pool1d max_pool1d_with_indices max_pool2d_with_indices max_pool3d
-        max_pool3d_with_indices max_unpool1d max_unpool2d max_unpool3d mish
-        multi_head_attention_forward multi_margin_loss multilabel_margin_loss
-        multilabel_soft_margin_loss native_channel_shuffle normalize one_hot pad
+        max_pool3d_with_indices max_unpool1d max_unpool2d max_unpool3d mish multi_margin_loss
+        multilabel_margin_loss multilabel_soft_margin_loss native_channel_shuffle pad
         pairwise_distance pdist pixel_shuffle pixel_unshuffle poisson_nll_loss prelu
-        reproducibility_notes rms_norm rrelu rrelu_ scaled_dot_product_attention
-        scaled_grouped_mm scaled_mm selu selu_ soft_margin_loss softmin softplus softshrink
-        softsign sparse_support_notes tanhshrink tf32_notes threshold threshold_ torch
-        triplet_margin_loss triplet_margin_with_distance_loss unfold upsample upsample_bilinear
-        upsample_nearest
+        reproducibility_notes rms_norm rrelu rrelu_ scaled_grouped_mm scaled_mm selu selu_
+        soft_margin_loss softmin softplus softshrink softsign sparse_support_notes tanhshrink
+        tf32_notes threshold threshold_ torch triplet_margin_loss
+        triplet_margin_with_distance_loss unfold upsample upsample_bilinear upsample_nearest
         """.split()
     ),
     "torch.optim": tuple(
         """
-        ASGD Adadelta Adafactor Adamax LBFGS Muon NAdam RAdam Rprop SparseAdam swa_utils
-        swap_in_optimizer_params_and_state
+        Adafactor Muon swa_utils swap_in_optimizer_params_and_state
         """.split()
     ),
     "torch.autograd": tuple(

@@ -80,3 +80,44 @@ __all__ = [
     "functional",
     "init",
 ]
+
+# Recurrent layers, the rest of the convolutions and nn.utils (appended to keep merges easy).
+from . import utils  # noqa: E402
+from .modules import (  # noqa: E402
+    GRU,
+    LSTM,
+    RNN,
+    Conv1d,
+    ConvTranspose1d,
+    ConvTranspose2d,
+    GRUCell,
+    LSTMCell,
+    MultiheadAttention,
+    RNNBase,
+    RNNCell,
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
+
+__all__ += [
+    "Conv1d",
+    "ConvTranspose1d",
+    "ConvTranspose2d",
+    "GRU",
+    "GRUCell",
+    "LSTM",
+    "LSTMCell",
+    "MultiheadAttention",
+    "RNN",
+    "RNNBase",
+    "RNNCell",
+    "Transformer",
+    "TransformerDecoder",
+    "TransformerDecoderLayer",
+    "TransformerEncoder",
+    "TransformerEncoderLayer",
+    "utils",
+]

@@ -70,3 +70,21 @@ __all__ = [
     "softmax",
     "tanh",
 ]
+
+# One-hot, normalize and the rest of the convolutions (appended to keep merges easy).
+from ._functional.attention import (  # noqa: E402
+    multi_head_attention_forward,
+    scaled_dot_product_attention,
+)
+from ._functional.conv_more import conv1d, conv_transpose1d, conv_transpose2d  # noqa: E402
+from ._functional.misc import normalize, one_hot  # noqa: E402
+
+__all__ += [
+    "conv1d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "multi_head_attention_forward",
+    "normalize",
+    "one_hot",
+    "scaled_dot_product_attention",
+]

@@ -5,6 +5,8 @@
 from . import (  # noqa: F401
     activation,
     comparison,
+    extra_linalg,
+    extra_rnn,
     indexing,
     linalg,
     loss,

@@ -67,3 +67,40 @@ __all__ = [
     "Tanh",
     "Unflatten",
 ]
+
+# Recurrent layers, the rest of the convolutions (appended to keep merges easy).
+from .conv_more import Conv1d, ConvTranspose1d, ConvTranspose2d  # noqa: E402
+from .rnn import GRU, LSTM, RNN, RNNBase  # noqa: E402
+from .rnn_cell import GRUCell, LSTMCell, RNNCell  # noqa: E402
+
+__all__ += [
+    "Conv1d",
+    "ConvTranspose1d",
+    "ConvTranspose2d",
+    "GRU",
+    "GRUCell",
+    "LSTM",
+    "LSTMCell",
+    "RNN",
+    "RNNBase",
+    "RNNCell",
+]
+
+# Attention and the Transformer family (appended to keep merges easy).
+from .attention import MultiheadAttention  # noqa: E402
+from .transformer import (  # noqa: E402
+    Transformer,
+    TransformerDecoder,
+    TransformerDecoderLayer,
+    TransformerEncoder,
+    TransformerEncoderLayer,
+)
+
+__all__ += [
+    "MultiheadAttention",
+    "Transformer",
+    "TransformerDecoder",
+    "TransformerDecoderLayer",
+    "TransformerEncoder",
+    "TransformerEncoderLayer",
+]
