@@ -189,26 +189,11 @@ def _infer_size(a: tuple, b: tuple) -> tuple:
 # schema order, filled positionally (by keyword after the first one missing).
 
 
-def _plan(op: OpDef):
-    plan = op.forward_plan
-    if plan is False:
-        kinds = [arg.is_tensor for arg in op.args]
-        tensors_first = kinds == sorted(kinds, reverse=True)
-        if all(kinds) or (tensors_first and not isinstance(op.forward, np.ufunc)):
-            plan = None
-        else:
-            plan = tuple((arg.name, arg.is_tensor) for arg in op.args)
-        op.forward_plan = plan
-    return plan
-
-
 def call_forward(op: OpDef, arrays: list, attrs: dict, **out):
     """``op.forward`` on NumPy operands in schema order; see Note [Calling a forward]."""
     plan = op.forward_plan
     if plan is None:
         return op.forward(*arrays, **attrs, **out)
-    if plan is False:
-        return call_forward(op, arrays, attrs, **out) if _plan(op) is not False else None
     args = []
     keywords = dict(out)
     tensors = iter(arrays)
@@ -253,10 +238,7 @@ def call(op: OpDef, inputs: tuple, attrs: dict = _NO_ATTRS):
         # As PyTorch's VariableType, the edges are collected before the kernel
         # runs: a view whose history cannot be followed raises first.
         edges, needed = edges_for(op, inputs)
-    plain = op.plain
-    if plain is None:
-        plain = _is_plain(op)
-    if plain:
+    if op.plain:
         first = inputs[0]
         if isinstance(first, Tensor) and first.dtype.is_floating_point:
             out = _plain_call(op, first, inputs, attrs)
@@ -300,26 +282,14 @@ def call(op: OpDef, inputs: tuple, attrs: dict = _NO_ATTRS):
 # Note [The plain path]
 # ---------------------
 # Most calls are a pointwise op or a reduction on floating-point tensors of one
-# dtype, maybe with Python numbers. Under every dtype rule below, such a call
+# dtype, maybe with Python numbers. Under every dtype rule of PLAIN_RULES, such a call
 # computes in and returns that dtype (a Python number is a weak scalar of a
 # lower or equal category), so the dtype rule, the casts and the forward plan
 # can be skipped; the op's check and, when an input needs a gradient, the
 # recording run as on the general path. Anything else returns None from
 # _plain_call and takes the general path. In-place ops use the same operands
-# (plain_arrays) to skip the dtype rule.
-_PLAIN_RULES = (PROMOTE, PROMOTE_FLOAT, FLOAT, KEEP, SUM)
-
-
-def _is_plain(op: OpDef) -> bool:
-    _plan(op)
-    op.plain = (
-        op.forward_plan is None
-        and op.single_result
-        and not op.is_view
-        and not op.has_list_input
-        and op.dtype_rule in _PLAIN_RULES
-    )
-    return op.plain
+# (plain_arrays) to skip the dtype rule. Whether an op can take this path
+# (``OpDef.plain``) is decided once, in defop.
 
 
 def plain_arrays(first: Tensor, inputs) -> list | None:

@@ -46,7 +46,6 @@ import numpy as np
 
 from . import _dtype, _errors
 from ._dispatch import (
-    _PLAIN_RULES,
     broadcast_shape,
     call_forward,
     compute_dtype,
@@ -63,7 +62,7 @@ from ._tensor import Tensor
 from ._tensor import _geometry as geometry
 from .autograd.grad_mode import GradMode
 from .autograd.graph import Node, gradient_edge
-from .ops._registry import KEEP, REGISTRY, OpDef
+from .ops._registry import KEEP, PLAIN_RULES, REGISTRY, OpDef
 
 
 def has_internal_overlap(array: np.ndarray) -> bool:
@@ -259,7 +258,7 @@ def apply_inplace(
         cdtype = odtype = self.dtype
     elif (
         self.dtype.is_floating_point
-        and op.dtype_rule in _PLAIN_RULES
+        and op.dtype_rule in PLAIN_RULES
         and (arrays := plain_arrays(self, inputs)) is not None
     ):
         # Note [The plain path]: one floating dtype computes in and returns that dtype.

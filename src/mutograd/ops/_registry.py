@@ -41,6 +41,9 @@ LONG = "long"  # int64 output (argmax)
 SUM = "sum"  # output keeps floating dtypes; integers and bools accumulate in int64
 CAST = "cast"  # output has the dtype named by the ``dtype`` argument (_to_copy)
 
+# The dtype rules under which one floating dtype in gives that dtype out (Note [The plain path]).
+PLAIN_RULES = (PROMOTE, PROMOTE_FLOAT, FLOAT, KEEP, SUM)
+
 _SAVE_INPUT, _SAVE_OUTPUT, _SAVE_META, _SAVE_ATTR = range(4)
 
 
@@ -246,8 +249,8 @@ class OpDef:
     input_saves: tuple = ()  # (name, input position, formula positions that read it)
     output_saves: tuple = ()  # (name, output position)
     other_saves: tuple = ()  # (name, kind, index): attributes and input metadata
-    forward_plan: object = False  # see _dispatch.Note [Calling a forward]; False: not made yet
-    plain: object = None  # see _dispatch.Note [The plain path]; None: not decided yet
+    forward_plan: tuple | None = None  # see _dispatch.Note [Calling a forward]
+    plain: bool = False  # see _dispatch.Note [The plain path]
 
     @property
     def aten(self) -> str:
@@ -271,10 +274,16 @@ def defop(
     view: bool = False,
     overlap_ok: bool = False,
     check=None,
+    layout=None,
     out_dtype: str | None = "cast",
     **formulas,
 ) -> OpDef:
-    """Declare an op. ``formulas`` maps each differentiable input to its backward."""
+    """Declare an op. ``formulas`` maps each differentiable input to its backward.
+
+    ``check(*inputs, **attrs)`` validates a call before the kernel runs (index
+    ranges, argument values); ``layout(raw, inputs)`` gives a fresh output its
+    strides (``iterator_layout``: TensorIterator's; ``contiguous``: reductions').
+    """
     name, args, outputs = parse_schema(schema)
     arg_by_name = {a.name: a for a in args}
     tensor_args = tuple(a.name for a in args if a.is_tensor)
@@ -289,6 +298,7 @@ def defop(
         is_view=view,
         overlap_ok=overlap_ok,
         check=check,
+        layout=layout,
         out_dtype=out_dtype,
         forward_writes_out=isinstance(forward, np.ufunc) or "out" in _parameters(forward),
         tensor_args=tensor_args,
@@ -308,6 +318,14 @@ def defop(
     op.differentiable_positions = tuple(sorted(edge_positions))
     op.has_list_input = any(f.is_list for f in op.formulas)
     op.single_result = outputs == ["result"]
+    op.forward_plan = _forward_plan(op)
+    op.plain = (
+        op.forward_plan is None
+        and op.single_result
+        and not view
+        and not op.has_list_input
+        and dtype in PLAIN_RULES
+    )
     _derive_saves(op, arg_by_name)
     if op.formulas:
         if node is None:
@@ -371,6 +389,19 @@ def _generated_apply(op: OpDef):
     apply = namespace["apply"]
     apply.__qualname__ = f"{op.node_name}.apply"
     return apply
+
+
+def _forward_plan(op: OpDef) -> tuple | None:
+    """How the forward takes its arguments; see _dispatch.Note [Calling a forward].
+
+    None: the tensors positionally, then the other arguments by keyword; else
+    the argument names in schema order, with whether each is a tensor.
+    """
+    kinds = [arg.is_tensor for arg in op.args]
+    tensors_first = kinds == sorted(kinds, reverse=True)
+    if all(kinds) or (tensors_first and not isinstance(op.forward, np.ufunc)):
+        return None
+    return tuple((arg.name, arg.is_tensor) for arg in op.args)
 
 
 def _parameters(fn) -> list:

@@ -20,10 +20,8 @@ from .._dtype import (
 from .._inplace import apply_inplace, apply_out
 from .._tensor import Tensor
 from ._api import FUNCTIONS, binary_operator, expose, method, public
-from ._iterator import use_iterator_layout
-from ._registry import KEEP, PROMOTE, PROMOTE_FLOAT, REGISTRY, defop
-
-_FIRST_OP = len(REGISTRY)  # the ops declared below get TensorIterator's output layout
+from ._iterator import iterator_layout
+from ._registry import KEEP, PROMOTE, PROMOTE_FLOAT, defop
 
 # --- NumPy forwards that are not plain ufuncs -----------------------------------------
 
@@ -83,19 +81,6 @@ def _trunc_divide(self, other, out=None):
 
 # --- arithmetic ---------------------------------------------------------------------------
 
-add = defop(
-    "add.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor",
-    forward=_add,
-    node="AddBackward0",
-    dtype=PROMOTE,
-    inplace="add_",
-    self=lambda grad, alpha: grad,
-    other=lambda grad, alpha: grad if alpha == 1 else grad * alpha,
-)
-expose(
-    add, "add", "add", "add_", operators=("__add__", "__radd__"), inplace_operators=("__iadd__",)
-)
-
 
 def _operand_dtype(x):
     """The dtype of a tensor operand, or of the wrapped number a Python scalar becomes."""
@@ -134,39 +119,59 @@ def _check_sub(self, other, alpha=1) -> None:
     _check_alpha(self, other, alpha)
 
 
-add.check = _check_alpha
+def _check_rsub(self, other, alpha=1) -> None:
+    _check_sub(other, self, alpha)
+
+
+add = defop(
+    "add.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor",
+    forward=_add,
+    layout=iterator_layout,
+    node="AddBackward0",
+    dtype=PROMOTE,
+    inplace="add_",
+    check=_check_alpha,
+    self=lambda grad, alpha: grad,
+    other=lambda grad, alpha: grad if alpha == 1 else grad * alpha,
+)
+expose(
+    add, "add", "add", "add_", operators=("__add__", "__radd__"), inplace_operators=("__iadd__",)
+)
+
 
 sub = defop(
     "sub.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor",
     forward=_sub,
+    layout=iterator_layout,
     node="SubBackward0",
     dtype=PROMOTE,
     inplace="sub_",
+    check=_check_sub,
     self=lambda grad, alpha: grad,
     other=lambda grad, alpha: -grad if alpha == 1 else grad * -alpha,
 )
-sub.check = _check_sub
 expose(sub, "sub", "sub", "sub_", operators=("__sub__",), inplace_operators=("__isub__",))
 expose(sub, "subtract", "subtract", "subtract_")
 
 rsub_tensor = defop(
     "rsub.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor",
     forward=_rsub,
+    layout=iterator_layout,
     node="RsubBackward0",
     dtype=PROMOTE,
+    check=_check_rsub,
     self=lambda grad, alpha: -grad if alpha == 1 else grad * -alpha,
     other=lambda grad, alpha: grad,
 )
 rsub_scalar = defop(
     "rsub.Scalar(Tensor self, Scalar other, Scalar alpha=1) -> Tensor",
     forward=_rsub,
+    layout=iterator_layout,
     node="RsubBackward1",
     dtype=PROMOTE,
+    check=_check_rsub,
     self=lambda grad, alpha: -grad if alpha == 1 else grad * -alpha,
 )
-
-
-rsub_tensor.check = rsub_scalar.check = lambda self, other, alpha=1: _check_sub(other, self, alpha)
 
 
 @public
@@ -184,6 +189,7 @@ def __rsub__(self, other):
 mul = defop(
     "mul.Tensor(Tensor self, Tensor other) -> Tensor",
     forward=np.multiply,
+    layout=iterator_layout,
     node="MulBackward0",
     dtype=PROMOTE,
     inplace="mul_",
@@ -195,9 +201,10 @@ expose(
 )
 expose(mul, "multiply", "multiply", "multiply_")
 
-div = defop(
+div_tensor = defop(
     "div.Tensor(Tensor self, Tensor other) -> Tensor",
     forward=np.true_divide,
+    layout=iterator_layout,
     node="DivBackward0",
     dtype=PROMOTE_FLOAT,
     inplace="div_",
@@ -207,6 +214,7 @@ div = defop(
 div_mode = defop(
     "div.Tensor_mode(Tensor self, Tensor other, *, str? rounding_mode) -> Tensor",
     forward=_div_mode,
+    layout=iterator_layout,
     node="DivBackward2",
     dtype=PROMOTE_FLOAT,
     inplace="div_",
@@ -217,8 +225,7 @@ div_mode = defop(
         -grad * ((self / other) / other) if rounding_mode is None else zeros_like(grad)
     ),
 )
-expose(div, method="__truediv__", operators=("__truediv__",), inplace="__itruediv__")
-div_tensor = div  # NB: the op row; the name div is rebound to the public function below
+expose(div_tensor, method="__truediv__", operators=("__truediv__",), inplace="__itruediv__")
 
 
 def _div_op(other, rounding_mode):
@@ -336,6 +343,7 @@ def _check_integer_division(self, other, **attrs) -> None:
 floor_divide = defop(
     "floor_divide(Tensor self, Tensor other) -> Tensor",
     forward=np.floor_divide,
+    layout=iterator_layout,
     node="NotImplemented",
     dtype=PROMOTE,
     inplace="floor_divide_",
@@ -354,6 +362,7 @@ expose(
 trunc_divide = defop(
     "_trunc_divide(Tensor self, Tensor other) -> Tensor",
     forward=_trunc_divide,
+    layout=iterator_layout,
     dtype=PROMOTE,
     check=_check_integer_division,
 )
@@ -372,6 +381,7 @@ def __rfloordiv__(self, other):
 remainder_tensor = defop(
     "remainder.Tensor(Tensor self, Tensor other) -> Tensor",
     forward=np.remainder,
+    layout=iterator_layout,
     node="RemainderBackward1",
     dtype=PROMOTE,
     inplace="remainder_",
@@ -382,6 +392,7 @@ remainder_tensor = defop(
 remainder_scalar = defop(
     "remainder.Scalar(Tensor self, Scalar other) -> Tensor",
     forward=np.remainder,
+    layout=iterator_layout,
     node="RemainderBackward0",
     inplace="remainder_",
     check=_check_integer_division,
@@ -392,6 +403,7 @@ remainder_scalar = defop(
 remainder_scalar_tensor = defop(
     "remainder.Scalar_Tensor(Tensor self, Tensor other) -> Tensor",
     forward=np.remainder,
+    layout=iterator_layout,
     node="NotImplemented",
     dtype=PROMOTE,
     check=_check_integer_division,
@@ -401,6 +413,7 @@ expose(remainder_tensor, inplace="remainder_", inplace_operators=("__imod__",))
 fmod_tensor = defop(
     "fmod.Tensor(Tensor self, Tensor other) -> Tensor",
     forward=np.fmod,
+    layout=iterator_layout,
     node="FmodBackward1",
     dtype=PROMOTE,
     inplace="fmod_",
@@ -411,6 +424,7 @@ fmod_tensor = defop(
 fmod_scalar = defop(
     "fmod.Scalar(Tensor self, Scalar other) -> Tensor",
     forward=np.fmod,
+    layout=iterator_layout,
     node="FmodBackward0",
     inplace="fmod_",
     check=_check_integer_division,
@@ -456,16 +470,6 @@ def _negative(self, out=None):
     return out
 
 
-neg = defop(
-    "neg(Tensor self) -> Tensor",
-    forward=_negative,
-    node="NegBackward0",
-    inplace="neg_",
-    out_dtype="same",
-    self=lambda grad: -grad,
-)
-
-
 def _check_neg(t):
     if t.dtype._name == "bool":
         raise RuntimeError(
@@ -474,7 +478,18 @@ def _check_neg(t):
         )
 
 
-neg.check = lambda self: _check_neg(self)
+neg = defop(
+    "neg(Tensor self) -> Tensor",
+    forward=_negative,
+    layout=iterator_layout,
+    node="NegBackward0",
+    inplace="neg_",
+    check=_check_neg,
+    out_dtype="same",
+    self=lambda grad: -grad,
+)
+
+
 expose(neg, "neg", "neg", "neg_", operators=("__neg__",))
 expose(neg, "negative", "negative", "negative_")
 
@@ -484,9 +499,20 @@ def __pos__(self):
     return self
 
 
+def _check_pow(self, exponent) -> None:
+    """PyTorch has no pow kernel for bool results (but bool ** scalar is allowed)."""
+    if _operand_dtype(self) is bool_ and _operand_dtype(exponent) is bool_:
+        raise NotImplementedError("\"pow\" not implemented for 'Bool'")
+
+
+def _check_pow_scalar(exponent, self) -> None:
+    _check_pow(self, exponent)
+
+
 pow_tensor_scalar = defop(
     "pow.Tensor_Scalar(Tensor self, Scalar exponent) -> Tensor",
     forward=np.power,
+    layout=iterator_layout,
     node="PowBackward0",
     dtype=KEEP,
     inplace="pow_",
@@ -497,9 +523,11 @@ pow_tensor_scalar = defop(
 pow_tensor_tensor = defop(
     "pow.Tensor_Tensor(Tensor self, Tensor exponent) -> Tensor",
     forward=_power,
+    layout=iterator_layout,
     node="PowBackward1",
     dtype=PROMOTE,
     inplace="pow_",
+    check=_check_pow,
     self=lambda grad, self, exponent: _zero_where(
         exponent == 0, grad * (exponent * self.pow(exponent - 1))
     ),
@@ -527,19 +555,11 @@ def _pow_scalar_base_grad(grad, self, exponent, result):
 pow_scalar = defop(
     "pow.Scalar(Scalar self, Tensor exponent) -> Tensor",
     forward=_power,
+    layout=iterator_layout,
     node="PowBackward2",
+    check=_check_pow_scalar,
     exponent=_pow_scalar_base_grad,
 )
-
-
-def _check_pow(self, exponent) -> None:
-    """PyTorch has no pow kernel for bool results (but bool ** scalar is allowed)."""
-    if _operand_dtype(self) is bool_ and _operand_dtype(exponent) is bool_:
-        raise NotImplementedError("\"pow\" not implemented for 'Bool'")
-
-
-pow_tensor_tensor.check = _check_pow
-pow_scalar.check = lambda exponent, self: _check_pow(self, exponent)
 
 
 def _pow_op(self, exponent):
@@ -614,8 +634,6 @@ method(square)
 def square_(self):
     return pow_(self, 2)
 
-
-use_iterator_layout(_FIRST_OP)
 
 # The hand-written binary dunders answer NotImplemented too (see binary_operator).
 for _dunder in (
