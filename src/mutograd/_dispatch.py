@@ -433,8 +433,10 @@ def edges_for(op: OpDef, inputs) -> tuple[tuple, bool]:
 _NO_EDGE = (None, 0)
 
 
-def make_node(op: OpDef, inputs, attrs, edges):
-    """Build the op's node and save its inputs (not outputs; see save_outputs)."""
+def make_node(op: OpDef, inputs, attrs, edges, wanted=None):
+    """Build the op's node and save its inputs (not outputs; see save_outputs).
+
+    ``wanted``: ``op.wanted(edges)`` when the caller has it already."""
     node = op.node_cls()
     node.next_functions = edges
     # NB: the engine checks each gradient against the next node's _output_meta
@@ -452,13 +454,14 @@ def make_node(op: OpDef, inputs, attrs, edges):
             saved[name] = getter(inputs[position])
     if not op.input_saves:
         return node
-    needed = _needed_inputs(op, edges) if op.has_list_input else None
+    if wanted is None:
+        wanted = op.wanted(edges)
     for name, index, users in op.input_saves:
         # As PyTorch's generated code, an input is saved only when a formula
-        # that reads it will run (should_compute_output).
+        # that reads it will run (see Note [Which formulas run]).
         use = False
         for k in users:
-            if (edges[k][0] is not None) if needed is None else (op.formulas[k].input in needed):
+            if wanted[k]:
                 use = True
                 break
         x = inputs[index]
@@ -472,27 +475,6 @@ def make_node(op: OpDef, inputs, attrs, edges):
             # A Python scalar in a Tensor slot: PyTorch's wrapped number.
             saved[name] = SavedTensor.wrapped_number(x)
     return node
-
-
-def _needed_inputs(op: OpDef, edges) -> set:
-    """The inputs whose gradient is needed (PyTorch's should_compute_output)."""
-    if not op.has_list_input:
-        return {f.input for f, edge in zip(op.formulas, edges) if edge[0] is not None}
-    needed = set()
-    edge = 0
-    for formula in op.formulas:
-        if formula.is_list:
-            # a list input's size is only known from the edges: count the rest
-            rest = len(op.formulas) - 1
-            count = len(edges) - rest
-            if any(e[0] is not None for e in edges[edge : edge + count]):
-                needed.add(formula.input)
-            edge += count
-        else:
-            if edges[edge][0] is not None:
-                needed.add(formula.input)
-            edge += 1
-    return needed
 
 
 def save_outputs(op: OpDef, node, outputs, inplace_on_view: bool = False) -> None:

@@ -240,6 +240,7 @@ def apply_inplace(
         # As PyTorch's VariableType, the edges are collected before the kernel's
         # checks: an input view whose history cannot be followed raises first.
         edges, _ = edges_for(op, inputs)
+        wanted = op.wanted(edges)
     if len(inputs) > 1 or not self._data.flags.c_contiguous:
         # NB: a C-contiguous self with no other operand cannot overlap anything.
         check_overlap(op, self, inputs, pointwise)
@@ -277,11 +278,12 @@ def apply_inplace(
     node = None
     if track:
         saved_inputs = inputs
-        if "self" in op.saves:
-            # NB: as PyTorch's codegen, a formula that reads self gets a clone of
-            # the old value (original_self), made before the write.
+        if op.saves_input("self", wanted):
+            # NB: as PyTorch's codegen, a formula that will run and reads self gets a
+            # clone of the old value (original_self), made before the write; no
+            # clone when no such formula runs (``y.mul_(2)``: only other is read).
             saved_inputs = (_clone(self),) + tuple(inputs[1:])
-        node = make_node(op, saved_inputs, attrs, edges)
+        node = make_node(op, saved_inputs, attrs, edges, wanted)
     # 3. write into the existing buffer
     if arrays is None:
         arrays = to_arrays(inputs, None if keep else cdtype)

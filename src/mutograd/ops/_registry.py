@@ -116,19 +116,12 @@ class OpNode(Node):
         # that does the same (see Note [Generated apply]).
         op = self._op
         saved = self._saved
-        next_functions = self.next_functions
+        wanted = op.wanted(self.next_functions)
         result = []
-        edge = 0
-        for formula in op.formulas:
-            if formula.is_list:
-                # A Tensor[] input (cat, stack) has one edge per tensor.
-                count = saved[formula.input + "_count"]
-                wanted = any(next_functions[edge + k][0] is not None for k in range(count))
-            else:
-                count = 1
-                wanted = next_functions[edge][0] is not None
-            edge += count
-            if not wanted:
+        for k, formula in enumerate(op.formulas):
+            # A Tensor[] input (cat, stack) has one edge per tensor.
+            count = saved[formula.input + "_count"] if formula.is_list else 1
+            if not wanted[k]:
                 result.extend([None] * count)
                 continue
             args = []
@@ -138,12 +131,7 @@ class OpNode(Node):
                 elif name == "grads":
                     args.append(grads)
                 else:
-                    value = saved[name]
-                    if type(value) is SavedTensor:
-                        value = value.unpack(self)
-                    elif type(value) is list:
-                        value = [v.unpack(self) if type(v) is SavedTensor else v for v in value]
-                    args.append(value)
+                    args.append(_unpack(saved[name], self))
             if formula.is_list:
                 result.extend(formula.fn(*args))
             else:
@@ -195,16 +183,8 @@ class OpNode(Node):
                 if kind == _SAVE_META and key.endswith("_strides"):
                     # PyTorch saves strides only when a formula reading them will run
                     # (should_compute_output), and reads () otherwise; sizes are always kept.
-                    edge = 0
-                    wanted = False
-                    for formula in op.formulas:
-                        count = self._saved[formula.input + "_count"] if formula.is_list else 1
-                        if formula.input in users and any(
-                            self.next_functions[edge + k][0] is not None for k in range(count)
-                        ):
-                            wanted = True
-                        edge += count
-                    if not wanted:
+                    wanted = op.wanted(self.next_functions)
+                    if not any(wanted[k] for k, f in enumerate(op.formulas) if f.input in users):
                         return ()
                 return value
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
@@ -228,7 +208,8 @@ class OpDef:
     forward: object
     node_name: str | None
     formulas: list = field(default_factory=list)
-    saves: dict = field(default_factory=dict)  # name -> (kind, index, needed_by_edges)
+    # What the backward saves: name -> (kind, index, the inputs whose formulas read it).
+    saves: dict = field(default_factory=dict)
     dtype_rule: str = KEEP
     inplace: str | None = None  # name of the in-place method, e.g. "mul_"
     is_view: bool = False
@@ -246,7 +227,7 @@ class OpDef:
     out_dtype: str | None = "cast"
     # Derived once from the fields above, for the dispatcher's hot path:
     single_result: bool = True  # returns one Tensor (not a tuple or a Tensor[])
-    input_saves: tuple = ()  # (name, input position, formula positions that read it)
+    input_saves: tuple = ()  # (name, input position, formula positions whose running saves it)
     output_saves: tuple = ()  # (name, output position)
     other_saves: tuple = ()  # (name, kind, index): attributes and input metadata
     forward_plan: tuple | None = None  # see _dispatch.Note [Calling a forward]
@@ -255,6 +236,33 @@ class OpDef:
     @property
     def aten(self) -> str:
         return self.name
+
+    # Note [Which formulas run]
+    # -------------------------
+    # A formula runs when its input has an edge (PyTorch's should_compute_output):
+    # ``wanted(edges)`` is the one answer, read when a node is made (which inputs
+    # to save), when it is applied, when a ``_saved_*`` attribute is read, and by
+    # the in-place door (whether to clone self's old value before the write).
+
+    def wanted(self, edges) -> list:
+        """For each formula, in order, whether it will run for these edges."""
+        if not self.has_list_input:
+            return [edge[0] is not None for edge in edges]
+        wanted = []
+        edge = 0
+        for formula in self.formulas:
+            # A Tensor[] input has one edge per tensor: its count is what the others leave.
+            count = len(edges) - len(self.formulas) + 1 if formula.is_list else 1
+            wanted.append(any(e[0] is not None for e in edges[edge : edge + count]))
+            edge += count
+        return wanted
+
+    def saves_input(self, name: str, wanted) -> bool:
+        """Whether input ``name`` is saved when the ``wanted`` formulas run."""
+        for saved, _, users in self.input_saves:
+            if saved == name:
+                return any(wanted[k] for k in users)
+        return False
 
     @property
     def tensor_saves(self) -> frozenset:
@@ -344,7 +352,7 @@ def defop(
 # ----------------------
 # As torchgen writes each node's apply() from derivatives.yaml, each node class
 # gets an apply() written out from its formulas: one line per formula, run when
-# its input's edge exists, with the saved values it reads looked up by name.
+# OpDef.wanted says so, with the saved values it reads looked up by name.
 # It does what OpNode.apply's loop does for ops without a Tensor[] input, minus
 # the loop's bookkeeping (about 1 us per node, 4-5% of the small-op step).
 
@@ -362,9 +370,9 @@ def _generated_apply(op: OpDef):
     lines = [
         "def apply(self, grads):",
         "    saved = self._saved",
-        "    next_functions = self.next_functions",
+        "    wanted = _wanted(self.next_functions)",
     ]
-    namespace = {"_unpack": _unpack}
+    namespace = {"_unpack": _unpack, "_wanted": op.wanted}
     results = []
     for k, formula in enumerate(op.formulas):
         namespace[f"_formula{k}"] = formula.fn
@@ -378,9 +386,7 @@ def _generated_apply(op: OpDef):
                 args.append(f"_unpack(saved[{param!r}], self)")
             else:
                 args.append(f"saved[{param!r}]")
-        lines.append(
-            f"    r{k} = None if next_functions[{k}][0] is None else _formula{k}({', '.join(args)})"
-        )
+        lines.append(f"    r{k} = _formula{k}({', '.join(args)}) if wanted[{k}] else None")
         results.append(f"r{k}")
     lines.append(f"    return ({', '.join(results)},)")
     # NB: a pseudo-filename inside the package, so that user_location() skips the frame.
