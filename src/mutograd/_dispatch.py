@@ -189,13 +189,15 @@ def _infer_size(a: tuple, b: tuple) -> tuple:
 # schema order, filled positionally (by keyword after the first one missing).
 
 
-def call_forward(op: OpDef, arrays: list, attrs: dict, **out):
+def call_forward(op: OpDef, arrays: list, attrs: dict, out=None):
     """``op.forward`` on NumPy operands in schema order; see Note [Calling a forward]."""
     plan = op.forward_plan
     if plan is None:
-        return op.forward(*arrays, **attrs, **out)
+        if out is None:
+            return op.forward(*arrays, **attrs)
+        return op.forward(*arrays, **attrs, out=out)
     args = []
-    keywords = dict(out)
+    keywords = {} if out is None else {"out": out}
     tensors = iter(arrays)
     positional = True
     for name, is_tensor in plan:
@@ -213,12 +215,18 @@ def call_forward(op: OpDef, arrays: list, attrs: dict, **out):
     return op.forward(*args, **keywords)
 
 
-def run_forward(op: OpDef, arrays: list, attrs: dict, inputs):
+def run_kernel(op: OpDef, arrays: list, attrs: dict, inputs, out=None):
+    """Run the op's kernel: the one place every call, in-place write and out= goes through.
+
+    The forward gets its arguments in schema order (Note [Calling a forward]),
+    writing into ``out`` when given, with NumPy's floating-point warnings off
+    (PyTorch never warns: inf/nan); NumPy's broadcast error becomes PyTorch's.
+    """
     token = set_errstate(SILENT)
     try:
-        if op.forward_plan is None:
+        if op.forward_plan is None and out is None:
             return op.forward(*arrays, **attrs)
-        return call_forward(op, arrays, attrs)
+        return call_forward(op, arrays, attrs, out)
     except ValueError:
         # NumPy's broadcast error -> PyTorch's; anything else is a bug to surface.
         broadcast_shape(inputs)
@@ -231,7 +239,8 @@ def call(op: OpDef, inputs: tuple, attrs: dict = _NO_ATTRS):
     """Run ``op`` out of place; see the module docstring.
 
     NB: this is the hot path of every op (and of every backward formula), so
-    the common steps are written out here rather than in helpers.
+    the common steps are written out here rather than in helpers; the kernel
+    runs through run_kernel, as for every in-place write and out=.
     """
     needed = False
     if GradMode.enabled and op.node_cls is not None:
@@ -251,19 +260,7 @@ def call(op: OpDef, inputs: tuple, attrs: dict = _NO_ATTRS):
     cdtype, odtype = compute_dtype(op, inputs, attrs)
     # The operands: tensors' arrays, cast to the compute dtype where needed.
     arrays = to_arrays(inputs, None if op.dtype_rule == KEEP else cdtype)
-    # The kernel, with NumPy's floating-point warnings off (PyTorch never warns).
-    token = set_errstate(SILENT)
-    try:
-        if op.forward_plan is None:
-            raw = op.forward(*arrays, **attrs)
-        else:
-            raw = call_forward(op, arrays, attrs)
-    except ValueError:
-        # NumPy's broadcast error -> PyTorch's; anything else is a bug to surface.
-        broadcast_shape(inputs)
-        raise
-    finally:
-        loud(token)
+    raw = run_kernel(op, arrays, attrs, inputs)
     if op.single_result:
         out = _wrap(op, raw, odtype, inputs)
         if needed:
@@ -317,14 +314,7 @@ def _plain_call(op: OpDef, first: Tensor, inputs, attrs) -> Tensor | None:
         return None
     if op.check is not None:
         op.check(*inputs, **attrs)  # NB: as on the general path, before the kernel
-    token = set_errstate(SILENT)
-    try:
-        raw = op.forward(*arrays, **attrs)
-    except ValueError:
-        broadcast_shape(inputs)
-        raise
-    finally:
-        loud(token)
+    raw = run_kernel(op, arrays, attrs, inputs)
     return _wrap(op, raw, first.dtype, inputs)
 
 

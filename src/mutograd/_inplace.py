@@ -47,16 +47,15 @@ import numpy as np
 from . import _dtype, _errors
 from ._dispatch import (
     broadcast_shape,
-    call_forward,
     compute_dtype,
     edges_for,
     make_node,
     plain_arrays,
+    run_kernel,
     save_outputs,
     to_arrays,
 )
 from ._location import format_location, user_location
-from ._npquiet import SILENT, loud, quiet, set_errstate
 from ._storage import data_ptr
 from ._tensor import Tensor
 from ._tensor import _geometry as geometry
@@ -287,16 +286,10 @@ def apply_inplace(
     # 3. write into the existing buffer
     if arrays is None:
         arrays = to_arrays(inputs, None if keep else cdtype)
-    token = set_errstate(SILENT)
-    try:
-        if not op.forward_writes_out:
-            np.copyto(self._data, call_forward(op, arrays, attrs), casting="unsafe")
-        elif op.forward_plan is None:
-            op.forward(*arrays, **attrs, out=self._data)
-        else:
-            call_forward(op, arrays, attrs, out=self._data)
-    finally:
-        loud(token)
+    if op.forward_writes_out:
+        run_kernel(op, arrays, attrs, inputs, out=self._data)
+    else:
+        np.copyto(self._data, run_kernel(op, arrays, attrs, inputs), casting="unsafe")
     # 4. bump the version once (the node already knows where the write is)
     vc = self._vc
     vc.version += 1
@@ -456,8 +449,6 @@ Tensor.grad_fn = property(_view_grad_fn)
 
 def apply_out(op: OpDef, inputs: tuple, attrs: dict, out: Tensor) -> Tensor:
     """``torch.add(a, b, out=c)``: an in-place write into ``out`` through the same door."""
-    from ._dispatch import run_forward
-
     if GradMode.enabled and (_any_requires_grad(op, inputs) or out.requires_grad):
         raise RuntimeError(
             f"{op.name.split('.')[0]}(): functions with out=... arguments don't support automatic "
@@ -500,7 +491,7 @@ def apply_out(op: OpDef, inputs: tuple, attrs: dict, out: Tensor) -> Tensor:
     if shape != out._data.shape:
         # As PyTorch's TensorIterator, a resized output takes the layout the op
         # computes in: NumPy's order="K" follows the inputs' strides likewise.
-        raw = run_forward(op, arrays, attrs, inputs)
+        raw = run_kernel(op, arrays, attrs, inputs)
         if op.layout is not None:
             raw = op.layout(raw, inputs)
         fresh = np.empty_like(raw, dtype=out.dtype._np)
@@ -508,13 +499,9 @@ def apply_out(op: OpDef, inputs: tuple, attrs: dict, out: Tensor) -> Tensor:
         out._data = fresh
         out._storage = fresh
     elif op.forward_writes_out and odtype is out.dtype:
-        token = quiet()
-        try:
-            call_forward(op, arrays, attrs, out=out._data)
-        finally:
-            loud(token)
+        run_kernel(op, arrays, attrs, inputs, out=out._data)
     else:
-        np.copyto(out._data, run_forward(op, arrays, attrs, inputs), casting="unsafe")
+        np.copyto(out._data, run_kernel(op, arrays, attrs, inputs), casting="unsafe")
     bump_version(out, op.name.split(".")[0])
     return out
 
@@ -525,12 +512,10 @@ def apply_view_inplace(op: OpDef, self: Tensor, attrs: dict, name: str) -> Tenso
     As in PyTorch they bump the version (the metadata changed) and, when
     recording, rebase self's history onto the view op's node.
     """
-    from ._dispatch import run_forward
-
     track = GradMode.enabled and self.requires_grad
     if track:
         check_inplace(self, name)
-    new_data = run_forward(op, [self._data], attrs, (self,))
+    new_data = run_kernel(op, [self._data], attrs, (self,))
     check_not_inference(self)
     node = None
     if track:
