@@ -3,7 +3,6 @@
 # NB: each family imports the families it builds on, so the registration order follows
 # those imports, whatever the order of this list.
 from . import (  # noqa: F401
-    activation,
     comparison,
     indexing,
     linalg,
@@ -14,6 +13,7 @@ from . import (  # noqa: F401
     scatter,
     selection,
     shape,
+    unary,
     view_api,
     views,
 )
