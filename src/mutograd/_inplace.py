@@ -9,7 +9,8 @@
          checks (index ranges, mask shapes); last, self is not an inference
          tensor (PyTorch raises that one after writing; we raise it before)
       2. build the node and save what it needs from *before* the write
-         (a clone of self when a formula reads ``self``; other inputs)
+         (a clone of self when a formula that will run reads ``self``, see
+         Note [Which formulas run]; other inputs)
       3. write into self's existing buffer (ufunc ``out=``: no new array)
       4. bump the shared version counter exactly once, recording where
       5. rebase history: self's grad_fn becomes the node, or, for a view,
@@ -444,7 +445,8 @@ def _view_grad_fn(self: Tensor):
     return fn
 
 
-Tensor.grad_fn = property(_view_grad_fn)
+# The one definition of Tensor.grad_fn: the raw grad_fn, regenerated for views.
+Tensor.grad_fn = property(_view_grad_fn, doc="The node that made this tensor (None for leaves).")
 
 
 def apply_out(op: OpDef, inputs: tuple, attrs: dict, out: Tensor) -> Tensor:
