@@ -10,7 +10,9 @@ from __future__ import annotations
 import inspect
 import os
 
+from .._creation import wrapped_number
 from .._dispatch import call
+from .._dtype import result_type_from
 from .._inplace import apply_inplace, apply_out
 from .._tensor import Tensor
 from ._registry import OpDef
@@ -130,6 +132,118 @@ def binary_operator(fn):
 
     operator.__name__ = operator.__qualname__ = getattr(fn, "__name__", "operator")
     return operator
+
+
+# Note [Overloads as data]
+# ------------------------
+# PyTorch declares ``remainder.Tensor(Tensor self, Tensor other)`` and
+# ``remainder.Scalar(Tensor self, Scalar other)`` and its argument parser picks
+# one per call. ``overloads`` declares such a family in one place and generates
+# ``torch.X``, ``Tensor.X``, ``Tensor.X_`` and the operators from it:
+#
+# - ``other`` a Tensor: the Tensor row;
+# - ``other`` a Python number: the Scalar row, self first cast to the result
+#   type of self and the row's Scalar arguments (``int_t % 2.5`` is float, as
+#   the wrapped number would make it);
+# - ``input`` a Python number (``2 % t``): the ``reflected`` row (PyTorch's
+#   ``Scalar_Tensor`` overload), on the number as a wrapped 0-dim tensor;
+# - in place, the Tensor row (a Python number is a wrapped number there).
+
+
+def promoted_dtype(t: Tensor, *scalars):
+    """The result type of tensor ``t`` with the Python ``scalars`` (None ones ignored)."""
+    dims, zeros = ([t.dtype], []) if t.dim() else ([], [t.dtype])
+    return result_type_from(dims, zeros, [s for s in scalars if s is not None])
+
+
+def promoted(t: Tensor, *scalars) -> Tensor:
+    """``t`` cast to the result type of ``t`` and the Python ``scalars``.
+
+    Only an integer or bool tensor ever changes (``int_tensor.clamp(0.5)`` is float),
+    and those never require grad, so the cast records nothing.
+    """
+    d = promoted_dtype(t, *scalars)
+    return t if d is t.dtype else t.to(d)
+
+
+def make_overloaded(
+    name: str, tensor: OpDef, scalar: OpDef | None, reflected: OpDef | None, *, method: bool = False
+):
+    """``torch.<name>`` / ``Tensor.<name>`` choosing among the rows; see Note [Overloads as data]."""
+    params, tensors, attrs = _signature(tensor, "self" if method else "input", False)
+    first = "self" if method else "input"
+    lines = [f"def {name}({params}):"]
+    if reflected is not None:
+        lines.append(f"    if not isinstance({first}, _Tensor):")
+        lines.append(
+            f"        return _call(_reflected, (_wrap({first}),) + {tensors}[1:], {attrs})"
+        )
+    if scalar is not None:
+        # The argument that is a Tensor in one row and a Scalar in the other.
+        (number,) = [
+            a.name for a in scalar.args if not a.is_tensor and a.name in tensor.tensor_args
+        ]
+        scalar_args = [a.name for a in scalar.args if a.type == "Scalar"]
+        scalar_attrs = ", ".join(f"{a!r}: {a}" for a in scalar_args)
+        lines.append(f"    if not isinstance({number}, _Tensor):")
+        lines.append(
+            f"        return _call(_scalar, (_promoted({first}, {', '.join(scalar_args)}),), "
+            f"{{{scalar_attrs}}})"
+        )
+    lines.append(f"    return _call(_op, {tensors}, {attrs})")
+    namespace = {
+        "_op": tensor,
+        "_scalar": scalar,
+        "_reflected": reflected,
+        "_call": call,
+        "_wrap": wrapped_number,
+        "_promoted": promoted,
+        "_Tensor": Tensor,
+        "_EMPTY": _EMPTY,
+    }
+    filename = os.path.join(os.path.dirname(__file__), f"<generated {tensor.name} overloads>")
+    exec(compile("\n".join(lines) + "\n", filename, "exec"), namespace)
+    fn = namespace[name]
+    fn.__qualname__ = name
+    fn.__module__ = "mutograd"
+    return fn
+
+
+def overloads(
+    name: str,
+    tensor: OpDef,
+    scalar: OpDef | None = None,
+    *,
+    reflected: OpDef | None = None,
+    method: bool = True,
+    inplace: str | None = None,
+    operators: tuple = (),
+    reflected_operators: tuple = (),
+    inplace_operators: tuple = (),
+) -> None:
+    """Declare a family of rows as one public op; see Note [Overloads as data].
+
+    ``operators`` (``__mod__``) call the function; ``reflected_operators``
+    (``__rmod__``: ``2 % t``) call it with the operands swapped.
+    """
+    FUNCTIONS[name] = make_overloaded(name, tensor, scalar, reflected)
+    bound = make_overloaded(name, tensor, scalar, reflected, method=True)
+    if method:
+        setattr(Tensor, name, bound)
+    for dunder in operators:
+        setattr(Tensor, dunder, binary_operator(bound))
+    for dunder in reflected_operators:
+        setattr(Tensor, dunder, binary_operator(_swapped(FUNCTIONS[name], dunder)))
+    if inplace:
+        expose(tensor, inplace=inplace, inplace_operators=inplace_operators)
+
+
+def _swapped(fn, name: str):
+    def reflected(self, other):
+        return fn(other, self)
+
+    reflected.__name__ = reflected.__qualname__ = name
+    return reflected
 
 
 def public(fn):

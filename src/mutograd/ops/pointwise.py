@@ -14,12 +14,12 @@ from .._creation import wrapped_number, zeros_like
 from .._dispatch import call, compute_dtype
 from .._dtype import (
     bool_,
-    result_type_from,
     scalar_dtype,
 )
 from .._inplace import apply_inplace, apply_out
 from .._tensor import Tensor
-from ._api import FUNCTIONS, binary_operator, expose, method, public
+from ._api import FUNCTIONS, binary_operator, expose, method, overloads, public
+from ._api import promoted as _promoted
 from ._iterator import iterator_layout
 from ._registry import KEEP, PROMOTE, PROMOTE_FLOAT, defop
 
@@ -174,16 +174,8 @@ rsub_scalar = defop(
 )
 
 
-@public
-def rsub(input, other, *, alpha=1):
-    if isinstance(other, Tensor):
-        return call(rsub_tensor, (input, other), {"alpha": alpha})
-    return call(rsub_scalar, (_promoted(input, other, alpha),), {"other": other, "alpha": alpha})
-
-
-@method
-def __rsub__(self, other):
-    return rsub(self, other)
+# NB: Tensor.__rsub__(self, other) is other - self: rsub as it is, not swapped.
+overloads("rsub", rsub_tensor, rsub_scalar, method=False, operators=("__rsub__",))
 
 
 mul = defop(
@@ -289,16 +281,6 @@ def _not_implemented(name: str):
     return formula
 
 
-def _promoted(t: Tensor, *scalars) -> Tensor:
-    """``t`` cast to the result type of ``t`` and the Python ``scalars``.
-
-    Only an integer or bool tensor ever changes (``int_tensor.clamp(0.5)`` is float),
-    and those never require grad, so the cast records nothing.
-    """
-    d = _promoted_dtype(t, *scalars)
-    return t if d is t.dtype else t.to(d)
-
-
 def _tensors_only(name: str) -> None:
     """Refuse Python scalars for ``torch.<name>`` / ``Tensor.<name>``, as PyTorch's parser does
     for ops without a Scalar overload (``torch.maximum(x, 2)`` is a TypeError)."""
@@ -324,11 +306,6 @@ def _tensors_only(name: str) -> None:
     checked_function.__name__ = checked_method.__name__ = name
     public(checked_function)
     setattr(Tensor, name, checked_method)
-
-
-def _promoted_dtype(t: Tensor, *scalars):
-    dims, zeros = ([t.dtype], []) if t.dim() else ([], [t.dtype])
-    return result_type_from(dims, zeros, [s for s in scalars if s is not None])
 
 
 def _check_integer_division(self, other, **attrs) -> None:
@@ -409,7 +386,16 @@ remainder_scalar_tensor = defop(
     check=_check_integer_division,
     other=_not_implemented("remainder"),
 )
-expose(remainder_tensor, inplace="remainder_", inplace_operators=("__imod__",))
+overloads(
+    "remainder",
+    remainder_tensor,
+    remainder_scalar,
+    reflected=remainder_scalar_tensor,
+    inplace="remainder_",
+    operators=("__mod__",),
+    reflected_operators=("__rmod__",),
+    inplace_operators=("__imod__",),
+)
 fmod_tensor = defop(
     "fmod.Tensor(Tensor self, Tensor other) -> Tensor",
     forward=np.fmod,
@@ -430,35 +416,7 @@ fmod_scalar = defop(
     check=_check_integer_division,
     self=lambda grad: grad,
 )
-expose(fmod_tensor, inplace="fmod_")
-
-
-def _modulo(tensor_op, scalar_op, input, other):
-    if isinstance(other, Tensor):
-        return call(tensor_op, (input, other))
-    return call(scalar_op, (_promoted(input, other),), {"other": other})
-
-
-@public
-def remainder(input, other):
-    if not isinstance(input, Tensor):
-        return _reflected(remainder_scalar_tensor, other, input)
-    return _modulo(remainder_tensor, remainder_scalar, input, other)
-
-
-@public
-def fmod(input, other):
-    return _modulo(fmod_tensor, fmod_scalar, input, other)
-
-
-method(remainder)
-method(fmod)
-Tensor.__mod__ = remainder
-
-
-@method
-def __rmod__(self, other):
-    return _reflected(remainder_scalar_tensor, self, other)
+overloads("fmod", fmod_tensor, fmod_scalar, inplace="fmod_")
 
 
 def _negative(self, out=None):
@@ -637,11 +595,8 @@ def square_(self):
 
 # The hand-written binary dunders answer NotImplemented too (see binary_operator).
 for _dunder in (
-    "__rsub__",
     "__rtruediv__",
     "__rfloordiv__",
-    "__mod__",
-    "__rmod__",
     "__pow__",
     "__rpow__",
 ):

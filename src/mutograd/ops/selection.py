@@ -20,9 +20,11 @@ from .._layout import contiguous
 from .._tensor import Tensor
 from ..autograd.grad_mode import GradMode
 from ._api import FUNCTIONS, expose, method, public
+from ._api import promoted as _promoted
+from ._api import promoted_dtype as _promoted_dtype
 from ._iterator import iterator_layout
 from ._registry import PROMOTE, PROMOTE_FLOAT, defop
-from .pointwise import _promoted, _promoted_dtype, _tensors_only
+from .pointwise import _tensors_only
 
 # --- NumPy forwards -------------------------------------------------------------------
 
