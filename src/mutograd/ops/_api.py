@@ -7,18 +7,52 @@ and defaults, and no per-call parsing on the hot path.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import os
+import sys
 
 from .._creation import wrapped_number
 from .._dispatch import call
 from .._dtype import result_type_from
 from .._inplace import apply_inplace, apply_out
 from .._tensor import Tensor
-from ._registry import OpDef
+from ._registry import REGISTRY, OpDef
 
 # The top-level functions (torch.add ...), re-exported by mutograd/__init__.py.
 FUNCTIONS: dict[str, object] = {}
+
+
+def export(name: str, fn) -> None:
+    """Make ``fn`` the top-level ``torch.<name>``, also when declared after import."""
+    FUNCTIONS[name] = fn
+    package = sys.modules.get("mutograd")
+    if package is not None:
+        # NB: the package re-exports FUNCTIONS when imported; this covers later declarations.
+        setattr(package, name, fn)
+
+
+@contextlib.contextmanager
+def scratch():
+    """A scope for throwaway ops (tests, experiments): the rows declared and the names
+    exposed inside it (``torch.X``, ``Tensor.X``, ``X_``) are gone on exit."""
+    package = sys.modules["mutograd"]
+    registry, functions = dict(REGISTRY), dict(FUNCTIONS)
+    methods, names = dict(vars(Tensor)), dict(vars(package))
+    try:
+        yield
+    finally:
+        REGISTRY.clear()
+        REGISTRY.update(registry)
+        FUNCTIONS.clear()
+        FUNCTIONS.update(functions)
+        for owner, before in ((Tensor, methods), (package, names)):
+            for name in set(vars(owner)) - set(before):
+                delattr(owner, name)
+            for name, value in before.items():
+                if vars(owner).get(name) is not value:
+                    setattr(owner, name, value)
+
 
 _EMPTY: dict = {}
 
@@ -100,7 +134,7 @@ def expose(
 ) -> None:
     """Install the op's public names on ``mutograd`` and ``Tensor``."""
     if function:
-        FUNCTIONS[function] = make_function(op, function)
+        export(function, make_function(op, function))
     if method:
         fn = make_function(op, method, method=True)
         setattr(Tensor, method, fn)
@@ -226,7 +260,7 @@ def overloads(
     ``operators`` (``__mod__``) call the function; ``reflected_operators``
     (``__rmod__``: ``2 % t``) call it with the operands swapped.
     """
-    FUNCTIONS[name] = make_overloaded(name, tensor, scalar, reflected)
+    export(name, make_overloaded(name, tensor, scalar, reflected))
     bound = make_overloaded(name, tensor, scalar, reflected, method=True)
     if method:
         setattr(Tensor, name, bound)
@@ -248,7 +282,7 @@ def _swapped(fn, name: str):
 
 def public(fn):
     """Register a hand-written top-level function (for ops with several overloads)."""
-    FUNCTIONS[fn.__name__] = fn
+    export(fn.__name__, fn)
     fn.__module__ = "mutograd"
     return fn
 
