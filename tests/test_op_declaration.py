@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import test_ops_gradcheck
+from conftest import requires_torch
 from op_db import OP_DB, S, covered_ops, entry, f64, fn, required_ops
 
 import mutograd
@@ -144,3 +145,18 @@ def test_scratch_leaves_the_table_as_it_was():
     # declaring again works: nothing was left behind
     with scratch():
         _declare_cube()
+
+
+@requires_torch
+def test_lerp_out_is_written():
+    # Regression: the hand-written torch.lerp took out= and ignored it; the declaration routes
+    # it through the out= door, as PyTorch's lerp.Scalar_out / lerp.Tensor_out.
+    import torch
+
+    for T in (mutograd, torch):
+        a, b = T.tensor([1.0, 2.0]), T.tensor([3.0, 5.0])
+        for weight in (0.25, T.tensor([0.25, 0.5])):
+            out = T.empty(2)
+            result = T.lerp(a, b, weight, out=out)
+            assert result is out and out._version == 1
+            assert out.tolist() == T.lerp(a, b, weight).tolist()

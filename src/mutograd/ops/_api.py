@@ -181,7 +181,8 @@ def binary_operator(fn):
 #   the wrapped number would make it);
 # - ``input`` a Python number (``2 % t``): the ``reflected`` row (PyTorch's
 #   ``Scalar_Tensor`` overload), on the number as a wrapped 0-dim tensor;
-# - in place, the Tensor row (a Python number is a wrapped number there).
+# - in place, the same choice, except that a Scalar row needing self promoted
+#   (``promote=True``) leaves the number to the Tensor row, as a wrapped number.
 
 
 def promoted_dtype(t: Tensor, *scalars):
@@ -201,35 +202,59 @@ def promoted(t: Tensor, *scalars) -> Tensor:
 
 
 def make_overloaded(
-    name: str, tensor: OpDef, scalar: OpDef | None, reflected: OpDef | None, *, method: bool = False
+    name: str,
+    tensor: OpDef,
+    scalar: OpDef | None,
+    reflected: OpDef | None,
+    *,
+    kind: str = "function",
+    promote: bool = True,
+    with_out: bool = False,
 ):
-    """``torch.<name>`` / ``Tensor.<name>`` choosing among the rows; see Note [Overloads as data]."""
-    params, tensors, attrs = _signature(tensor, "self" if method else "input", False)
-    first = "self" if method else "input"
+    """``torch.<name>``, ``Tensor.<name>`` (``kind="method"``) or ``Tensor.<name>``
+    in place (``kind="inplace"``), choosing among the rows; see Note [Overloads as data]."""
+    first = "input" if kind == "function" else "self"
+    params, tensors, attrs = _signature(tensor, first, with_out)
     lines = [f"def {name}({params}):"]
-    if reflected is not None:
+    if reflected is not None and kind != "inplace":
         lines.append(f"    if not isinstance({first}, _Tensor):")
         lines.append(
             f"        return _call(_reflected, (_wrap({first}),) + {tensors}[1:], {attrs})"
         )
-    if scalar is not None:
+    # NB: a Scalar row that needs self promoted cannot be written into self: in place,
+    # the Tensor row takes the number (as a wrapped number).
+    if scalar is not None and not (kind == "inplace" and promote):
         # The argument that is a Tensor in one row and a Scalar in the other.
         (number,) = [
             a.name for a in scalar.args if not a.is_tensor and a.name in tensor.tensor_args
         ]
         scalar_args = [a.name for a in scalar.args if a.type == "Scalar"]
-        scalar_attrs = ", ".join(f"{a!r}: {a}" for a in scalar_args)
+        operands = [first if k == 0 else t for k, t in enumerate(scalar.tensor_args)]
+        if promote:
+            operands[0] = f"_promoted({first}, {', '.join(scalar_args)})"
+        scalar_attrs = ", ".join(f"{a.name!r}: {a.name}" for a in scalar.args if not a.is_tensor)
         lines.append(f"    if not isinstance({number}, _Tensor):")
         lines.append(
-            f"        return _call(_scalar, (_promoted({first}, {', '.join(scalar_args)}),), "
-            f"{{{scalar_attrs}}})"
+            f"        op, inputs, attrs = _scalar, ({', '.join(operands)},), {{{scalar_attrs}}}"
         )
-    lines.append(f"    return _call(_op, {tensors}, {attrs})")
+        lines.append("    else:")
+        lines.append(f"        op, inputs, attrs = _op, {tensors}, {attrs}")
+    else:
+        lines.append(f"    op, inputs, attrs = _op, {tensors}, {attrs}")
+    if kind == "inplace":
+        lines.append(f"    return _inplace(op, inputs, attrs, {name!r})")
+    else:
+        if with_out:
+            lines.append("    if out is not None:")
+            lines.append("        return _out(op, inputs, attrs, out)")
+        lines.append("    return _call(op, inputs, attrs)")
     namespace = {
         "_op": tensor,
         "_scalar": scalar,
         "_reflected": reflected,
         "_call": call,
+        "_inplace": apply_inplace,
+        "_out": apply_out,
         "_wrap": wrapped_number,
         "_promoted": promoted,
         "_Tensor": Tensor,
@@ -249,6 +274,8 @@ def overloads(
     scalar: OpDef | None = None,
     *,
     reflected: OpDef | None = None,
+    promote: bool = True,
+    out: bool = False,
     method: bool = True,
     inplace: str | None = None,
     operators: tuple = (),
@@ -257,11 +284,13 @@ def overloads(
 ) -> None:
     """Declare a family of rows as one public op; see Note [Overloads as data].
 
-    ``operators`` (``__mod__``) call the function; ``reflected_operators``
-    (``__rmod__``: ``2 % t``) call it with the operands swapped.
+    ``promote``: a Python number promotes self (the Scalar row keeps self's
+    dtype); ``out``: ``torch.<name>`` takes out=. ``operators`` (``__mod__``)
+    call the method; ``reflected_operators`` (``__rmod__``: ``2 % t``) call
+    the function with the operands swapped.
     """
-    export(name, make_overloaded(name, tensor, scalar, reflected))
-    bound = make_overloaded(name, tensor, scalar, reflected, method=True)
+    export(name, make_overloaded(name, tensor, scalar, reflected, promote=promote, with_out=out))
+    bound = make_overloaded(name, tensor, scalar, reflected, kind="method", promote=promote)
     if method:
         setattr(Tensor, name, bound)
     for dunder in operators:
@@ -269,7 +298,10 @@ def overloads(
     for dunder in reflected_operators:
         setattr(Tensor, dunder, binary_operator(_swapped(FUNCTIONS[name], dunder)))
     if inplace:
-        expose(tensor, inplace=inplace, inplace_operators=inplace_operators)
+        fn = make_overloaded(inplace, tensor, scalar, None, kind="inplace", promote=promote)
+        setattr(Tensor, inplace, fn)
+        for dunder in inplace_operators:
+            setattr(Tensor, dunder, fn)
 
 
 def _swapped(fn, name: str):

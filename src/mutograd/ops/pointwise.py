@@ -391,6 +391,7 @@ overloads(
     remainder_tensor,
     remainder_scalar,
     reflected=remainder_scalar_tensor,
+    out=True,
     inplace="remainder_",
     operators=("__mod__",),
     reflected_operators=("__rmod__",),
@@ -416,7 +417,7 @@ fmod_scalar = defop(
     check=_check_integer_division,
     self=lambda grad: grad,
 )
-overloads("fmod", fmod_tensor, fmod_scalar, inplace="fmod_")
+overloads("fmod", fmod_tensor, fmod_scalar, out=True, inplace="fmod_")
 
 
 def _negative(self, out=None):

@@ -19,7 +19,7 @@ from .._inplace import apply_inplace, apply_out
 from .._layout import contiguous
 from .._tensor import Tensor
 from ..autograd.grad_mode import GradMode
-from ._api import FUNCTIONS, expose, method, public
+from ._api import FUNCTIONS, expose, method, overloads, public
 from ._api import promoted as _promoted
 from ._api import promoted_dtype as _promoted_dtype
 from ._iterator import iterator_layout
@@ -335,27 +335,7 @@ lerp_tensor = defop(
 )
 
 
-def _lerp_op(weight):
-    if isinstance(weight, Tensor):
-        return lerp_tensor, lambda s, e: ((s, e, weight), {})
-    return lerp_scalar, lambda s, e: ((s, e), {"weight": weight})
-
-
-@public
-def lerp(input, end, weight, *, out=None):
-    op, args = _lerp_op(weight)
-    inputs, attrs = args(input, end)
-    return call(op, inputs, attrs)
-
-
-method(lerp)
-
-
-@method
-def lerp_(self, end, weight):
-    op, args = _lerp_op(weight)
-    inputs, attrs = args(self, end)
-    return apply_inplace(op, inputs, attrs, "lerp_")
+overloads("lerp", lerp_tensor, lerp_scalar, promote=False, out=True, inplace="lerp_")
 
 
 addcmul = defop(
