@@ -248,13 +248,20 @@ def call(op: OpDef, inputs: tuple, attrs: dict = _NO_ATTRS):
         # runs: a view whose history cannot be followed raises first.
         edges, needed = edges_for(op, inputs)
     if op.plain:
+        # Note [The plain path], written out here: the kernel's run_kernel is the only call.
         first = inputs[0]
-        if isinstance(first, Tensor) and first.dtype.is_floating_point:
-            out = _plain_call(op, first, inputs, attrs)
-            if out is not None:
-                if needed:
-                    record_one(op, inputs, attrs, out, edges)
-                return out
+        if (
+            isinstance(first, Tensor)
+            and first.dtype.is_floating_point
+            and not (attrs and attrs.get("dtype") is not None)  # sum(dtype=...): general path
+            and (arrays := plain_arrays(first, inputs)) is not None
+        ):
+            if op.check is not None:
+                op.check(*inputs, **attrs)  # NB: as on the general path, before the kernel
+            out = _wrap(op, run_kernel(op, arrays, attrs, inputs), first.dtype, inputs)
+            if needed:
+                record_one(op, inputs, attrs, out, edges)
+            return out
     if op.check is not None:
         op.check(*inputs, **attrs)
     cdtype, odtype = compute_dtype(op, inputs, attrs)
@@ -283,8 +290,7 @@ def call(op: OpDef, inputs: tuple, attrs: dict = _NO_ATTRS):
 # computes in and returns that dtype (a Python number is a weak scalar of a
 # lower or equal category), so the dtype rule, the casts and the forward plan
 # can be skipped; the op's check and, when an input needs a gradient, the
-# recording run as on the general path. Anything else returns None from
-# _plain_call and takes the general path. In-place ops use the same operands
+# recording run as on the general path. Anything else takes the general path. In-place ops use the same operands
 # (plain_arrays) to skip the dtype rule. Whether an op can take this path
 # (``OpDef.plain``) is decided once, in defop.
 
@@ -304,18 +310,6 @@ def plain_arrays(first: Tensor, inputs) -> list | None:
         else:
             return None
     return arrays
-
-
-def _plain_call(op: OpDef, first: Tensor, inputs, attrs) -> Tensor | None:
-    if attrs and attrs.get("dtype") is not None:
-        return None  # an explicit result dtype (sum(dtype=...)): the general path
-    arrays = plain_arrays(first, inputs)
-    if arrays is None:
-        return None
-    if op.check is not None:
-        op.check(*inputs, **attrs)  # NB: as on the general path, before the kernel
-    raw = run_kernel(op, arrays, attrs, inputs)
-    return _wrap(op, raw, first.dtype, inputs)
 
 
 def _wrap(op: OpDef, raw, odtype, inputs) -> Tensor:

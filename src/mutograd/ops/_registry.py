@@ -247,7 +247,7 @@ class OpDef:
     def wanted(self, edges) -> list:
         """For each formula, in order, whether it will run for these edges."""
         if not self.has_list_input:
-            return [edge[0] is not None for edge in edges]
+            return [edge[0] is not None for edge in edges]  # NB: as wanted_source writes it
         wanted = []
         edge = 0
         for formula in self.formulas:
@@ -256,6 +256,12 @@ class OpDef:
             wanted.append(any(e[0] is not None for e in edges[edge : edge + count]))
             edge += count
         return wanted
+
+    def wanted_source(self, k: int, edges: str) -> str:
+        """``wanted(edges)[k]`` as Python source, for the generated apply of an op without
+        a Tensor[] input (edge k is formula k's; see Note [Generated apply])."""
+        assert not self.has_list_input
+        return f"{edges}[{k}][0] is not None"
 
     def saves_input(self, name: str, wanted) -> bool:
         """Whether input ``name`` is saved when the ``wanted`` formulas run."""
@@ -352,7 +358,8 @@ def defop(
 # ----------------------
 # As torchgen writes each node's apply() from derivatives.yaml, each node class
 # gets an apply() written out from its formulas: one line per formula, run when
-# OpDef.wanted says so, with the saved values it reads looked up by name.
+# OpDef.wanted says so (written out by OpDef.wanted_source), with the saved values it
+# reads looked up by name.
 # It does what OpNode.apply's loop does for ops without a Tensor[] input, minus
 # the loop's bookkeeping (about 1 us per node, 4-5% of the small-op step).
 
@@ -370,9 +377,9 @@ def _generated_apply(op: OpDef):
     lines = [
         "def apply(self, grads):",
         "    saved = self._saved",
-        "    wanted = _wanted(self.next_functions)",
+        "    next_functions = self.next_functions",
     ]
-    namespace = {"_unpack": _unpack, "_wanted": op.wanted}
+    namespace = {"_unpack": _unpack}
     results = []
     for k, formula in enumerate(op.formulas):
         namespace[f"_formula{k}"] = formula.fn
@@ -386,7 +393,8 @@ def _generated_apply(op: OpDef):
                 args.append(f"_unpack(saved[{param!r}], self)")
             else:
                 args.append(f"saved[{param!r}]")
-        lines.append(f"    r{k} = _formula{k}({', '.join(args)}) if wanted[{k}] else None")
+        wanted = op.wanted_source(k, "next_functions")
+        lines.append(f"    r{k} = _formula{k}({', '.join(args)}) if {wanted} else None")
         results.append(f"r{k}")
     lines.append(f"    return ({', '.join(results)},)")
     # NB: a pseudo-filename inside the package, so that user_location() skips the frame.
