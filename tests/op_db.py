@@ -501,6 +501,7 @@ entry(
     ],
     errors=[S(i64(3), np.array([1, 0, 2]), name="int_by_zero")],
     gradcheck=False,
+    out=True,
 )
 entry(
     "remainder.Scalar",
@@ -513,6 +514,7 @@ entry(
     ],
     errors=[S(i64(3), 0, name="int_by_zero")],
     gradcheck=False,
+    out=True,
 )
 entry(
     "remainder.Scalar_Tensor",
@@ -533,6 +535,7 @@ entry(
     ],
     errors=[S(i64(3), np.array([1, 0, 2]), name="int_by_zero")],
     gradcheck=False,
+    out=True,
 )
 entry(
     "fmod.Scalar",
@@ -544,6 +547,7 @@ entry(
     ],
     errors=[S(i64(3), 0, name="int_by_zero")],
     gradcheck=False,
+    out=True,
 )
 entry(
     "neg",

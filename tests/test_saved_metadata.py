@@ -310,13 +310,13 @@ def _backward_ops(T):
                 ),
             ),
         }
-    from mutograd.ops import activation, loss, reduction
+    from mutograd.ops import loss, reduction, unary
 
     return {
-        "tanh_backward": (2, activation.tanh_backward),
-        "sigmoid_backward": (2, activation.sigmoid_backward),
-        "threshold_backward": (2, lambda a, b: activation.threshold_backward(a, b, 0.0)),
-        "gelu_backward": (2, lambda a, b: activation.gelu_backward(a, b, "tanh")),
+        "tanh_backward": (2, unary.tanh_backward),
+        "sigmoid_backward": (2, unary.sigmoid_backward),
+        "threshold_backward": (2, lambda a, b: unary.threshold_backward(a, b, 0.0)),
+        "gelu_backward": (2, lambda a, b: unary.gelu_backward(a, b, "tanh")),
         "softmax_backward_data": (
             2,
             lambda a, b: reduction.softmax_backward_data(a, b, 1, T.float32),

@@ -189,28 +189,15 @@ def _infer_size(a: tuple, b: tuple) -> tuple:
 # schema order, filled positionally (by keyword after the first one missing).
 
 
-def _plan(op: OpDef):
-    plan = op.forward_plan
-    if plan is False:
-        kinds = [arg.is_tensor for arg in op.args]
-        tensors_first = kinds == sorted(kinds, reverse=True)
-        if all(kinds) or (tensors_first and not isinstance(op.forward, np.ufunc)):
-            plan = None
-        else:
-            plan = tuple((arg.name, arg.is_tensor) for arg in op.args)
-        op.forward_plan = plan
-    return plan
-
-
-def call_forward(op: OpDef, arrays: list, attrs: dict, **out):
+def call_forward(op: OpDef, arrays: list, attrs: dict, out=None):
     """``op.forward`` on NumPy operands in schema order; see Note [Calling a forward]."""
     plan = op.forward_plan
     if plan is None:
-        return op.forward(*arrays, **attrs, **out)
-    if plan is False:
-        return call_forward(op, arrays, attrs, **out) if _plan(op) is not False else None
+        if out is None:
+            return op.forward(*arrays, **attrs)
+        return op.forward(*arrays, **attrs, out=out)
     args = []
-    keywords = dict(out)
+    keywords = {} if out is None else {"out": out}
     tensors = iter(arrays)
     positional = True
     for name, is_tensor in plan:
@@ -228,12 +215,18 @@ def call_forward(op: OpDef, arrays: list, attrs: dict, **out):
     return op.forward(*args, **keywords)
 
 
-def run_forward(op: OpDef, arrays: list, attrs: dict, inputs):
+def run_kernel(op: OpDef, arrays: list, attrs: dict, inputs, out=None):
+    """Run the op's kernel: the one place every call, in-place write and out= goes through.
+
+    The forward gets its arguments in schema order (Note [Calling a forward]),
+    writing into ``out`` when given, with NumPy's floating-point warnings off
+    (PyTorch never warns: inf/nan); NumPy's broadcast error becomes PyTorch's.
+    """
     token = set_errstate(SILENT)
     try:
-        if op.forward_plan is None:
+        if op.forward_plan is None and out is None:
             return op.forward(*arrays, **attrs)
-        return call_forward(op, arrays, attrs)
+        return call_forward(op, arrays, attrs, out)
     except ValueError:
         # NumPy's broadcast error -> PyTorch's; anything else is a bug to surface.
         broadcast_shape(inputs)
@@ -246,42 +239,35 @@ def call(op: OpDef, inputs: tuple, attrs: dict = _NO_ATTRS):
     """Run ``op`` out of place; see the module docstring.
 
     NB: this is the hot path of every op (and of every backward formula), so
-    the common steps are written out here rather than in helpers.
+    the common steps are written out here rather than in helpers; the kernel
+    runs through run_kernel, as for every in-place write and out=.
     """
     needed = False
     if GradMode.enabled and op.node_cls is not None:
         # As PyTorch's VariableType, the edges are collected before the kernel
         # runs: a view whose history cannot be followed raises first.
         edges, needed = edges_for(op, inputs)
-    plain = op.plain
-    if plain is None:
-        plain = _is_plain(op)
-    if plain:
+    if op.plain:
+        # Note [The plain path], written out here: the kernel's run_kernel is the only call.
         first = inputs[0]
-        if isinstance(first, Tensor) and first.dtype.is_floating_point:
-            out = _plain_call(op, first, inputs, attrs)
-            if out is not None:
-                if needed:
-                    record_one(op, inputs, attrs, out, edges)
-                return out
+        if (
+            isinstance(first, Tensor)
+            and first.dtype.is_floating_point
+            and not (attrs and attrs.get("dtype") is not None)  # sum(dtype=...): general path
+            and (arrays := plain_arrays(first, inputs)) is not None
+        ):
+            if op.check is not None:
+                op.check(*inputs, **attrs)  # NB: as on the general path, before the kernel
+            out = _wrap(op, run_kernel(op, arrays, attrs, inputs), first.dtype, inputs)
+            if needed:
+                record_one(op, inputs, attrs, out, edges)
+            return out
     if op.check is not None:
         op.check(*inputs, **attrs)
     cdtype, odtype = compute_dtype(op, inputs, attrs)
     # The operands: tensors' arrays, cast to the compute dtype where needed.
     arrays = to_arrays(inputs, None if op.dtype_rule == KEEP else cdtype)
-    # The kernel, with NumPy's floating-point warnings off (PyTorch never warns).
-    token = set_errstate(SILENT)
-    try:
-        if op.forward_plan is None:
-            raw = op.forward(*arrays, **attrs)
-        else:
-            raw = call_forward(op, arrays, attrs)
-    except ValueError:
-        # NumPy's broadcast error -> PyTorch's; anything else is a bug to surface.
-        broadcast_shape(inputs)
-        raise
-    finally:
-        loud(token)
+    raw = run_kernel(op, arrays, attrs, inputs)
     if op.single_result:
         out = _wrap(op, raw, odtype, inputs)
         if needed:
@@ -300,26 +286,13 @@ def call(op: OpDef, inputs: tuple, attrs: dict = _NO_ATTRS):
 # Note [The plain path]
 # ---------------------
 # Most calls are a pointwise op or a reduction on floating-point tensors of one
-# dtype, maybe with Python numbers. Under every dtype rule below, such a call
+# dtype, maybe with Python numbers. Under every dtype rule of PLAIN_RULES, such a call
 # computes in and returns that dtype (a Python number is a weak scalar of a
 # lower or equal category), so the dtype rule, the casts and the forward plan
 # can be skipped; the op's check and, when an input needs a gradient, the
-# recording run as on the general path. Anything else returns None from
-# _plain_call and takes the general path. In-place ops use the same operands
-# (plain_arrays) to skip the dtype rule.
-_PLAIN_RULES = (PROMOTE, PROMOTE_FLOAT, FLOAT, KEEP, SUM)
-
-
-def _is_plain(op: OpDef) -> bool:
-    _plan(op)
-    op.plain = (
-        op.forward_plan is None
-        and op.single_result
-        and not op.is_view
-        and not op.has_list_input
-        and op.dtype_rule in _PLAIN_RULES
-    )
-    return op.plain
+# recording run as on the general path. Anything else takes the general path. In-place ops use the same operands
+# (plain_arrays) to skip the dtype rule. Whether an op can take this path
+# (``OpDef.plain``) is decided once, in defop.
 
 
 def plain_arrays(first: Tensor, inputs) -> list | None:
@@ -337,25 +310,6 @@ def plain_arrays(first: Tensor, inputs) -> list | None:
         else:
             return None
     return arrays
-
-
-def _plain_call(op: OpDef, first: Tensor, inputs, attrs) -> Tensor | None:
-    if attrs and attrs.get("dtype") is not None:
-        return None  # an explicit result dtype (sum(dtype=...)): the general path
-    arrays = plain_arrays(first, inputs)
-    if arrays is None:
-        return None
-    if op.check is not None:
-        op.check(*inputs, **attrs)  # NB: as on the general path, before the kernel
-    token = set_errstate(SILENT)
-    try:
-        raw = op.forward(*arrays, **attrs)
-    except ValueError:
-        broadcast_shape(inputs)
-        raise
-    finally:
-        loud(token)
-    return _wrap(op, raw, first.dtype, inputs)
 
 
 def _wrap(op: OpDef, raw, odtype, inputs) -> Tensor:
@@ -463,8 +417,10 @@ def edges_for(op: OpDef, inputs) -> tuple[tuple, bool]:
 _NO_EDGE = (None, 0)
 
 
-def make_node(op: OpDef, inputs, attrs, edges):
-    """Build the op's node and save its inputs (not outputs; see save_outputs)."""
+def make_node(op: OpDef, inputs, attrs, edges, wanted=None):
+    """Build the op's node and save its inputs (not outputs; see save_outputs).
+
+    ``wanted``: ``op.wanted(edges)`` when the caller has it already."""
     node = op.node_cls()
     node.next_functions = edges
     # NB: the engine checks each gradient against the next node's _output_meta
@@ -482,13 +438,14 @@ def make_node(op: OpDef, inputs, attrs, edges):
             saved[name] = getter(inputs[position])
     if not op.input_saves:
         return node
-    needed = _needed_inputs(op, edges) if op.has_list_input else None
+    if wanted is None:
+        wanted = op.wanted(edges)
     for name, index, users in op.input_saves:
         # As PyTorch's generated code, an input is saved only when a formula
-        # that reads it will run (should_compute_output).
+        # that reads it will run (see Note [Which formulas run]).
         use = False
         for k in users:
-            if (edges[k][0] is not None) if needed is None else (op.formulas[k].input in needed):
+            if wanted[k]:
                 use = True
                 break
         x = inputs[index]
@@ -502,27 +459,6 @@ def make_node(op: OpDef, inputs, attrs, edges):
             # A Python scalar in a Tensor slot: PyTorch's wrapped number.
             saved[name] = SavedTensor.wrapped_number(x)
     return node
-
-
-def _needed_inputs(op: OpDef, edges) -> set:
-    """The inputs whose gradient is needed (PyTorch's should_compute_output)."""
-    if not op.has_list_input:
-        return {f.input for f, edge in zip(op.formulas, edges) if edge[0] is not None}
-    needed = set()
-    edge = 0
-    for formula in op.formulas:
-        if formula.is_list:
-            # a list input's size is only known from the edges: count the rest
-            rest = len(op.formulas) - 1
-            count = len(edges) - rest
-            if any(e[0] is not None for e in edges[edge : edge + count]):
-                needed.add(formula.input)
-            edge += count
-        else:
-            if edges[edge][0] is not None:
-                needed.add(formula.input)
-            edge += 1
-    return needed
 
 
 def save_outputs(op: OpDef, node, outputs, inplace_on_view: bool = False) -> None:

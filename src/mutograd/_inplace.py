@@ -9,7 +9,8 @@
          checks (index ranges, mask shapes); last, self is not an inference
          tensor (PyTorch raises that one after writing; we raise it before)
       2. build the node and save what it needs from *before* the write
-         (a clone of self when a formula reads ``self``; other inputs)
+         (a clone of self when a formula that will run reads ``self``, see
+         Note [Which formulas run]; other inputs)
       3. write into self's existing buffer (ufunc ``out=``: no new array)
       4. bump the shared version counter exactly once, recording where
       5. rebase history: self's grad_fn becomes the node, or, for a view,
@@ -46,24 +47,22 @@ import numpy as np
 
 from . import _dtype, _errors
 from ._dispatch import (
-    _PLAIN_RULES,
     broadcast_shape,
-    call_forward,
     compute_dtype,
     edges_for,
     make_node,
     plain_arrays,
+    run_kernel,
     save_outputs,
     to_arrays,
 )
 from ._location import format_location, user_location
-from ._npquiet import SILENT, loud, quiet, set_errstate
 from ._storage import data_ptr
 from ._tensor import Tensor
 from ._tensor import _geometry as geometry
 from .autograd.grad_mode import GradMode
 from .autograd.graph import Node, gradient_edge
-from .ops._registry import KEEP, REGISTRY, OpDef
+from .ops._registry import KEEP, PLAIN_RULES, REGISTRY, OpDef
 
 
 def has_internal_overlap(array: np.ndarray) -> bool:
@@ -241,6 +240,7 @@ def apply_inplace(
         # As PyTorch's VariableType, the edges are collected before the kernel's
         # checks: an input view whose history cannot be followed raises first.
         edges, _ = edges_for(op, inputs)
+        wanted = op.wanted(edges)
     if len(inputs) > 1 or not self._data.flags.c_contiguous:
         # NB: a C-contiguous self with no other operand cannot overlap anything.
         check_overlap(op, self, inputs, pointwise)
@@ -259,7 +259,7 @@ def apply_inplace(
         cdtype = odtype = self.dtype
     elif (
         self.dtype.is_floating_point
-        and op.dtype_rule in _PLAIN_RULES
+        and op.dtype_rule in PLAIN_RULES
         and (arrays := plain_arrays(self, inputs)) is not None
     ):
         # Note [The plain path]: one floating dtype computes in and returns that dtype.
@@ -278,24 +278,19 @@ def apply_inplace(
     node = None
     if track:
         saved_inputs = inputs
-        if "self" in op.saves:
-            # NB: as PyTorch's codegen, a formula that reads self gets a clone of
-            # the old value (original_self), made before the write.
+        if op.saves_input("self", wanted):
+            # NB: as PyTorch's codegen, a formula that will run and reads self gets a
+            # clone of the old value (original_self), made before the write; no
+            # clone when no such formula runs (``y.mul_(2)``: only other is read).
             saved_inputs = (_clone(self),) + tuple(inputs[1:])
-        node = make_node(op, saved_inputs, attrs, edges)
+        node = make_node(op, saved_inputs, attrs, edges, wanted)
     # 3. write into the existing buffer
     if arrays is None:
         arrays = to_arrays(inputs, None if keep else cdtype)
-    token = set_errstate(SILENT)
-    try:
-        if not op.forward_writes_out:
-            np.copyto(self._data, call_forward(op, arrays, attrs), casting="unsafe")
-        elif op.forward_plan is None:
-            op.forward(*arrays, **attrs, out=self._data)
-        else:
-            call_forward(op, arrays, attrs, out=self._data)
-    finally:
-        loud(token)
+    if op.forward_writes_out:
+        run_kernel(op, arrays, attrs, inputs, out=self._data)
+    else:
+        np.copyto(self._data, run_kernel(op, arrays, attrs, inputs), casting="unsafe")
     # 4. bump the version once (the node already knows where the write is)
     vc = self._vc
     vc.version += 1
@@ -450,13 +445,12 @@ def _view_grad_fn(self: Tensor):
     return fn
 
 
-Tensor.grad_fn = property(_view_grad_fn)
+# The one definition of Tensor.grad_fn: the raw grad_fn, regenerated for views.
+Tensor.grad_fn = property(_view_grad_fn, doc="The node that made this tensor (None for leaves).")
 
 
 def apply_out(op: OpDef, inputs: tuple, attrs: dict, out: Tensor) -> Tensor:
     """``torch.add(a, b, out=c)``: an in-place write into ``out`` through the same door."""
-    from ._dispatch import run_forward
-
     if GradMode.enabled and (_any_requires_grad(op, inputs) or out.requires_grad):
         raise RuntimeError(
             f"{op.name.split('.')[0]}(): functions with out=... arguments don't support automatic "
@@ -499,7 +493,7 @@ def apply_out(op: OpDef, inputs: tuple, attrs: dict, out: Tensor) -> Tensor:
     if shape != out._data.shape:
         # As PyTorch's TensorIterator, a resized output takes the layout the op
         # computes in: NumPy's order="K" follows the inputs' strides likewise.
-        raw = run_forward(op, arrays, attrs, inputs)
+        raw = run_kernel(op, arrays, attrs, inputs)
         if op.layout is not None:
             raw = op.layout(raw, inputs)
         fresh = np.empty_like(raw, dtype=out.dtype._np)
@@ -507,13 +501,9 @@ def apply_out(op: OpDef, inputs: tuple, attrs: dict, out: Tensor) -> Tensor:
         out._data = fresh
         out._storage = fresh
     elif op.forward_writes_out and odtype is out.dtype:
-        token = quiet()
-        try:
-            call_forward(op, arrays, attrs, out=out._data)
-        finally:
-            loud(token)
+        run_kernel(op, arrays, attrs, inputs, out=out._data)
     else:
-        np.copyto(out._data, run_forward(op, arrays, attrs, inputs), casting="unsafe")
+        np.copyto(out._data, run_kernel(op, arrays, attrs, inputs), casting="unsafe")
     bump_version(out, op.name.split(".")[0])
     return out
 
@@ -524,12 +514,10 @@ def apply_view_inplace(op: OpDef, self: Tensor, attrs: dict, name: str) -> Tenso
     As in PyTorch they bump the version (the metadata changed) and, when
     recording, rebase self's history onto the view op's node.
     """
-    from ._dispatch import run_forward
-
     track = GradMode.enabled and self.requires_grad
     if track:
         check_inplace(self, name)
-    new_data = run_forward(op, [self._data], attrs, (self,))
+    new_data = run_kernel(op, [self._data], attrs, (self,))
     check_not_inference(self)
     node = None
     if track:

@@ -238,9 +238,8 @@ class Tensor:
     def grad(self) -> None:
         self._grad = None
 
-    @property
-    def grad_fn(self):
-        return self._grad_fn
+    # NB: Tensor.grad_fn is defined with the in-place protocol (_inplace.py): a view's
+    # grad_fn is regenerated there after writes, as PyTorch's VariableHooks::grad_fn.
 
     @property
     def retains_grad(self) -> bool:

@@ -48,14 +48,17 @@ class Node:
     """A node of the backward graph, PyTorch's ``torch.autograd.graph.Node``.
 
     ``next_functions`` holds one ``(node, output_nr)`` edge per differentiable
-    input, ``(None, 0)`` where the input needs no gradient. ``_input_meta``
-    holds the (shape, dtype) of each input, used by the engine to reduce
-    broadcast gradients and cast them back (PyTorch's InputMetadata).
+    input, ``(None, 0)`` where the input needs no gradient. ``_output_meta``
+    holds the (shape, dtype) of each output when the node was made (PyTorch's
+    input_metadata): the engine checks, reduces and casts gradients against the
+    next node's. ``_input_meta`` is kept only by the nodes whose next nodes may
+    lack that (AccumulateGrad, custom Functions, CopySlices, a view's regenerated
+    AsStridedBackward0): the engine's fallback, per input.
     """
 
     __slots__ = (
         "next_functions",
-        "_input_meta",
+        "_input_meta",  # (shape, dtype) per input, where kept: see the docstring
         "_output_meta",  # (shape, dtype) of each output when made: PyTorch's input_metadata
         "_seq",
         "_pre_hooks",

@@ -7,16 +7,52 @@ and defaults, and no per-call parsing on the hot path.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import os
+import sys
 
+from .._creation import wrapped_number
 from .._dispatch import call
+from .._dtype import result_type_from
 from .._inplace import apply_inplace, apply_out
 from .._tensor import Tensor
-from ._registry import OpDef
+from ._registry import REGISTRY, OpDef
 
 # The top-level functions (torch.add ...), re-exported by mutograd/__init__.py.
 FUNCTIONS: dict[str, object] = {}
+
+
+def export(name: str, fn) -> None:
+    """Make ``fn`` the top-level ``torch.<name>``, also when declared after import."""
+    FUNCTIONS[name] = fn
+    package = sys.modules.get("mutograd")
+    if package is not None:
+        # NB: the package re-exports FUNCTIONS when imported; this covers later declarations.
+        setattr(package, name, fn)
+
+
+@contextlib.contextmanager
+def scratch():
+    """A scope for throwaway ops (tests, experiments): the rows declared and the names
+    exposed inside it (``torch.X``, ``Tensor.X``, ``X_``) are gone on exit."""
+    package = sys.modules["mutograd"]
+    registry, functions = dict(REGISTRY), dict(FUNCTIONS)
+    methods, names = dict(vars(Tensor)), dict(vars(package))
+    try:
+        yield
+    finally:
+        REGISTRY.clear()
+        REGISTRY.update(registry)
+        FUNCTIONS.clear()
+        FUNCTIONS.update(functions)
+        for owner, before in ((Tensor, methods), (package, names)):
+            for name in set(vars(owner)) - set(before):
+                delattr(owner, name)
+            for name, value in before.items():
+                if vars(owner).get(name) is not value:
+                    setattr(owner, name, value)
+
 
 _EMPTY: dict = {}
 
@@ -98,7 +134,7 @@ def expose(
 ) -> None:
     """Install the op's public names on ``mutograd`` and ``Tensor``."""
     if function:
-        FUNCTIONS[function] = make_function(op, function)
+        export(function, make_function(op, function))
     if method:
         fn = make_function(op, method, method=True)
         setattr(Tensor, method, fn)
@@ -132,9 +168,153 @@ def binary_operator(fn):
     return operator
 
 
+# Note [Overloads as data]
+# ------------------------
+# PyTorch declares ``remainder.Tensor(Tensor self, Tensor other)`` and
+# ``remainder.Scalar(Tensor self, Scalar other)`` and its argument parser picks
+# one per call. ``overloads`` declares such a family in one place and generates
+# ``torch.X``, ``Tensor.X``, ``Tensor.X_`` and the operators from it:
+#
+# - ``other`` a Tensor: the Tensor row;
+# - ``other`` a Python number: the Scalar row, self first cast to the result
+#   type of self and the row's Scalar arguments (``int_t % 2.5`` is float, as
+#   the wrapped number would make it);
+# - ``input`` a Python number (``2 % t``): the ``reflected`` row (PyTorch's
+#   ``Scalar_Tensor`` overload), on the number as a wrapped 0-dim tensor;
+# - in place, the same choice, except that a Scalar row needing self promoted
+#   (``promote=True``) leaves the number to the Tensor row, as a wrapped number.
+
+
+def promoted_dtype(t: Tensor, *scalars):
+    """The result type of tensor ``t`` with the Python ``scalars`` (None ones ignored)."""
+    dims, zeros = ([t.dtype], []) if t.dim() else ([], [t.dtype])
+    return result_type_from(dims, zeros, [s for s in scalars if s is not None])
+
+
+def promoted(t: Tensor, *scalars) -> Tensor:
+    """``t`` cast to the result type of ``t`` and the Python ``scalars``.
+
+    Only an integer or bool tensor ever changes (``int_tensor.clamp(0.5)`` is float),
+    and those never require grad, so the cast records nothing.
+    """
+    d = promoted_dtype(t, *scalars)
+    return t if d is t.dtype else t.to(d)
+
+
+def make_overloaded(
+    name: str,
+    tensor: OpDef,
+    scalar: OpDef | None,
+    reflected: OpDef | None,
+    *,
+    kind: str = "function",
+    promote: bool = True,
+    with_out: bool = False,
+):
+    """``torch.<name>``, ``Tensor.<name>`` (``kind="method"``) or ``Tensor.<name>``
+    in place (``kind="inplace"``), choosing among the rows; see Note [Overloads as data]."""
+    first = "input" if kind == "function" else "self"
+    params, tensors, attrs = _signature(tensor, first, with_out)
+    lines = [f"def {name}({params}):"]
+    if reflected is not None and kind != "inplace":
+        lines.append(f"    if not isinstance({first}, _Tensor):")
+        lines.append(
+            f"        return _call(_reflected, (_wrap({first}),) + {tensors}[1:], {attrs})"
+        )
+    # NB: a Scalar row that needs self promoted cannot be written into self: in place,
+    # the Tensor row takes the number (as a wrapped number).
+    if scalar is not None and not (kind == "inplace" and promote):
+        # The argument that is a Tensor in one row and a Scalar in the other.
+        (number,) = [
+            a.name for a in scalar.args if not a.is_tensor and a.name in tensor.tensor_args
+        ]
+        scalar_args = [a.name for a in scalar.args if a.type == "Scalar"]
+        operands = [first if k == 0 else t for k, t in enumerate(scalar.tensor_args)]
+        if promote:
+            operands[0] = f"_promoted({first}, {', '.join(scalar_args)})"
+        scalar_attrs = ", ".join(f"{a.name!r}: {a.name}" for a in scalar.args if not a.is_tensor)
+        lines.append(f"    if not isinstance({number}, _Tensor):")
+        lines.append(
+            f"        op, inputs, attrs = _scalar, ({', '.join(operands)},), {{{scalar_attrs}}}"
+        )
+        lines.append("    else:")
+        lines.append(f"        op, inputs, attrs = _op, {tensors}, {attrs}")
+    else:
+        lines.append(f"    op, inputs, attrs = _op, {tensors}, {attrs}")
+    if kind == "inplace":
+        lines.append(f"    return _inplace(op, inputs, attrs, {name!r})")
+    else:
+        if with_out:
+            lines.append("    if out is not None:")
+            lines.append("        return _out(op, inputs, attrs, out)")
+        lines.append("    return _call(op, inputs, attrs)")
+    namespace = {
+        "_op": tensor,
+        "_scalar": scalar,
+        "_reflected": reflected,
+        "_call": call,
+        "_inplace": apply_inplace,
+        "_out": apply_out,
+        "_wrap": wrapped_number,
+        "_promoted": promoted,
+        "_Tensor": Tensor,
+        "_EMPTY": _EMPTY,
+    }
+    filename = os.path.join(os.path.dirname(__file__), f"<generated {tensor.name} overloads>")
+    exec(compile("\n".join(lines) + "\n", filename, "exec"), namespace)
+    fn = namespace[name]
+    fn.__qualname__ = name
+    fn.__module__ = "mutograd"
+    return fn
+
+
+def overloads(
+    name: str,
+    tensor: OpDef,
+    scalar: OpDef | None = None,
+    *,
+    reflected: OpDef | None = None,
+    promote: bool = True,
+    out: bool = False,
+    method: bool = True,
+    inplace: str | None = None,
+    operators: tuple = (),
+    reflected_operators: tuple = (),
+    inplace_operators: tuple = (),
+) -> None:
+    """Declare a family of rows as one public op; see Note [Overloads as data].
+
+    ``promote``: a Python number promotes self (the Scalar row keeps self's
+    dtype); ``out``: ``torch.<name>`` takes out=. ``operators`` (``__mod__``)
+    call the method; ``reflected_operators`` (``__rmod__``: ``2 % t``) call
+    the function with the operands swapped.
+    """
+    export(name, make_overloaded(name, tensor, scalar, reflected, promote=promote, with_out=out))
+    bound = make_overloaded(name, tensor, scalar, reflected, kind="method", promote=promote)
+    if method:
+        setattr(Tensor, name, bound)
+    for dunder in operators:
+        setattr(Tensor, dunder, binary_operator(bound))
+    for dunder in reflected_operators:
+        setattr(Tensor, dunder, binary_operator(_swapped(FUNCTIONS[name], dunder)))
+    if inplace:
+        fn = make_overloaded(inplace, tensor, scalar, None, kind="inplace", promote=promote)
+        setattr(Tensor, inplace, fn)
+        for dunder in inplace_operators:
+            setattr(Tensor, dunder, fn)
+
+
+def _swapped(fn, name: str):
+    def reflected(self, other):
+        return fn(other, self)
+
+    reflected.__name__ = reflected.__qualname__ = name
+    return reflected
+
+
 def public(fn):
     """Register a hand-written top-level function (for ops with several overloads)."""
-    FUNCTIONS[fn.__name__] = fn
+    export(fn.__name__, fn)
     fn.__module__ = "mutograd"
     return fn
 

@@ -6,7 +6,6 @@ import numpy as np
 
 from .._layout import contiguous, contiguous_strides, dense_strides, like_strides, strides_of
 from .._tensor import Tensor
-from ._registry import REGISTRY
 
 # --- output layout ------------------------------------------------------------------------
 #
@@ -56,9 +55,3 @@ def iterator_layout(raw: np.ndarray, inputs) -> np.ndarray:
     if raw.strides == tuple(st * raw.itemsize for st in strides):
         return raw
     return like_strides(raw, strides)
-
-
-def use_iterator_layout(first: int) -> None:
-    """Give the ops registered since ``len(REGISTRY) == first`` TensorIterator's layout."""
-    for op in list(REGISTRY.values())[first:]:
-        op.layout = iterator_layout

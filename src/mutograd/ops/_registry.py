@@ -41,6 +41,9 @@ LONG = "long"  # int64 output (argmax)
 SUM = "sum"  # output keeps floating dtypes; integers and bools accumulate in int64
 CAST = "cast"  # output has the dtype named by the ``dtype`` argument (_to_copy)
 
+# The dtype rules under which one floating dtype in gives that dtype out (Note [The plain path]).
+PLAIN_RULES = (PROMOTE, PROMOTE_FLOAT, FLOAT, KEEP, SUM)
+
 _SAVE_INPUT, _SAVE_OUTPUT, _SAVE_META, _SAVE_ATTR = range(4)
 
 
@@ -113,19 +116,12 @@ class OpNode(Node):
         # that does the same (see Note [Generated apply]).
         op = self._op
         saved = self._saved
-        next_functions = self.next_functions
+        wanted = op.wanted(self.next_functions)
         result = []
-        edge = 0
-        for formula in op.formulas:
-            if formula.is_list:
-                # A Tensor[] input (cat, stack) has one edge per tensor.
-                count = saved[formula.input + "_count"]
-                wanted = any(next_functions[edge + k][0] is not None for k in range(count))
-            else:
-                count = 1
-                wanted = next_functions[edge][0] is not None
-            edge += count
-            if not wanted:
+        for k, formula in enumerate(op.formulas):
+            # A Tensor[] input (cat, stack) has one edge per tensor.
+            count = saved[formula.input + "_count"] if formula.is_list else 1
+            if not wanted[k]:
                 result.extend([None] * count)
                 continue
             args = []
@@ -135,12 +131,7 @@ class OpNode(Node):
                 elif name == "grads":
                     args.append(grads)
                 else:
-                    value = saved[name]
-                    if type(value) is SavedTensor:
-                        value = value.unpack(self)
-                    elif type(value) is list:
-                        value = [v.unpack(self) if type(v) is SavedTensor else v for v in value]
-                    args.append(value)
+                    args.append(_unpack(saved[name], self))
             if formula.is_list:
                 result.extend(formula.fn(*args))
             else:
@@ -192,16 +183,8 @@ class OpNode(Node):
                 if kind == _SAVE_META and key.endswith("_strides"):
                     # PyTorch saves strides only when a formula reading them will run
                     # (should_compute_output), and reads () otherwise; sizes are always kept.
-                    edge = 0
-                    wanted = False
-                    for formula in op.formulas:
-                        count = self._saved[formula.input + "_count"] if formula.is_list else 1
-                        if formula.input in users and any(
-                            self.next_functions[edge + k][0] is not None for k in range(count)
-                        ):
-                            wanted = True
-                        edge += count
-                    if not wanted:
+                    wanted = op.wanted(self.next_functions)
+                    if not any(wanted[k] for k, f in enumerate(op.formulas) if f.input in users):
                         return ()
                 return value
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
@@ -225,7 +208,8 @@ class OpDef:
     forward: object
     node_name: str | None
     formulas: list = field(default_factory=list)
-    saves: dict = field(default_factory=dict)  # name -> (kind, index, needed_by_edges)
+    # What the backward saves: name -> (kind, index, the inputs whose formulas read it).
+    saves: dict = field(default_factory=dict)
     dtype_rule: str = KEEP
     inplace: str | None = None  # name of the in-place method, e.g. "mul_"
     is_view: bool = False
@@ -243,15 +227,48 @@ class OpDef:
     out_dtype: str | None = "cast"
     # Derived once from the fields above, for the dispatcher's hot path:
     single_result: bool = True  # returns one Tensor (not a tuple or a Tensor[])
-    input_saves: tuple = ()  # (name, input position, formula positions that read it)
+    input_saves: tuple = ()  # (name, input position, formula positions whose running saves it)
     output_saves: tuple = ()  # (name, output position)
     other_saves: tuple = ()  # (name, kind, index): attributes and input metadata
-    forward_plan: object = False  # see _dispatch.Note [Calling a forward]; False: not made yet
-    plain: object = None  # see _dispatch.Note [The plain path]; None: not decided yet
+    forward_plan: tuple | None = None  # see _dispatch.Note [Calling a forward]
+    plain: bool = False  # see _dispatch.Note [The plain path]
 
     @property
     def aten(self) -> str:
         return self.name
+
+    # Note [Which formulas run]
+    # -------------------------
+    # A formula runs when its input has an edge (PyTorch's should_compute_output):
+    # ``wanted(edges)`` is the one answer, read when a node is made (which inputs
+    # to save), when it is applied, when a ``_saved_*`` attribute is read, and by
+    # the in-place door (whether to clone self's old value before the write).
+
+    def wanted(self, edges) -> list:
+        """For each formula, in order, whether it will run for these edges."""
+        if not self.has_list_input:
+            return [edge[0] is not None for edge in edges]  # NB: as wanted_source writes it
+        wanted = []
+        edge = 0
+        for formula in self.formulas:
+            # A Tensor[] input has one edge per tensor: its count is what the others leave.
+            count = len(edges) - len(self.formulas) + 1 if formula.is_list else 1
+            wanted.append(any(e[0] is not None for e in edges[edge : edge + count]))
+            edge += count
+        return wanted
+
+    def wanted_source(self, k: int, edges: str) -> str:
+        """``wanted(edges)[k]`` as Python source, for the generated apply of an op without
+        a Tensor[] input (edge k is formula k's; see Note [Generated apply])."""
+        assert not self.has_list_input
+        return f"{edges}[{k}][0] is not None"
+
+    def saves_input(self, name: str, wanted) -> bool:
+        """Whether input ``name`` is saved when the ``wanted`` formulas run."""
+        for saved, _, users in self.input_saves:
+            if saved == name:
+                return any(wanted[k] for k in users)
+        return False
 
     @property
     def tensor_saves(self) -> frozenset:
@@ -271,10 +288,16 @@ def defop(
     view: bool = False,
     overlap_ok: bool = False,
     check=None,
+    layout=None,
     out_dtype: str | None = "cast",
     **formulas,
 ) -> OpDef:
-    """Declare an op. ``formulas`` maps each differentiable input to its backward."""
+    """Declare an op. ``formulas`` maps each differentiable input to its backward.
+
+    ``check(*inputs, **attrs)`` validates a call before the kernel runs (index
+    ranges, argument values); ``layout(raw, inputs)`` gives a fresh output its
+    strides (``iterator_layout``: TensorIterator's; ``contiguous``: reductions').
+    """
     name, args, outputs = parse_schema(schema)
     arg_by_name = {a.name: a for a in args}
     tensor_args = tuple(a.name for a in args if a.is_tensor)
@@ -289,6 +312,7 @@ def defop(
         is_view=view,
         overlap_ok=overlap_ok,
         check=check,
+        layout=layout,
         out_dtype=out_dtype,
         forward_writes_out=isinstance(forward, np.ufunc) or "out" in _parameters(forward),
         tensor_args=tensor_args,
@@ -308,6 +332,14 @@ def defop(
     op.differentiable_positions = tuple(sorted(edge_positions))
     op.has_list_input = any(f.is_list for f in op.formulas)
     op.single_result = outputs == ["result"]
+    op.forward_plan = _forward_plan(op)
+    op.plain = (
+        op.forward_plan is None
+        and op.single_result
+        and not view
+        and not op.has_list_input
+        and dtype in PLAIN_RULES
+    )
     _derive_saves(op, arg_by_name)
     if op.formulas:
         if node is None:
@@ -326,7 +358,8 @@ def defop(
 # ----------------------
 # As torchgen writes each node's apply() from derivatives.yaml, each node class
 # gets an apply() written out from its formulas: one line per formula, run when
-# its input's edge exists, with the saved values it reads looked up by name.
+# OpDef.wanted says so (written out by OpDef.wanted_source), with the saved values it
+# reads looked up by name.
 # It does what OpNode.apply's loop does for ops without a Tensor[] input, minus
 # the loop's bookkeeping (about 1 us per node, 4-5% of the small-op step).
 
@@ -360,9 +393,8 @@ def _generated_apply(op: OpDef):
                 args.append(f"_unpack(saved[{param!r}], self)")
             else:
                 args.append(f"saved[{param!r}]")
-        lines.append(
-            f"    r{k} = None if next_functions[{k}][0] is None else _formula{k}({', '.join(args)})"
-        )
+        wanted = op.wanted_source(k, "next_functions")
+        lines.append(f"    r{k} = _formula{k}({', '.join(args)}) if {wanted} else None")
         results.append(f"r{k}")
     lines.append(f"    return ({', '.join(results)},)")
     # NB: a pseudo-filename inside the package, so that user_location() skips the frame.
@@ -371,6 +403,19 @@ def _generated_apply(op: OpDef):
     apply = namespace["apply"]
     apply.__qualname__ = f"{op.node_name}.apply"
     return apply
+
+
+def _forward_plan(op: OpDef) -> tuple | None:
+    """How the forward takes its arguments; see _dispatch.Note [Calling a forward].
+
+    None: the tensors positionally, then the other arguments by keyword; else
+    the argument names in schema order, with whether each is a tensor.
+    """
+    kinds = [arg.is_tensor for arg in op.args]
+    tensors_first = kinds == sorted(kinds, reverse=True)
+    if all(kinds) or (tensors_first and not isinstance(op.forward, np.ufunc)):
+        return None
+    return tuple((arg.name, arg.is_tensor) for arg in op.args)
 
 
 def _parameters(fn) -> list:

@@ -14,11 +14,9 @@ from .._dtype import (
 )
 from .._tensor import Tensor
 from ._api import FUNCTIONS, expose
-from ._iterator import use_iterator_layout
-from ._registry import COMPARE, PROMOTE, REGISTRY, defop
+from ._iterator import iterator_layout
+from ._registry import COMPARE, PROMOTE, defop
 from .pointwise import _tensors_only
-
-_FIRST_OP = len(REGISTRY)  # the ops declared below get TensorIterator's output layout
 
 # --- comparisons and logic (no gradient) ----------------------------------------------------
 
@@ -31,7 +29,10 @@ for _name, _ufunc, _dunder in [
     ("ge", np.greater_equal, "__ge__"),
 ]:
     _op = defop(
-        f"{_name}.Tensor(Tensor self, Tensor other) -> Tensor", forward=_ufunc, dtype=COMPARE
+        f"{_name}.Tensor(Tensor self, Tensor other) -> Tensor",
+        forward=_ufunc,
+        dtype=COMPARE,
+        layout=iterator_layout,
     )
     expose(_op, _name, _name, operators=(_dunder,))
 for _alias, _name in [
@@ -49,10 +50,20 @@ for _name, _ufunc in [
     ("logical_or", np.logical_or),
     ("logical_xor", np.logical_xor),
 ]:
-    _op = defop(f"{_name}(Tensor self, Tensor other) -> Tensor", forward=_ufunc, dtype=COMPARE)
+    _op = defop(
+        f"{_name}(Tensor self, Tensor other) -> Tensor",
+        forward=_ufunc,
+        dtype=COMPARE,
+        layout=iterator_layout,
+    )
     expose(_op, _name, _name)
     _tensors_only(_name)
-logical_not = defop("logical_not(Tensor self) -> Tensor", forward=np.logical_not, dtype=COMPARE)
+logical_not = defop(
+    "logical_not(Tensor self) -> Tensor",
+    forward=np.logical_not,
+    dtype=COMPARE,
+    layout=iterator_layout,
+)
 expose(logical_not, "logical_not", "logical_not")
 
 
@@ -80,6 +91,7 @@ for _name, _ufunc, _dunders, _idunder in [
     _op = defop(
         f"{_name}.Tensor(Tensor self, Tensor other) -> Tensor",
         forward=_ufunc,
+        layout=iterator_layout,
         dtype=PROMOTE,
         inplace=_name + "_",
         check=_integral_only(_name),
@@ -88,6 +100,7 @@ for _name, _ufunc, _dunders, _idunder in [
 bitwise_not = defop(
     "bitwise_not(Tensor self) -> Tensor",
     forward=np.invert,
+    layout=iterator_layout,
     inplace="bitwise_not_",
     check=_integral_only("bitwise_not"),
     out_dtype="same",
@@ -95,14 +108,20 @@ bitwise_not = defop(
 expose(bitwise_not, "bitwise_not", "bitwise_not", "bitwise_not_", operators=("__invert__",))
 
 for _name, _ufunc in [("isnan", np.isnan), ("isinf", np.isinf), ("isfinite", np.isfinite)]:
-    _op = defop(f"{_name}(Tensor self) -> Tensor", forward=_ufunc, dtype=COMPARE, out_dtype=None)
+    _op = defop(
+        f"{_name}(Tensor self) -> Tensor",
+        forward=_ufunc,
+        dtype=COMPARE,
+        layout=iterator_layout,
+        out_dtype=None,
+    )
     expose(_op, _name, _name)
 for _name, _ufunc in [
     ("isposinf", np.isposinf),
     ("isneginf", np.isneginf),
     ("signbit", np.signbit),
 ]:
-    _op = defop(f"{_name}(Tensor self) -> Tensor", forward=_ufunc, dtype=COMPARE)
+    _op = defop(
+        f"{_name}(Tensor self) -> Tensor", forward=_ufunc, dtype=COMPARE, layout=iterator_layout
+    )
     expose(_op, _name, _name)
-
-use_iterator_layout(_FIRST_OP)

@@ -14,16 +14,14 @@ from .._creation import wrapped_number, zeros_like
 from .._dispatch import call, compute_dtype
 from .._dtype import (
     bool_,
-    result_type_from,
     scalar_dtype,
 )
 from .._inplace import apply_inplace, apply_out
 from .._tensor import Tensor
-from ._api import FUNCTIONS, binary_operator, expose, method, public
-from ._iterator import use_iterator_layout
-from ._registry import KEEP, PROMOTE, PROMOTE_FLOAT, REGISTRY, defop
-
-_FIRST_OP = len(REGISTRY)  # the ops declared below get TensorIterator's output layout
+from ._api import FUNCTIONS, binary_operator, expose, method, overloads, public
+from ._api import promoted as _promoted
+from ._iterator import iterator_layout
+from ._registry import KEEP, PROMOTE, PROMOTE_FLOAT, defop
 
 # --- NumPy forwards that are not plain ufuncs -----------------------------------------
 
@@ -83,19 +81,6 @@ def _trunc_divide(self, other, out=None):
 
 # --- arithmetic ---------------------------------------------------------------------------
 
-add = defop(
-    "add.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor",
-    forward=_add,
-    node="AddBackward0",
-    dtype=PROMOTE,
-    inplace="add_",
-    self=lambda grad, alpha: grad,
-    other=lambda grad, alpha: grad if alpha == 1 else grad * alpha,
-)
-expose(
-    add, "add", "add", "add_", operators=("__add__", "__radd__"), inplace_operators=("__iadd__",)
-)
-
 
 def _operand_dtype(x):
     """The dtype of a tensor operand, or of the wrapped number a Python scalar becomes."""
@@ -134,56 +119,69 @@ def _check_sub(self, other, alpha=1) -> None:
     _check_alpha(self, other, alpha)
 
 
-add.check = _check_alpha
+def _check_rsub(self, other, alpha=1) -> None:
+    _check_sub(other, self, alpha)
+
+
+add = defop(
+    "add.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor",
+    forward=_add,
+    layout=iterator_layout,
+    node="AddBackward0",
+    dtype=PROMOTE,
+    inplace="add_",
+    check=_check_alpha,
+    self=lambda grad, alpha: grad,
+    other=lambda grad, alpha: grad if alpha == 1 else grad * alpha,
+)
+expose(
+    add, "add", "add", "add_", operators=("__add__", "__radd__"), inplace_operators=("__iadd__",)
+)
+
 
 sub = defop(
     "sub.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor",
     forward=_sub,
+    layout=iterator_layout,
     node="SubBackward0",
     dtype=PROMOTE,
     inplace="sub_",
+    check=_check_sub,
     self=lambda grad, alpha: grad,
     other=lambda grad, alpha: -grad if alpha == 1 else grad * -alpha,
 )
-sub.check = _check_sub
 expose(sub, "sub", "sub", "sub_", operators=("__sub__",), inplace_operators=("__isub__",))
 expose(sub, "subtract", "subtract", "subtract_")
 
 rsub_tensor = defop(
     "rsub.Tensor(Tensor self, Tensor other, *, Scalar alpha=1) -> Tensor",
     forward=_rsub,
+    layout=iterator_layout,
     node="RsubBackward0",
     dtype=PROMOTE,
+    check=_check_rsub,
     self=lambda grad, alpha: -grad if alpha == 1 else grad * -alpha,
     other=lambda grad, alpha: grad,
 )
 rsub_scalar = defop(
     "rsub.Scalar(Tensor self, Scalar other, Scalar alpha=1) -> Tensor",
     forward=_rsub,
+    layout=iterator_layout,
     node="RsubBackward1",
     dtype=PROMOTE,
+    check=_check_rsub,
     self=lambda grad, alpha: -grad if alpha == 1 else grad * -alpha,
 )
 
 
-rsub_tensor.check = rsub_scalar.check = lambda self, other, alpha=1: _check_sub(other, self, alpha)
-
-
-@public
-def rsub(input, other, *, alpha=1):
-    if isinstance(other, Tensor):
-        return call(rsub_tensor, (input, other), {"alpha": alpha})
-    return call(rsub_scalar, (_promoted(input, other, alpha),), {"other": other, "alpha": alpha})
-
-
-@method
-def __rsub__(self, other):
-    return rsub(self, other)
+# NB: Tensor.__rsub__(self, other) is other - self: rsub as it is, not swapped.
+overloads("rsub", rsub_tensor, rsub_scalar, method=False, operators=("__rsub__",))
 
 
 mul = defop(
     "mul.Tensor(Tensor self, Tensor other) -> Tensor",
     forward=np.multiply,
+    layout=iterator_layout,
     node="MulBackward0",
     dtype=PROMOTE,
     inplace="mul_",
@@ -195,9 +193,10 @@ expose(
 )
 expose(mul, "multiply", "multiply", "multiply_")
 
-div = defop(
+div_tensor = defop(
     "div.Tensor(Tensor self, Tensor other) -> Tensor",
     forward=np.true_divide,
+    layout=iterator_layout,
     node="DivBackward0",
     dtype=PROMOTE_FLOAT,
     inplace="div_",
@@ -207,6 +206,7 @@ div = defop(
 div_mode = defop(
     "div.Tensor_mode(Tensor self, Tensor other, *, str? rounding_mode) -> Tensor",
     forward=_div_mode,
+    layout=iterator_layout,
     node="DivBackward2",
     dtype=PROMOTE_FLOAT,
     inplace="div_",
@@ -217,8 +217,7 @@ div_mode = defop(
         -grad * ((self / other) / other) if rounding_mode is None else zeros_like(grad)
     ),
 )
-expose(div, method="__truediv__", operators=("__truediv__",), inplace="__itruediv__")
-div_tensor = div  # NB: the op row; the name div is rebound to the public function below
+expose(div_tensor, method="__truediv__", operators=("__truediv__",), inplace="__itruediv__")
 
 
 def _div_op(other, rounding_mode):
@@ -282,16 +281,6 @@ def _not_implemented(name: str):
     return formula
 
 
-def _promoted(t: Tensor, *scalars) -> Tensor:
-    """``t`` cast to the result type of ``t`` and the Python ``scalars``.
-
-    Only an integer or bool tensor ever changes (``int_tensor.clamp(0.5)`` is float),
-    and those never require grad, so the cast records nothing.
-    """
-    d = _promoted_dtype(t, *scalars)
-    return t if d is t.dtype else t.to(d)
-
-
 def _tensors_only(name: str) -> None:
     """Refuse Python scalars for ``torch.<name>`` / ``Tensor.<name>``, as PyTorch's parser does
     for ops without a Scalar overload (``torch.maximum(x, 2)`` is a TypeError)."""
@@ -319,11 +308,6 @@ def _tensors_only(name: str) -> None:
     setattr(Tensor, name, checked_method)
 
 
-def _promoted_dtype(t: Tensor, *scalars):
-    dims, zeros = ([t.dtype], []) if t.dim() else ([], [t.dtype])
-    return result_type_from(dims, zeros, [s for s in scalars if s is not None])
-
-
 def _check_integer_division(self, other, **attrs) -> None:
     """PyTorch's integer kernels raise on a zero divisor (NumPy would warn and give 0)."""
     if compute_dtype(floor_divide, (self, other))[1].is_floating_point:
@@ -336,6 +320,7 @@ def _check_integer_division(self, other, **attrs) -> None:
 floor_divide = defop(
     "floor_divide(Tensor self, Tensor other) -> Tensor",
     forward=np.floor_divide,
+    layout=iterator_layout,
     node="NotImplemented",
     dtype=PROMOTE,
     inplace="floor_divide_",
@@ -354,6 +339,7 @@ expose(
 trunc_divide = defop(
     "_trunc_divide(Tensor self, Tensor other) -> Tensor",
     forward=_trunc_divide,
+    layout=iterator_layout,
     dtype=PROMOTE,
     check=_check_integer_division,
 )
@@ -372,6 +358,7 @@ def __rfloordiv__(self, other):
 remainder_tensor = defop(
     "remainder.Tensor(Tensor self, Tensor other) -> Tensor",
     forward=np.remainder,
+    layout=iterator_layout,
     node="RemainderBackward1",
     dtype=PROMOTE,
     inplace="remainder_",
@@ -382,6 +369,7 @@ remainder_tensor = defop(
 remainder_scalar = defop(
     "remainder.Scalar(Tensor self, Scalar other) -> Tensor",
     forward=np.remainder,
+    layout=iterator_layout,
     node="RemainderBackward0",
     inplace="remainder_",
     check=_check_integer_division,
@@ -392,15 +380,27 @@ remainder_scalar = defop(
 remainder_scalar_tensor = defop(
     "remainder.Scalar_Tensor(Tensor self, Tensor other) -> Tensor",
     forward=np.remainder,
+    layout=iterator_layout,
     node="NotImplemented",
     dtype=PROMOTE,
     check=_check_integer_division,
     other=_not_implemented("remainder"),
 )
-expose(remainder_tensor, inplace="remainder_", inplace_operators=("__imod__",))
+overloads(
+    "remainder",
+    remainder_tensor,
+    remainder_scalar,
+    reflected=remainder_scalar_tensor,
+    out=True,
+    inplace="remainder_",
+    operators=("__mod__",),
+    reflected_operators=("__rmod__",),
+    inplace_operators=("__imod__",),
+)
 fmod_tensor = defop(
     "fmod.Tensor(Tensor self, Tensor other) -> Tensor",
     forward=np.fmod,
+    layout=iterator_layout,
     node="FmodBackward1",
     dtype=PROMOTE,
     inplace="fmod_",
@@ -411,40 +411,13 @@ fmod_tensor = defop(
 fmod_scalar = defop(
     "fmod.Scalar(Tensor self, Scalar other) -> Tensor",
     forward=np.fmod,
+    layout=iterator_layout,
     node="FmodBackward0",
     inplace="fmod_",
     check=_check_integer_division,
     self=lambda grad: grad,
 )
-expose(fmod_tensor, inplace="fmod_")
-
-
-def _modulo(tensor_op, scalar_op, input, other):
-    if isinstance(other, Tensor):
-        return call(tensor_op, (input, other))
-    return call(scalar_op, (_promoted(input, other),), {"other": other})
-
-
-@public
-def remainder(input, other):
-    if not isinstance(input, Tensor):
-        return _reflected(remainder_scalar_tensor, other, input)
-    return _modulo(remainder_tensor, remainder_scalar, input, other)
-
-
-@public
-def fmod(input, other):
-    return _modulo(fmod_tensor, fmod_scalar, input, other)
-
-
-method(remainder)
-method(fmod)
-Tensor.__mod__ = remainder
-
-
-@method
-def __rmod__(self, other):
-    return _reflected(remainder_scalar_tensor, self, other)
+overloads("fmod", fmod_tensor, fmod_scalar, out=True, inplace="fmod_")
 
 
 def _negative(self, out=None):
@@ -456,16 +429,6 @@ def _negative(self, out=None):
     return out
 
 
-neg = defop(
-    "neg(Tensor self) -> Tensor",
-    forward=_negative,
-    node="NegBackward0",
-    inplace="neg_",
-    out_dtype="same",
-    self=lambda grad: -grad,
-)
-
-
 def _check_neg(t):
     if t.dtype._name == "bool":
         raise RuntimeError(
@@ -474,7 +437,18 @@ def _check_neg(t):
         )
 
 
-neg.check = lambda self: _check_neg(self)
+neg = defop(
+    "neg(Tensor self) -> Tensor",
+    forward=_negative,
+    layout=iterator_layout,
+    node="NegBackward0",
+    inplace="neg_",
+    check=_check_neg,
+    out_dtype="same",
+    self=lambda grad: -grad,
+)
+
+
 expose(neg, "neg", "neg", "neg_", operators=("__neg__",))
 expose(neg, "negative", "negative", "negative_")
 
@@ -484,9 +458,20 @@ def __pos__(self):
     return self
 
 
+def _check_pow(self, exponent) -> None:
+    """PyTorch has no pow kernel for bool results (but bool ** scalar is allowed)."""
+    if _operand_dtype(self) is bool_ and _operand_dtype(exponent) is bool_:
+        raise NotImplementedError("\"pow\" not implemented for 'Bool'")
+
+
+def _check_pow_scalar(exponent, self) -> None:
+    _check_pow(self, exponent)
+
+
 pow_tensor_scalar = defop(
     "pow.Tensor_Scalar(Tensor self, Scalar exponent) -> Tensor",
     forward=np.power,
+    layout=iterator_layout,
     node="PowBackward0",
     dtype=KEEP,
     inplace="pow_",
@@ -497,9 +482,11 @@ pow_tensor_scalar = defop(
 pow_tensor_tensor = defop(
     "pow.Tensor_Tensor(Tensor self, Tensor exponent) -> Tensor",
     forward=_power,
+    layout=iterator_layout,
     node="PowBackward1",
     dtype=PROMOTE,
     inplace="pow_",
+    check=_check_pow,
     self=lambda grad, self, exponent: _zero_where(
         exponent == 0, grad * (exponent * self.pow(exponent - 1))
     ),
@@ -527,19 +514,11 @@ def _pow_scalar_base_grad(grad, self, exponent, result):
 pow_scalar = defop(
     "pow.Scalar(Scalar self, Tensor exponent) -> Tensor",
     forward=_power,
+    layout=iterator_layout,
     node="PowBackward2",
+    check=_check_pow_scalar,
     exponent=_pow_scalar_base_grad,
 )
-
-
-def _check_pow(self, exponent) -> None:
-    """PyTorch has no pow kernel for bool results (but bool ** scalar is allowed)."""
-    if _operand_dtype(self) is bool_ and _operand_dtype(exponent) is bool_:
-        raise NotImplementedError("\"pow\" not implemented for 'Bool'")
-
-
-pow_tensor_tensor.check = _check_pow
-pow_scalar.check = lambda exponent, self: _check_pow(self, exponent)
 
 
 def _pow_op(self, exponent):
@@ -615,15 +594,10 @@ def square_(self):
     return pow_(self, 2)
 
 
-use_iterator_layout(_FIRST_OP)
-
 # The hand-written binary dunders answer NotImplemented too (see binary_operator).
 for _dunder in (
-    "__rsub__",
     "__rtruediv__",
     "__rfloordiv__",
-    "__mod__",
-    "__rmod__",
     "__pow__",
     "__rpow__",
 ):

@@ -243,9 +243,11 @@ def _select_backward(grad, dim, indices, self_sizes, keepdim):
 
 # --- the table --------------------------------------------------------------------------
 
+# NB: PyTorch allocates reduction results contiguous, whatever the input's layout.
 sum_all = defop(
     "sum(Tensor self, *, ScalarType? dtype=None) -> Tensor",
     forward=_sum,
+    layout=contiguous,
     node="SumBackward0",
     dtype=SUM,
     self=lambda grad, self_sizes: grad.expand(self_sizes),
@@ -253,6 +255,7 @@ sum_all = defop(
 sum_dim = defop(
     "sum.dim_IntList(Tensor self, int[1]? dim, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor",
     forward=_sum,
+    layout=contiguous,
     node="SumBackward1",
     dtype=SUM,
     self=lambda grad, dim, keepdim, self_sizes: expand_reduced(grad, dim, keepdim, self_sizes),
@@ -260,6 +263,7 @@ sum_dim = defop(
 mean_all = defop(
     "mean(Tensor self, *, ScalarType? dtype=None) -> Tensor",
     forward=_mean,
+    layout=contiguous,
     node="MeanBackward0",
     self=lambda grad, self_sizes: (
         grad.expand(self_sizes) / builtins.max(_count(self_sizes, None), 1)
@@ -268,6 +272,7 @@ mean_all = defop(
 mean_dim = defop(
     "mean.dim(Tensor self, int[1]? dim, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor",
     forward=_mean,
+    layout=contiguous,
     node="MeanBackward1",
     self=lambda grad, dim, keepdim, self_sizes: (
         expand_reduced(grad, dim, keepdim, self_sizes) / builtins.max(_count(self_sizes, dim), 1)
@@ -276,6 +281,7 @@ mean_dim = defop(
 var_op = defop(
     "var.correction(Tensor self, int[1]? dim=None, *, Scalar? correction=None, bool keepdim=False) -> Tensor",
     forward=_var,
+    layout=contiguous,
     node="VarBackward0",
     self=lambda grad, self, dim, correction, keepdim: _var_backward(
         grad, self, dim, correction, keepdim
@@ -284,6 +290,7 @@ var_op = defop(
 std_op = defop(
     "std.correction(Tensor self, int[1]? dim=None, *, Scalar? correction=None, bool keepdim=False) -> Tensor",
     forward=_std,
+    layout=contiguous,
     node="StdBackward0",
     self=lambda grad, self, dim, correction, keepdim, result: _var_backward(
         (grad / (result * 2)).masked_fill(result == 0, 0), self, dim, correction, keepdim
@@ -292,6 +299,7 @@ std_op = defop(
 prod_all = defop(
     "prod(Tensor self, *, ScalarType? dtype=None) -> Tensor",
     forward=_prod,
+    layout=contiguous,
     node="ProdBackward0",
     dtype=SUM,
     self=lambda grad, self, result: _prod_backward(grad, self, result, None, False),
@@ -299,6 +307,7 @@ prod_all = defop(
 prod_dim = defop(
     "prod.dim_int(Tensor self, int dim, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor",
     forward=_prod,
+    layout=contiguous,
     node="ProdBackward1",
     dtype=SUM,
     self=lambda grad, self, result, dim, keepdim: _prod_backward(grad, self, result, dim, keepdim),
@@ -334,28 +343,33 @@ min_dim = defop(
 amax_op = defop(
     "amax(Tensor self, int[1] dim=[], bool keepdim=False) -> Tensor",
     forward=lambda self, dim, keepdim=False: np.max(self, axis=dim, keepdims=keepdim),
+    layout=contiguous,
     node="AmaxBackward0",
     self=lambda grad, self, dim, keepdim, result: _amax_backward(grad, self, dim, keepdim, result),
 )
 amin_op = defop(
     "amin(Tensor self, int[1] dim=[], bool keepdim=False) -> Tensor",
     forward=lambda self, dim, keepdim=False: np.min(self, axis=dim, keepdims=keepdim),
+    layout=contiguous,
     node="AminBackward0",
     self=lambda grad, self, dim, keepdim, result: _amax_backward(grad, self, dim, keepdim, result),
 )
 argmax_op = defop(
     "argmax(Tensor self, int? dim=None, bool keepdim=False) -> Tensor",
     forward=lambda self, dim=None, keepdim=False: np.argmax(self, axis=dim, keepdims=keepdim),
+    layout=contiguous,
     dtype=LONG,
 )
 argmin_op = defop(
     "argmin(Tensor self, int? dim=None, bool keepdim=False) -> Tensor",
     forward=lambda self, dim=None, keepdim=False: np.argmin(self, axis=dim, keepdims=keepdim),
+    layout=contiguous,
     dtype=LONG,
 )
 logsumexp_op = defop(
     "logsumexp(Tensor self, int[1] dim, bool keepdim=False) -> Tensor",
     forward=_logsumexp,
+    layout=contiguous,
     node="LogsumexpBackward0",
     self=lambda grad, self, dim, keepdim, result: (
         _restore(grad, dim, keepdim) * (self - _restore(result, dim, keepdim)).exp()
@@ -431,6 +445,7 @@ def log_softmax_backward_data(grad_output, output, dim, input_dtype):
 norm_op = defop(
     "linalg_vector_norm(Tensor self, Scalar ord=2, int[1]? dim=None, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor",
     forward=_norm,
+    layout=contiguous,
     node="LinalgVectorNormBackward0",
     self=lambda grad, self, ord, dim, keepdim, result: _norm_backward(
         grad, self, ord, dim, keepdim, result
@@ -439,11 +454,13 @@ norm_op = defop(
 all_op = defop(
     "all(Tensor self, int[1]? dim=None, bool keepdim=False) -> Tensor",
     forward=lambda self, dim=None, keepdim=False: np.all(self, axis=dim, keepdims=keepdim),
+    layout=contiguous,
     dtype=COMPARE,
 )
 any_op = defop(
     "any(Tensor self, int[1]? dim=None, bool keepdim=False) -> Tensor",
     forward=lambda self, dim=None, keepdim=False: np.any(self, axis=dim, keepdims=keepdim),
+    layout=contiguous,
     dtype=COMPARE,
 )
 cumsum_op = defop(
@@ -694,24 +711,3 @@ for _fn in (
     cumsum,
 ):
     method(_fn)
-
-# NB: PyTorch allocates reduction results contiguous, whatever the input's layout.
-for _op in (
-    sum_all,
-    sum_dim,
-    mean_all,
-    mean_dim,
-    var_op,
-    std_op,
-    prod_all,
-    prod_dim,
-    amax_op,
-    amin_op,
-    argmax_op,
-    argmin_op,
-    logsumexp_op,
-    norm_op,
-    all_op,
-    any_op,
-):
-    _op.layout = contiguous

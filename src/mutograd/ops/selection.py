@@ -19,10 +19,12 @@ from .._inplace import apply_inplace, apply_out
 from .._layout import contiguous
 from .._tensor import Tensor
 from ..autograd.grad_mode import GradMode
-from ._api import FUNCTIONS, expose, method, public
-from ._iterator import use_iterator_layout
-from ._registry import PROMOTE, PROMOTE_FLOAT, REGISTRY, defop
-from .pointwise import _promoted, _promoted_dtype, _tensors_only
+from ._api import FUNCTIONS, expose, method, overloads, public
+from ._api import promoted as _promoted
+from ._api import promoted_dtype as _promoted_dtype
+from ._iterator import iterator_layout
+from ._registry import PROMOTE, PROMOTE_FLOAT, defop
+from .pointwise import _tensors_only
 
 # --- NumPy forwards -------------------------------------------------------------------
 
@@ -82,8 +84,6 @@ def _zero(self, out=None):
     return out
 
 
-_FIRST_OP = len(REGISTRY)  # the ops declared below get TensorIterator's output layout
-
 # --- clamping -------------------------------------------------------------------------------
 
 
@@ -137,6 +137,7 @@ def _clamp_max_grad(grad, self, min, max):
 clamp_scalar = defop(
     "clamp(Tensor self, Scalar? min=None, Scalar? max=None) -> Tensor",
     forward=_clamp,
+    layout=iterator_layout,
     node="ClampBackward1",
     inplace="clamp_",
     check=_check_clamp("clamp_scalar_cpu"),
@@ -145,6 +146,7 @@ clamp_scalar = defop(
 clamp_tensor = defop(
     "clamp.Tensor(Tensor self, Tensor? min=None, Tensor? max=None) -> Tensor",
     forward=_clamp,
+    layout=iterator_layout,
     node="ClampBackward0",
     dtype=PROMOTE,
     inplace="clamp_",
@@ -156,6 +158,7 @@ clamp_tensor = defop(
 clamp_min_op = defop(
     "clamp_min(Tensor self, Scalar min) -> Tensor",
     forward=np.maximum,
+    layout=iterator_layout,
     node="ClampMinBackward0",
     inplace="clamp_min_",
     check=lambda self, min: _check_clamp("")(self, min=min),
@@ -165,6 +168,7 @@ expose(clamp_min_op, inplace="clamp_min_")
 clamp_max_op = defop(
     "clamp_max(Tensor self, Scalar max) -> Tensor",
     forward=np.minimum,
+    layout=iterator_layout,
     node="ClampMaxBackward0",
     inplace="clamp_max_",
     check=lambda self, max: _check_clamp("")(self, max=max),
@@ -250,6 +254,7 @@ def clip_(self, min=None, max=None):
 where_op = defop(
     "where.self(Tensor condition, Tensor self, Tensor other) -> Tensor",
     forward=_where,
+    layout=iterator_layout,
     node="WhereBackward0",
     dtype=PROMOTE,
     self=lambda grad, condition: where(condition, grad, 0),
@@ -279,6 +284,7 @@ Tensor.where = _tensor_where
 maximum = defop(
     "maximum(Tensor self, Tensor other) -> Tensor",
     forward=np.maximum,
+    layout=iterator_layout,
     node="MaximumBackward0",
     dtype=PROMOTE,
     self=lambda grad, self, other: (grad.masked_fill(self < other, 0)).where(
@@ -293,6 +299,7 @@ _tensors_only("maximum")
 minimum = defop(
     "minimum(Tensor self, Tensor other) -> Tensor",
     forward=np.minimum,
+    layout=iterator_layout,
     node="MinimumBackward0",
     dtype=PROMOTE,
     self=lambda grad, self, other: (grad.masked_fill(self > other, 0)).where(
@@ -308,6 +315,7 @@ _tensors_only("minimum")
 lerp_scalar = defop(
     "lerp.Scalar(Tensor self, Tensor end, Scalar weight) -> Tensor",
     forward=_lerp,
+    layout=iterator_layout,
     node="LerpBackward0",
     dtype=PROMOTE,
     inplace="lerp_",
@@ -317,6 +325,7 @@ lerp_scalar = defop(
 lerp_tensor = defop(
     "lerp.Tensor(Tensor self, Tensor end, Tensor weight) -> Tensor",
     forward=_lerp,
+    layout=iterator_layout,
     node="LerpBackward1",
     dtype=PROMOTE,
     inplace="lerp_",
@@ -326,32 +335,13 @@ lerp_tensor = defop(
 )
 
 
-def _lerp_op(weight):
-    if isinstance(weight, Tensor):
-        return lerp_tensor, lambda s, e: ((s, e, weight), {})
-    return lerp_scalar, lambda s, e: ((s, e), {"weight": weight})
-
-
-@public
-def lerp(input, end, weight, *, out=None):
-    op, args = _lerp_op(weight)
-    inputs, attrs = args(input, end)
-    return call(op, inputs, attrs)
-
-
-method(lerp)
-
-
-@method
-def lerp_(self, end, weight):
-    op, args = _lerp_op(weight)
-    inputs, attrs = args(self, end)
-    return apply_inplace(op, inputs, attrs, "lerp_")
+overloads("lerp", lerp_tensor, lerp_scalar, promote=False, out=True, inplace="lerp_")
 
 
 addcmul = defop(
     "addcmul(Tensor self, Tensor tensor1, Tensor tensor2, *, Scalar value=1) -> Tensor",
     forward=_addcmul,
+    layout=iterator_layout,
     node="AddcmulBackward0",
     dtype=PROMOTE,
     inplace="addcmul_",
@@ -363,6 +353,7 @@ expose(addcmul, "addcmul", "addcmul", "addcmul_")
 addcdiv = defop(
     "addcdiv(Tensor self, Tensor tensor1, Tensor tensor2, *, Scalar value=1) -> Tensor",
     forward=_addcdiv,
+    layout=iterator_layout,
     node="AddcdivBackward0",
     dtype=PROMOTE,
     inplace="addcdiv_",
@@ -374,6 +365,7 @@ expose(addcdiv, "addcdiv", "addcdiv", "addcdiv_")
 atan2 = defop(
     "atan2(Tensor self, Tensor other) -> Tensor",
     forward=np.arctan2,
+    layout=iterator_layout,
     node="Atan2Backward0",
     dtype=PROMOTE_FLOAT,
     inplace="atan2_",
@@ -392,6 +384,7 @@ _EXPANDED_MASKED_FILL = (
 masked_fill_scalar = defop(
     "masked_fill.Scalar(Tensor self, Tensor mask, Scalar value) -> Tensor",
     forward=_masked_fill,
+    layout=contiguous,  # NB: PyTorch's masked_fill works on self.clone(contiguous)
     node="MaskedFillBackward0",
     inplace="masked_fill_",
     overlap_ok=_EXPANDED_MASKED_FILL,
@@ -400,6 +393,7 @@ masked_fill_scalar = defop(
 masked_fill_tensor = defop(
     "masked_fill.Tensor(Tensor self, Tensor mask, Tensor value) -> Tensor",
     forward=_masked_fill,
+    layout=contiguous,  # NB: PyTorch's masked_fill works on self.clone(contiguous)
     node="MaskedFillBackward1",
     inplace="masked_fill_",
     overlap_ok=_EXPANDED_MASKED_FILL,
@@ -445,6 +439,7 @@ FUNCTIONS["masked_fill"] = masked_fill
 fill_scalar = defop(
     "fill_.Scalar(Tensor self, Scalar value) -> Tensor",
     forward=_fill,
+    layout=iterator_layout,
     node="FillBackward2",
     inplace="fill_",
     overlap_ok=True,
@@ -453,6 +448,7 @@ fill_scalar = defop(
 fill_tensor = defop(
     "fill_.Tensor(Tensor self, Tensor value) -> Tensor",
     forward=_fill,
+    layout=iterator_layout,
     node="FillBackward3",
     inplace="fill_",
     self=lambda grad: zeros_like(grad),
@@ -475,6 +471,7 @@ def fill_(self, value):
 zero = defop(
     "zero_(Tensor self) -> Tensor",
     forward=_zero,
+    layout=iterator_layout,
     node="ZeroBackward0",
     inplace="zero_",
     overlap_ok=True,
@@ -484,13 +481,10 @@ expose(zero, inplace="zero_")
 copy = defop(
     "copy_(Tensor self, Tensor src, bool non_blocking=False) -> Tensor",
     forward=_copy,
+    layout=iterator_layout,
     node="CopyBackwards",
     inplace="copy_",
     self=lambda grad: zeros_like(grad),
     src=lambda grad: grad,
 )
 expose(copy, inplace="copy_")
-
-use_iterator_layout(_FIRST_OP)
-# NB: PyTorch's masked_fill works on self.clone(at::MemoryFormat::Contiguous).
-masked_fill_scalar.layout = masked_fill_tensor.layout = contiguous

@@ -17,8 +17,8 @@ from .._dtype import (
 )
 from .._inplace import apply_inplace, apply_out
 from ._api import expose, method, public
-from ._iterator import use_iterator_layout
-from ._registry import FLOAT, PROMOTE, REGISTRY, defop
+from ._iterator import iterator_layout
+from ._registry import FLOAT, PROMOTE, defop
 
 # --- NumPy forwards -------------------------------------------------------------------
 
@@ -156,8 +156,6 @@ def _threshold_backward(grad_output, self, threshold):
     return np.where(drop, 0, grad_output).astype(grad_output.dtype, copy=False)
 
 
-_FIRST_OP = len(REGISTRY)  # the ops declared below get TensorIterator's output layout
-
 # --- unary math -------------------------------------------------------------------------
 
 # --- the backward ops of activations (their own nodes in a double backward) ------------
@@ -165,6 +163,7 @@ _FIRST_OP = len(REGISTRY)  # the ops declared below get TensorIterator's output 
 tanh_backward_op = defop(
     "tanh_backward(Tensor grad_output, Tensor output) -> Tensor",
     forward=lambda grad_output, output: grad_output * (1 - output * output),
+    layout=iterator_layout,
     node="TanhBackwardBackward0",
     dtype=PROMOTE,
     grad_output=lambda grad, output: tanh_backward(grad, output),
@@ -173,6 +172,7 @@ tanh_backward_op = defop(
 sigmoid_backward_op = defop(
     "sigmoid_backward(Tensor grad_output, Tensor output) -> Tensor",
     forward=lambda grad_output, output: grad_output * (1 - output) * output,
+    layout=iterator_layout,
     node="SigmoidBackwardBackward0",
     dtype=PROMOTE,
     grad_output=lambda grad, output: sigmoid_backward(grad, output),
@@ -181,6 +181,7 @@ sigmoid_backward_op = defop(
 threshold_backward_op = defop(
     "threshold_backward(Tensor grad_output, Tensor self, Scalar threshold) -> Tensor",
     forward=lambda grad_output, self, threshold: _threshold_backward(grad_output, self, threshold),
+    layout=iterator_layout,
     node="ThresholdBackwardBackward0",
     dtype=PROMOTE,
     grad_output=lambda grad, self, threshold: threshold_backward(grad, self, threshold),
@@ -239,6 +240,7 @@ for _name, _forward, _node, _formula in _unary:
     _op = defop(
         f"{_name}(Tensor self) -> Tensor",
         forward=_forward,
+        layout=iterator_layout,
         node=_node,
         dtype=FLOAT,
         inplace=_name + "_",
@@ -255,6 +257,7 @@ for _name, _forward, _node in _zero_grad_unary:
     _op = defop(
         f"{_name}(Tensor self) -> Tensor",
         forward=_forward,
+        layout=iterator_layout,
         node=_node,
         inplace=_name + "_",
         check=_no_bool_kernel(f"{_name}_vml_cpu"),
@@ -265,6 +268,7 @@ for _name, _forward, _node in _zero_grad_unary:
 frac = defop(
     "frac(Tensor self) -> Tensor",
     forward=_frac,
+    layout=iterator_layout,
     node="FracBackward0",
     inplace="frac_",
     check=_check_frac,
@@ -276,6 +280,7 @@ expose(frac, "frac", "frac", "frac_")
 round_op = defop(
     "round(Tensor self) -> Tensor",
     forward=_round,
+    layout=iterator_layout,
     node="RoundBackward0",
     inplace="round_",
     check=_no_bool_kernel("round_vml_cpu"),
@@ -285,6 +290,7 @@ round_op = defop(
 round_decimals = defop(
     "round.decimals(Tensor self, *, int decimals) -> Tensor",
     forward=_round,
+    layout=iterator_layout,
     node="RoundBackward1",
     inplace="round_",
     check=_no_bool_kernel("round_cpu"),
@@ -326,6 +332,7 @@ def round_(self, *, decimals=0):
 abs_op = defop(
     "abs(Tensor self) -> Tensor",
     forward=np.absolute,
+    layout=iterator_layout,
     node="AbsBackward0",
     inplace="abs_",
     check=_no_bool_kernel("abs_cpu"),
@@ -337,6 +344,7 @@ expose(abs_op, "absolute", "absolute", "absolute_")
 sign = defop(
     "sign(Tensor self) -> Tensor",
     forward=_sign,
+    layout=iterator_layout,
     node="SignBackward0",
     inplace="sign_",
     out_dtype="same",
@@ -348,6 +356,7 @@ expose(sign, "sign", "sign", "sign_")
 sgn = defop(
     "sgn(Tensor self) -> Tensor",
     forward=_sign,
+    layout=iterator_layout,
     node="SgnBackward0",
     inplace="sgn_",
     out_dtype="same",
@@ -360,6 +369,7 @@ expose(sgn, "sgn", "sgn", "sgn_")
 relu = defop(
     "relu(Tensor self) -> Tensor",
     forward=_relu,
+    layout=iterator_layout,
     node="ReluBackward0",
     inplace="relu_",
     check=_check_relu,
@@ -370,16 +380,10 @@ expose(relu, "relu", "relu", "relu_")
 leaky_relu = defop(
     "leaky_relu(Tensor self, Scalar negative_slope=0.01) -> Tensor",
     forward=_leaky_relu,
+    layout=iterator_layout,
     node="LeakyReluBackward0",
     inplace="leaky_relu_",
     self=lambda grad, self, negative_slope: grad.where(self > 0, grad * negative_slope),
-)
-gelu = defop(
-    "gelu(Tensor self, *, str approximate='none') -> Tensor",
-    forward=_gelu,
-    node="GeluBackward0",
-    inplace="gelu_",
-    self=lambda grad, self, approximate: gelu_backward(grad, self, approximate),
 )
 
 
@@ -388,7 +392,16 @@ def _check_gelu(self, approximate="none") -> None:
         raise RuntimeError("approximate argument must be either none or tanh.")
 
 
-gelu.check = _check_gelu
+gelu = defop(
+    "gelu(Tensor self, *, str approximate='none') -> Tensor",
+    forward=_gelu,
+    layout=iterator_layout,
+    node="GeluBackward0",
+    inplace="gelu_",
+    check=_check_gelu,
+    self=lambda grad, self, approximate: gelu_backward(grad, self, approximate),
+)
+
 
 _GELU_BETA = math.sqrt(2) * (2 / math.sqrt(math.pi)) * 0.5  # sqrt(2 / pi)
 _GELU_KAPPA = 0.044715
@@ -430,6 +443,7 @@ def _gelu_double_backward(grad, grad_output, self, approximate):
 gelu_backward_op = defop(
     "gelu_backward(Tensor grad_output, Tensor self, *, str approximate='none') -> Tensor",
     forward=_gelu_backward,
+    layout=iterator_layout,
     node="GeluBackwardBackward0",
     dtype=PROMOTE,
     grad_output=lambda grad, self, approximate: gelu_backward(grad, self, approximate),
@@ -446,6 +460,7 @@ def gelu_backward(grad_output, self, approximate):
 silu = defop(
     "silu(Tensor self) -> Tensor",
     forward=_silu,
+    layout=iterator_layout,
     node="SiluBackward0",
     inplace="silu_",
     self=lambda grad, self: grad * self.sigmoid() * (1 + self * (1 - self.sigmoid())),
@@ -453,6 +468,7 @@ silu = defop(
 elu = defop(
     "elu(Tensor self, Scalar alpha=1, Scalar scale=1, Scalar input_scale=1) -> Tensor",
     forward=_elu,
+    layout=iterator_layout,
     node="EluBackward0",
     inplace="elu_",
     self=lambda grad, self, alpha, scale, input_scale: (grad * scale).where(
@@ -462,6 +478,7 @@ elu = defop(
 hardtanh = defop(
     "hardtanh(Tensor self, Scalar min_val=-1, Scalar max_val=1) -> Tensor",
     forward=_hardtanh,
+    layout=iterator_layout,
     node="HardtanhBackward0",
     inplace="hardtanh_",
     self=lambda grad, self, min_val, max_val: grad.masked_fill(
@@ -473,16 +490,16 @@ hardtanh = defop(
 leaky_relu_inplace = defop(
     "leaky_relu_(Tensor self, Scalar negative_slope=0.01) -> Tensor",
     forward=_leaky_relu,
+    layout=iterator_layout,
     node="LeakyReluBackward1",
     self=lambda grad, result, negative_slope: grad.where(result > 0, grad * negative_slope),
 )
 elu_inplace = defop(
     "elu_(Tensor self, Scalar alpha=1, Scalar scale=1, Scalar input_scale=1) -> Tensor",
     forward=_elu,
+    layout=iterator_layout,
     node="EluBackward1",
     self=lambda grad, result, alpha, scale, input_scale: (grad * scale).where(
         result > 0, grad * input_scale * (result + alpha * scale)
     ),
 )
-
-use_iterator_layout(_FIRST_OP)
