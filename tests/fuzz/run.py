@@ -75,8 +75,15 @@ def report(n, seeds, found, groups, seconds, file=sys.stdout):
         print("    " + reproducer(e).replace("\n", "\n    ").rstrip(), file=file)
 
 
+class Parser(argparse.ArgumentParser):
+    def error(self, message):
+        # bad input: one line on stderr, exit 2
+        print(f"run.py: error: {message}", file=sys.stderr)
+        sys.exit(2)
+
+
 def parse(argv):
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = Parser(description=__doc__.splitlines()[0])
     p.add_argument("--n", type=int, default=1000, help="number of programs")
     p.add_argument("--seed", type=int, default=0, help="first seed")
     p.add_argument("--engine", default="mutograd", help="module under test (bound to `torch`)")
@@ -91,6 +98,8 @@ def parse(argv):
     args = p.parse_args(argv)
     if args.n < 1:
         p.error("--n must be at least 1")
+    if args.timeout <= 0:
+        p.error("--timeout must be positive")
     if args.torch_vs_torch:
         args.engine, args.engine_path = args.ref, args.ref_path
     return args

@@ -10,7 +10,6 @@ so it can be pointed at any tree through PYTHONPATH.
 
 from __future__ import annotations
 
-
 import importlib
 import os
 import pickle
