@@ -129,6 +129,23 @@ def test_minimiser_shrinks_a_planted_divergence():
 
 
 @requires_torch
+def test_minimiser_turns_computed_inputs_into_literals():
+    prog = [
+        Stmt.make("leaf.tensor", "t0 = torch.tensor([1.0, -2.0])", ("t0",)),
+        Stmt.make("op.mul", "t1 = t0 * 3", ("t1",)),
+        Stmt.make("op.exp", "t2 = t1.abs()", ("t2",)),
+        Stmt.make("op.log", "t3 = t2.log()", ("t3",)),
+        Stmt.make("inplace.sigmoid_", "t3.sigmoid_()"),
+    ]
+    sig = signature(prog, first_divergence(*planted(sources(prog))))
+    small, _ = minimize(planted, prog, sig)
+    assert [s.code for s in small] == [
+        "t3 = torch.tensor([1.0986123, 1.7917595], dtype=torch.float32)",
+        "t3.sigmoid_()",
+    ]
+
+
+@requires_torch
 def test_engine_path_points_the_sweep_at_another_module(tmp_path):
     # A stand-in engine: torch with ones() answering zeros; the sweep must catch and shrink it.
     (tmp_path / "planted_engine.py").write_text(textwrap.dedent('''
