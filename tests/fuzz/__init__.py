@@ -1,0 +1,1 @@
+"""A differential program fuzzer: random straight-line programs run on torch and mutograd."""

@@ -1,0 +1,1 @@
+"""Long-lived worker processes that run fuzz programs on one engine each."""
