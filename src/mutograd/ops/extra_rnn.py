@@ -14,7 +14,7 @@ import numpy as np
 from .._creation import zeros_like
 from ._api import make_function
 from ._registry import defop
-from .activation import _sigmoid
+from .unary import _sigmoid
 from .shape import cat
 
 __all__ = ["fused_lstm_cell"]
