@@ -1,0 +1,233 @@
+"""How each of PyTorch's CPU distributions turns mt19937 draws into numbers.
+
+Every function takes a generator ``gen`` (``gen._engine`` is the
+``MT19937``; ``gen._double_normal``/``gen._float_normal`` are Box-Muller's
+cached second samples) and returns a flat NumPy array in the order PyTorch's
+CPU kernels write elements (memory order).
+
+The formulas mirror ATen's transformation helpers and CPU kernels, including
+two details that decide the last bit:
+
+* PyTorch's CPU kernels are built with FMA contraction, so ``x * (to - from)
+  + from``, ``val * std + mean`` and ``median + sigma * tan(...)`` round once.
+  ``fma`` below emulates that in NumPy (an exact product and a compensated sum).
+* Transcendentals come from the C library in the serial kernels (NumPy's
+  float64 ``log``/``sin``/... give the same bits on the machines we test);
+  float32 ``normal_`` on 16+ contiguous elements takes PyTorch's AVX2 path,
+  whose log and sincos are the Cephes polynomials in ``_avx_mathfun``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._avx_mathfun import normal_fill_16_avx2
+
+_MASK53 = np.uint64((1 << 53) - 1)
+_TWO_PI = 2.0 * np.pi
+_SPLIT = 134217729.0  # 2**27 + 1, Dekker's splitter
+
+
+def fma(a, b, c):
+    """``a * b + c`` rounded once, in float64 (TwoProduct + TwoSum)."""
+    a = np.asarray(a, np.float64)
+    b = np.asarray(b, np.float64)
+    p = a * b
+    t = _SPLIT * a
+    ah = t - (t - a)
+    al = a - ah
+    t = _SPLIT * b
+    bh = t - (t - b)
+    bl = b - bh
+    err_p = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    s = p + c
+    bb = s - p
+    err_s = (p - (s - bb)) + (c - bb)
+    return s + (err_s + err_p)
+
+
+def fma32(a, b, c):
+    """float32 ``a * b + c`` rounded once: the float64 product is exact."""
+    a64 = np.asarray(a, np.float64)
+    return (a64 * np.float64(b) + np.float64(c)).astype(np.float32)
+
+
+# --- uniform draws -----------------------------------------------------------------
+
+
+def unit_double(gen, n: int) -> np.ndarray:
+    """``uniform_real_distribution<double>(0, 1)``: 53 bits of ``random64()``."""
+    words = gen._engine.random(2 * n)
+    hi = (words[0::2] & np.uint32(0x1FFFFF)).astype(np.float64)
+    lo = words[1::2].astype(np.float64)
+    return (hi * 4294967296.0 + lo) * 2.0**-53
+
+
+def unit_float(gen, n: int) -> np.ndarray:
+    """``uniform_real_distribution<float>(0, 1)``: 24 bits of ``random()``."""
+    words = gen._engine.random(n)
+    np.bitwise_and(words, np.uint32(0xFFFFFF), out=words)
+    out = words.astype(np.float32)
+    np.multiply(out, np.float32(2.0**-24), out=out)
+    return out
+
+
+def uniform(gen, n: int, dtype: np.dtype, low: float, high: float) -> np.ndarray:
+    """``uniform_(from, to)``: float64 from 53 bits, float32 and float16 from 24
+    bits in float arithmetic (float16 rounds the float result)."""
+    if dtype == np.float64:
+        x = unit_double(gen, n)
+        if low == 0.0 and high == 1.0:
+            return x
+        return fma(x, high - low, low)
+    lo, hi = np.float32(low), np.float32(high)
+    x = unit_float(gen, n)
+    if lo == 0 and hi == 1:
+        return x.astype(dtype, copy=False)
+    return fma32(x, hi - lo, lo).astype(dtype, copy=False)
+
+
+# --- normal ------------------------------------------------------------------------
+
+
+def normal_serial(gen, n: int, mean: float, std: float) -> np.ndarray:
+    """``normal_distribution<double>`` element after element, as the serial kernel
+    does: Box-Muller on two doubles gives ``r cos`` now and caches ``r sin``."""
+    out = np.empty(n, np.float64)
+    start = 0
+    if n and gen._double_normal is not None:
+        out[0] = gen._double_normal
+        gen._double_normal = None
+        start = 1
+    pairs = (n - start + 1) // 2
+    if pairs:
+        u = unit_double(gen, 2 * pairs)
+        r = np.sqrt(-2.0 * np.log1p(-u[1::2]))
+        theta = _TWO_PI * u[0::2]
+        both = np.empty(2 * pairs, np.float64)
+        both[0::2] = r * np.cos(theta)
+        both[1::2] = r * np.sin(theta)
+        out[start:] = both[: n - start]
+        if (n - start) % 2:
+            gen._double_normal = float(both[-1])
+    return fma(out, std, mean)
+
+
+def _box_muller_16(data: np.ndarray, mean: float, std: float) -> np.ndarray:
+    """PyTorch's ``normal_fill_16`` in float64, over blocks of 16."""
+    blocks = data.reshape(-1, 16)
+    radius = np.sqrt(-2.0 * np.log(1.0 - blocks[:, :8]))
+    theta = _TWO_PI * blocks[:, 8:]
+    out = np.empty_like(blocks)
+    out[:, :8] = fma(radius * np.cos(theta), std, mean)
+    out[:, 8:] = fma(radius * np.sin(theta), std, mean)
+    return out.reshape(-1)
+
+
+def normal(gen, n: int, dtype: np.dtype, mean: float, std: float, contiguous: bool) -> np.ndarray:
+    """``normal_(mean, std)``: 16 or more contiguous elements take the vectorised
+    fill (all uniforms first, Box-Muller in blocks of 16, then the last 16
+    elements again from a fresh block); otherwise the serial kernel."""
+    if n < 16 or not contiguous:
+        return normal_serial(gen, n, mean, std).astype(dtype)
+    if dtype == np.float64:
+        draw, transform = unit_double, _box_muller_16
+    else:
+        draw, transform = unit_float, normal_fill_16_avx2
+        mean, std = np.float32(mean), np.float32(std)
+    data = draw(gen, n)
+    rest = n % 16
+    whole = n - rest
+    out = np.empty(n, data.dtype)
+    out[:whole] = transform(data[:whole], mean, std)
+    if rest:
+        if dtype == np.float16:
+            # float16 finishes its last partial block with fresh draws
+            tail = np.concatenate([data[whole:], draw(gen, 16 - rest)])
+        else:
+            tail = draw(gen, 16)
+        out[n - 16 :] = transform(tail, mean, std)
+    return out.astype(dtype, copy=False)
+
+
+# --- integers ----------------------------------------------------------------------
+
+
+def random_from_to(gen, n: int, dtype: np.dtype, low: int, span: int) -> np.ndarray:
+    """``random_(from, to)``: ``draw % span + from``; a span of 2**28 or more draws
+    64 bits (``random64``), a smaller one 32 (``random``)."""
+    if span >= 1 << 28:
+        values = gen._engine.random64(n) % np.uint64(span)
+    else:
+        values = gen._engine.random(n) % np.uint32(span)
+    values = values.astype(np.uint64) + np.uint64(low % (1 << 64))
+    return _cast_int64(values.view(np.int64), dtype)
+
+
+def random_full_range(gen, n: int, dtype: np.dtype) -> np.ndarray:
+    """``random_(-2**63, None)``: all 64 bits of ``random64()`` as an int64."""
+    return _cast_int64(gen._engine.random64(n).view(np.int64), dtype)
+
+
+_DEFAULT_MODULUS = {
+    np.dtype(np.float64): (1 << 53) + 1,
+    np.dtype(np.float32): (1 << 24) + 1,
+    np.dtype(np.float16): (1 << 11) + 1,
+    np.dtype(np.int64): 1 << 63,
+    np.dtype(np.int32): 1 << 31,
+    np.dtype(np.int16): 1 << 15,
+    np.dtype(np.int8): 1 << 7,
+    np.dtype(np.uint8): 1 << 8,
+    np.dtype(np.bool_): 2,
+}
+
+
+def random_default(gen, n: int, dtype: np.dtype) -> np.ndarray:
+    """``random_()``: ``[0, max]`` for integers, ``[0, 2**mantissa]`` for floats;
+    int64 and double draw 64 bits, the others 32."""
+    modulus = _DEFAULT_MODULUS[np.dtype(dtype)]
+    if dtype in (np.float64, np.int64):
+        values = gen._engine.random64(n) % np.uint64(modulus)
+    else:
+        values = gen._engine.random(n).astype(np.uint64) % np.uint64(modulus)
+    return values.astype(dtype)
+
+
+def _cast_int64(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    if dtype == np.bool_:
+        return values != 0
+    return values.astype(dtype)
+
+
+# --- other distributions -----------------------------------------------------------
+
+
+def bernoulli_scalar(gen, n: int, p: float) -> np.ndarray:
+    """``bernoulli_(p)`` with a float ``p`` (the default kernel, used on every
+    non-Intel CPU): a double uniform below ``p``."""
+    return unit_double(gen, n) < p
+
+
+def bernoulli_tensor(gen, p: np.ndarray) -> np.ndarray:
+    """``bernoulli_(p_tensor)``: double ``p`` compares a double uniform, any other
+    floating ``p`` a float one (both drawn element after element)."""
+    if p.dtype == np.float64:
+        return unit_double(gen, p.size) < p.reshape(-1)
+    return unit_float(gen, p.size) < p.reshape(-1).astype(np.float32)
+
+
+def exponential(gen, n: int, lambd: float) -> np.ndarray:
+    # PyTorch 2.13 takes log1p(-u), not the older log(1 - u)
+    return (-1.0 / lambd) * np.log1p(-unit_double(gen, n))
+
+
+def geometric(gen, n: int, p: float) -> np.ndarray:
+    return np.ceil(np.log(unit_double(gen, n)) / np.log(1.0 - p))
+
+
+def cauchy(gen, n: int, median: float, sigma: float) -> np.ndarray:
+    return fma(sigma, np.tan(np.pi * (unit_double(gen, n) - 0.5)), median)
+
+
+def log_normal(gen, n: int, mean: float, std: float) -> np.ndarray:
+    return np.exp(normal_serial(gen, n, mean, std))
