@@ -23,6 +23,7 @@ from ._creation import (
     from_numpy,
     full,
     full_like,
+    get_rng_state,
     initial_seed,
     linspace,
     manual_seed,
@@ -31,11 +32,13 @@ from ._creation import (
     rand,
     rand_like,
     randint,
+    randint_like,
     randn,
     randn_like,
     randperm,
     scalar_tensor,
     seed,
+    set_rng_state,
     tensor,
     zeros,
     zeros_like,
@@ -77,7 +80,7 @@ from .autograd.grad_mode import is_inference_mode_enabled
 globals().update(_ops.FUNCTIONS)
 del _ops
 
-from . import nn, optim, utils  # noqa: E402
+from . import nn, optim, random, utils  # noqa: E402
 from ._serialization import load, save  # noqa: E402
 
 __version__ = "0.1.0"

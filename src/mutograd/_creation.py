@@ -1,56 +1,93 @@
 """Factories (tensor, zeros, arange, rand ...) and the random number generator.
 
-mutograd has its own RNG (NumPy's PCG64): ``manual_seed`` makes runs
-reproducible, but the streams are not bitwise equal to PyTorch's.
+The generator is PyTorch's CPU generator (``_mt19937``): after the same seed,
+the random factories and fills draw PyTorch's numbers (``_distributions_cpu``).
 """
 
 from __future__ import annotations
 
 import math
 import numbers
+import os
 import warnings
 
 import numpy as np
 
+from . import _distributions_cpu as _dist
 from . import _dtype, _errors, _layout
+from ._mt19937 import MT19937
 from ._tensor import Tensor, _new
 from .autograd.grad_mode import GradMode
 
 # --- the random number generator ------------------------------------------------
 
+_DEFAULT_SEED = 67280421310721  # PyTorch's default_rng_seed_val
+
 
 class Generator:
-    """``torch.Generator``: a seeded stream of random numbers."""
+    """``torch.Generator``: PyTorch's CPU mt19937 generator and its cached
+    Box-Muller samples (one double, one float)."""
 
     def __init__(self, device: str = "cpu") -> None:
-        self._seed = 67280421310721
-        self._rng = np.random.Generator(np.random.PCG64(self._seed))
+        self._engine = MT19937(_DEFAULT_SEED)
+        self._double_normal = None
+        self._float_normal = None
 
-    def manual_seed(self, seed: int) -> Generator:
-        self._seed = int(seed)
-        self._rng = np.random.Generator(np.random.PCG64(self._seed))
+    @property
+    def device(self):
+        from ._tensor import device
+
+        return device("cpu")
+
+    def manual_seed(self, seed) -> Generator:
+        if isinstance(seed, Tensor):
+            seed = seed.item()
+        if isinstance(seed, float) or not isinstance(seed, numbers.Integral):
+            raise RuntimeError(
+                f"manual_seed expected a long, but got {type(seed).__name__}"
+            )
+        seed = int(seed)
+        if not -(2**63) <= seed < 2**64:
+            raise ValueError("Overflow when unpacking long long")
+        # NB: as PyTorch, a negative seed is read as its unsigned 64-bit pattern
+        self._engine = MT19937(seed % 2**64)
+        self._double_normal = None
+        self._float_normal = None
         return self
 
     def seed(self) -> int:
-        seed = int(np.random.SeedSequence().entropy) % (2**63)
+        seed = int.from_bytes(os.urandom(8), "little")
         self.manual_seed(seed)
         return seed
 
     def initial_seed(self) -> int:
-        return self._seed
+        return self._engine.initial_seed
 
-    def get_state(self):
-        return self._rng.bit_generator.state
+    def get_state(self) -> Tensor:
+        raw = self._engine.to_bytes(self._double_normal, self._float_normal)
+        return _new(np.frombuffer(raw, np.uint8).copy(), _dtype.uint8)
 
-    def set_state(self, state) -> Generator:
-        self._rng.bit_generator.state = state
+    def set_state(self, new_state) -> Generator:
+        if not isinstance(new_state, Tensor):
+            raise TypeError(f"expected a torch.ByteTensor, but got {type(new_state).__name__}")
+        if new_state.dtype is not _dtype.uint8:
+            raise TypeError("RNG state must be a torch.ByteTensor")
+        raw = np.ascontiguousarray(new_state._data).tobytes()
+        self._engine, self._double_normal, self._float_normal = MT19937.from_bytes(raw)
         return self
+
+    def clone_state(self) -> Generator:
+        other = Generator()
+        other._engine = self._engine.copy()
+        other._double_normal = self._double_normal
+        other._float_normal = self._float_normal
+        return other
 
 
 default_generator = Generator()
 
 
-def manual_seed(seed: int) -> Generator:
+def manual_seed(seed) -> Generator:
     return default_generator.manual_seed(seed)
 
 
@@ -62,8 +99,37 @@ def initial_seed() -> int:
     return default_generator.initial_seed()
 
 
-def rng(generator: Generator | None = None) -> np.random.Generator:
-    return (generator or default_generator)._rng
+def get_rng_state() -> Tensor:
+    return default_generator.get_state()
+
+
+def set_rng_state(new_state) -> None:
+    default_generator.set_state(new_state)
+
+
+def generator_or_default(generator: Generator | None = None) -> Generator:
+    return default_generator if generator is None else generator
+
+
+def fill_in_memory_order(out: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Write ``values`` into ``out`` in the order PyTorch's CPU kernels visit
+    elements: memory order (TensorIterator sorts dimensions by stride)."""
+    if out.flags.c_contiguous:
+        out.reshape(-1)[...] = values
+        return out
+    order = sorted(range(out.ndim), key=lambda d: -abs(out.strides[d]))
+    view = out.transpose(order)
+    view[...] = values.reshape(view.shape)
+    return out
+
+
+def in_memory_order(array: np.ndarray, like: np.ndarray) -> np.ndarray:
+    """``array`` (broadcast to ``like``'s shape) flattened in ``like``'s memory order."""
+    array = np.broadcast_to(array, like.shape)
+    if like.flags.c_contiguous:
+        return array.reshape(-1)
+    order = sorted(range(like.ndim), key=lambda d: -abs(like.strides[d]))
+    return array.transpose(order).reshape(-1)
 
 
 # --- helpers ---------------------------------------------------------------------
@@ -425,7 +491,9 @@ def rand(
     requires_grad: bool = False,
 ) -> Tensor:
     d = _dtype_or_default(dtype)
-    return _finish(rng(generator).random(_size(size, "rand")).astype(d._np), d, requires_grad)
+    shape = _size(size, "rand")
+    values = _dist.uniform(generator_or_default(generator), math.prod(shape), d._np, 0.0, 1.0)
+    return _finish(values.reshape(shape), d, requires_grad)
 
 
 def randn(
@@ -438,9 +506,10 @@ def randn(
     requires_grad: bool = False,
 ) -> Tensor:
     d = _dtype_or_default(dtype)
-    return _finish(
-        rng(generator).standard_normal(_size(size, "randn")).astype(d._np), d, requires_grad
-    )
+    shape = _size(size, "randn")
+    gen = generator_or_default(generator)
+    values = _dist.normal(gen, math.prod(shape), d._np, 0.0, 1.0, contiguous=True)
+    return _finish(values.reshape(shape), d, requires_grad)
 
 
 def randint(
@@ -467,23 +536,55 @@ def randint(
             f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
         )
     d = _dtype.int64 if dtype is None else dtype
-    values = rng(generator).integers(low, high, _size((tuple(size),), "randint"))
-    return _finish(values.astype(d._np), d, requires_grad)
+    shape = _size((tuple(size),), "randint")
+    gen = generator_or_default(generator)
+    values = _dist.random_from_to(gen, math.prod(shape), d._np, int(low), int(high) - int(low))
+    return _finish(values.reshape(shape), d, requires_grad)
 
 
 def randperm(
     n: int, *, generator=None, dtype=None, device=None, requires_grad: bool = False
 ) -> Tensor:
     d = _dtype.int64 if dtype is None else dtype
-    return _finish(rng(generator).permutation(n).astype(d._np), d, requires_grad)
+    return _finish(_dist.randperm(generator_or_default(generator), int(n)).astype(d._np), d, requires_grad)
 
 
-def rand_like(input: Tensor, *, dtype=None, requires_grad: bool = False) -> Tensor:
-    return rand(*input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+def rand_like(
+    input: Tensor, *, generator=None, dtype=None, requires_grad: bool = False, **kwargs
+) -> Tensor:
+    return rand(
+        *input._data.shape,
+        generator=generator,
+        dtype=dtype or input.dtype,
+        requires_grad=requires_grad,
+    )
 
 
-def randn_like(input: Tensor, *, dtype=None, requires_grad: bool = False) -> Tensor:
-    return randn(*input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+def randn_like(
+    input: Tensor, *, generator=None, dtype=None, requires_grad: bool = False, **kwargs
+) -> Tensor:
+    return randn(
+        *input._data.shape,
+        generator=generator,
+        dtype=dtype or input.dtype,
+        requires_grad=requires_grad,
+    )
+
+
+def randint_like(
+    input: Tensor, low=0, high=None, *, generator=None, dtype=None, requires_grad=False, **kwargs
+) -> Tensor:
+    """``randint_like(input, high)`` or ``randint_like(input, low, high)``."""
+    if high is None:
+        low, high = 0, low
+    return randint(
+        low,
+        high,
+        tuple(input._data.shape),
+        generator=generator,
+        dtype=dtype or input.dtype,
+        requires_grad=requires_grad,
+    )
 
 
 def _legacy_new(cls, *args, **kwargs) -> Tensor:

@@ -19,6 +19,8 @@ two details that decide the last bit:
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ._avx_mathfun import normal_fill_16_avx2
@@ -231,3 +233,112 @@ def cauchy(gen, n: int, median: float, sigma: float) -> np.ndarray:
 
 def log_normal(gen, n: int, mean: float, std: float) -> np.ndarray:
     return np.exp(normal_serial(gen, n, mean, std))
+
+
+# --- permutations and samplers -----------------------------------------------------
+
+
+def randperm(gen, n: int) -> np.ndarray:
+    """``randperm(n)``: Fisher-Yates from the front, swapping ``i`` with
+    ``i + random() % (n - i)``; from ``n >= 2**32 // 20`` PyTorch switches to the
+    "inside-out" shuffle with ``random64() % (i + 1)``."""
+    if n < (2**32 - 1) // 20:
+        perm = list(range(n))
+        if n > 1:
+            draws = gen._engine.random(n - 1) % np.arange(n, 1, -1, dtype=np.uint32)
+            for i, z in enumerate(draws.tolist()):
+                j = i + z
+                perm[i], perm[j] = perm[j], perm[i]
+        return np.array(perm, dtype=np.int64)
+    draws = (gen._engine.random64(n) % np.arange(1, n + 1, dtype=np.uint64)).tolist()
+    perm = [0] * n
+    for i, z in enumerate(draws):
+        perm[i] = perm[z]
+        perm[z] = i
+    return np.array(perm, dtype=np.int64)
+
+
+class UnitDoubles:
+    """Doubles drawn one at a time (for rejection samplers such as Poisson's):
+    draws ahead in batches, and ``close()`` leaves the engine exactly after the
+    draws that were used."""
+
+    def __init__(self, gen, batch: int = 256) -> None:
+        self.gen = gen
+        self.start = gen._engine.copy()
+        self.used = 0
+        self.batch = batch
+        self.buffer: list = []
+
+    def __call__(self) -> float:
+        if self.used == len(self.buffer):
+            self.buffer.extend(unit_double(self.gen, self.batch).tolist())
+        value = self.buffer[self.used]
+        self.used += 1
+        return value
+
+    def close(self) -> None:
+        self.gen._engine = self.start
+        self.start.random(2 * self.used)
+
+
+def _poisson_one(lam: float, uniform) -> float:
+    """ATen's ``sample_poisson``: Hoermann's transformed rejection for
+    ``lambda >= 10``, the product of uniforms below (plain double arithmetic:
+    this kernel is not built with FMA)."""
+    if lam >= 10:
+        slam = math.sqrt(lam)
+        loglam = math.log(lam)
+        b = 0.931 + 2.53 * slam
+        a = -0.059 + 0.02483 * b
+        invalpha = 1.1239 + 1.1328 / (b - 3.4)
+        vr = 0.9277 - 3.6224 / (b - 2)
+        while True:
+            u = uniform() - 0.5
+            v = uniform()
+            us = 0.5 - abs(u)
+            k = math.floor((2 * a / us + b) * u + lam + 0.43)
+            if us >= 0.07 and v <= vr:
+                return float(k)
+            if k < 0 or (us < 0.013 and v > us):
+                continue
+            if (math.log(v) + math.log(invalpha) - math.log(a / (us * us) + b)) <= (
+                -lam + k * loglam - math.lgamma(k + 1.0)
+            ):
+                return float(k)
+    if lam == 0:
+        return 0.0
+    enlam = math.exp(-lam)
+    x = 0
+    prod = 1.0
+    while True:
+        prod *= uniform()
+        if prod > enlam:
+            x += 1
+        else:
+            return float(x)
+
+
+def poisson(gen, rates: np.ndarray) -> np.ndarray:
+    """``torch.poisson(rates)``, element after element in memory order."""
+    uniform = UnitDoubles(gen)
+    try:
+        return np.array([_poisson_one(float(r), uniform) for r in rates.tolist()], np.float64)
+    finally:
+        uniform.close()
+
+
+def multinomial_with_replacement(gen, probs: np.ndarray, n_sample: int) -> np.ndarray:
+    """Rows of ``probs`` (2-d): each row's cumulative sums in its own dtype,
+    normalised, the last one set to 1, then one double uniform per sample
+    placed by binary search (the first bucket whose sum is not below it)."""
+    out = np.empty((probs.shape[0], n_sample), np.int64)
+    for i, row in enumerate(probs):
+        cum = np.cumsum(row, dtype=row.dtype)
+        total = cum[-1]
+        if total > 0 or 0.99999 < total < 1.00001:
+            cum = cum / total
+        cum[-1] = 1
+        u = unit_double(gen, n_sample)
+        out[i] = np.searchsorted(cum.astype(np.float64), u, side="left")
+    return out
