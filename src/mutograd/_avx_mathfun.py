@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 f32 = np.float32
-_CHUNK = 1 << 16  # blocks of 16 per piece (keeps the temporaries in cache)
+_CHUNK = 1 << 12  # blocks of 16 per piece (keeps the work arrays in cache)
 
 _SQRTHF = f32(0.707106781186547524)
 _LOG_P = [f32(v) for v in (
@@ -34,57 +34,91 @@ _FOPI = f32(1.27323954473516)
 _TWO_PI = f32(2.0 * np.pi)
 
 
-def _fma(a, b, c):
-    """float32 ``a * b + c`` with one rounding (the float64 product is exact)."""
-    return (np.asarray(a, np.float64) * b + np.asarray(c, np.float64)).astype(f32)
+class _Scratch:
+    """Work arrays for one piece of lanes, reused across pieces and operations."""
+
+    def __init__(self, n: int) -> None:
+        self.f64 = np.empty(n, np.float64)
+        self.i32 = np.empty(n, np.int32)
+        self.u32 = np.empty(n, np.uint32)
+        self.mask = np.empty(n, np.bool_)
+        self.e = np.empty(n, f32)
+        self.y = np.empty(n, f32)
+        self.z = np.empty(n, f32)
+        self.s = np.empty(n, f32)
+        self.c = np.empty(n, f32)
+
+    def cut(self, n: int) -> _Scratch:
+        part = _Scratch.__new__(_Scratch)
+        for name, array in self.__dict__.items():
+            setattr(part, name, array[:n])
+        return part
 
 
-def log_ps(x: np.ndarray) -> np.ndarray:
-    """``log256_ps`` for x in (0, 1]."""
-    x = np.maximum(x, np.float32(1.1754943508222875e-38))
+def _fma(a, b, c, out, w: _Scratch):
+    """float32 ``a * b + c`` rounded once: the float64 product of two floats is
+    exact, so only the float64 sum rounds before the cast to float32 (a double
+    rounding that can differ from a true FMA only on exact float32 ties)."""
+    np.multiply(a, b, out=w.f64, dtype=np.float64)
+    np.add(w.f64, c, out=out, casting="unsafe")
+    return out
+
+
+def log_ps(x: np.ndarray, w: _Scratch) -> np.ndarray:
+    """``log256_ps`` for x in [2**-24, 1] (``1 - u``: no zeros, no denormals);
+    overwrites ``x`` and returns it."""
     bits = x.view(np.uint32)
-    e = ((bits >> 23).astype(np.int32) - 0x7F).astype(f32) + f32(1)
-    x = ((bits & np.uint32(0x807FFFFF)) | np.uint32(0x3F000000)).view(f32)
-    mask = x < _SQRTHF
-    tmp = np.where(mask, x, f32(0))
-    x = x - f32(1)
-    e = e - mask.astype(f32)
-    x = x + tmp
-    z = x * x
-    y = _fma(_LOG_P[0], x, _LOG_P[1])
+    np.right_shift(bits, 23, out=w.u32)
+    e = np.subtract(w.u32, f32(126), out=w.e, dtype=f32, casting="unsafe")  # exponent + 1
+    np.bitwise_and(bits, np.uint32(0x007FFFFF), out=bits)
+    np.bitwise_or(bits, np.uint32(0x3F000000), out=bits)  # the mantissa in [0.5, 1)
+    mask = np.less(x, _SQRTHF, out=w.mask)
+    tmp = np.multiply(x, mask, out=w.s)
+    np.subtract(x, f32(1), out=x)
+    np.subtract(e, mask, out=e, casting="unsafe")
+    np.add(x, tmp, out=x)
+    z = np.multiply(x, x, out=w.z)
+    y = _fma(_LOG_P[0], x, _LOG_P[1], w.y, w)
     for p in _LOG_P[2:]:
-        y = _fma(y, x, p)
-    y = y * x
-    y = _fma(y, z, e * _LOG_Q1)
-    y = _fma(-z, f32(0.5), y)
-    return _fma(e, _LOG_Q2, x + y)
+        _fma(y, x, p, y, w)
+    np.multiply(y, x, out=y)
+    _fma(y, z, np.multiply(e, _LOG_Q1, out=w.s), y, w)
+    _fma(z, f32(-0.5), y, y, w)
+    np.add(x, y, out=x)
+    return _fma(e, _LOG_Q2, x, x, w)
 
 
-def sincos_ps(x: np.ndarray):
-    """``sincos256_ps`` for x >= 0: returns (sin, cos)."""
-    j = (x * _FOPI).astype(np.int32)
-    j = (j + 1) & ~1
-    y = j.astype(f32)
-    sin_sign = ((j & 4) << 29).astype(np.uint32)
-    poly = (j & 2) == 0
-    x = _fma(y, _DP1, x)
-    x = _fma(y, _DP2, x)
-    x = _fma(y, _DP3, x)
-    cos_sign = ((~(j - 2) & 4) << 29).astype(np.uint32)
-    z = x * x
-    c = _fma(_COS_P[0], z, _COS_P[1])
-    c = _fma(c, z, _COS_P[2])
-    c = c * z
-    c = _fma(c, z, -(z * f32(0.5)))
-    c = c + f32(1)
-    s = _fma(_SIN_P[0], z, _SIN_P[1])
-    s = _fma(s, z, _SIN_P[2])
-    s = s * z
-    s = _fma(s, x, x)
-    sin = np.where(poly, s, c)
-    cos = np.where(poly, c, s)
-    sin = (sin.view(np.uint32) ^ sin_sign).view(f32)
-    cos = (cos.view(np.uint32) ^ cos_sign).view(f32)
+def sincos_ps(x: np.ndarray, w: _Scratch):
+    """``sincos256_ps`` for x >= 0; overwrites ``x``; returns (sin, cos) in
+    ``w.s``/``w.c``."""
+    j = np.multiply(x, _FOPI, out=w.y).astype(np.int32)
+    np.add(j, 1, out=j)
+    np.bitwise_and(j, ~1, out=j)
+    y = w.e
+    np.copyto(y, j, casting="unsafe")
+    for dp in (_DP1, _DP2, _DP3):
+        _fma(y, dp, x, x, w)
+    z = np.multiply(x, x, out=w.z)
+    c = _fma(_COS_P[0], z, _COS_P[1], w.c, w)
+    _fma(c, z, _COS_P[2], c, w)
+    np.multiply(c, z, out=c)
+    np.multiply(c, z, out=w.f64, dtype=np.float64)
+    np.subtract(w.f64, np.multiply(z, f32(0.5), out=w.y), out=c, casting="unsafe")
+    np.add(c, f32(1), out=c)
+    s = _fma(_SIN_P[0], z, _SIN_P[1], w.s, w)
+    _fma(s, z, _SIN_P[2], s, w)
+    np.multiply(s, z, out=s)
+    _fma(s, x, x, s, w)
+    # lanes with j & 2 swap the two polynomials
+    swap = np.not_equal(np.bitwise_and(j, 2, out=w.i32), 0, out=w.mask)
+    sin, cos = np.where(swap, c, s), np.where(swap, s, c)
+    # the sine's sign flips when j & 4, the cosine's when (j - 2) & 4 == 0
+    sin_sign = np.left_shift(np.bitwise_and(j, 4, out=w.i32), 29, out=w.i32).view(np.uint32)
+    np.bitwise_xor(sin.view(np.uint32), sin_sign, out=sin.view(np.uint32))
+    np.subtract(j, 2, out=j)
+    np.bitwise_and(np.invert(j, out=j), 4, out=j)
+    np.bitwise_xor(cos.view(np.uint32), np.left_shift(j, 29, out=j).view(np.uint32),
+                   out=cos.view(np.uint32))
     return sin, cos
 
 
@@ -92,12 +126,23 @@ def normal_fill_16_avx2(data: np.ndarray, mean, std) -> np.ndarray:
     """Normals from float32 uniforms (a multiple of 16 of them), block by block."""
     blocks = data.reshape(-1, 16)
     out = np.empty(blocks.shape, f32)
-    mean64, std64 = np.float64(f32(mean)), np.float64(f32(std))
+    mean, std = f32(mean), f32(std)
+    scratch = _Scratch(min(blocks.shape[0], _CHUNK) * 8)
     for lo in range(0, blocks.shape[0], _CHUNK):
         part = blocks[lo : lo + _CHUNK]
-        radius = np.sqrt(f32(-2) * log_ps(f32(1) - part[:, :8]))
-        sin, cos = sincos_ps(_TWO_PI * part[:, 8:])
+        w = scratch.cut(part.shape[0] * 8)
+        u1 = np.subtract(f32(1), part[:, :8], out=np.empty(part.shape[0] * 8, f32).reshape(-1, 8))
+        radius = log_ps(u1.reshape(-1), w)
+        np.multiply(radius, f32(-2), out=radius)
+        np.sqrt(radius, out=radius)
+        theta = np.multiply(_TWO_PI, part[:, 8:], out=np.empty((part.shape[0], 8), f32)).reshape(-1)
+        sin, cos = sincos_ps(theta, w)
         dest = out[lo : lo + _CHUNK]
-        dest[:, :8] = (radius * cos).astype(np.float64) * std64 + mean64
-        dest[:, 8:] = (radius * sin).astype(np.float64) * std64 + mean64
+        for half, trig in ((dest[:, :8], cos), (dest[:, 8:], sin)):
+            np.multiply(radius, trig, out=trig)
+            if std == 1 and mean == 0:
+                half[...] = trig.reshape(-1, 8)
+            else:
+                _fma(trig, std, mean, trig, w)
+                half[...] = trig.reshape(-1, 8)
     return out.reshape(-1)

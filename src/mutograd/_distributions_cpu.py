@@ -57,20 +57,30 @@ def fma32(a, b, c):
 # --- uniform draws -----------------------------------------------------------------
 
 
+_PIECE = 1 << 16  # draws converted per piece: the temporaries stay in cache
+
+
 def unit_double(gen, n: int) -> np.ndarray:
     """``uniform_real_distribution<double>(0, 1)``: 53 bits of ``random64()``."""
-    words = gen._engine.random(2 * n)
-    hi = (words[0::2] & np.uint32(0x1FFFFF)).astype(np.float64)
-    lo = words[1::2].astype(np.float64)
-    return (hi * 4294967296.0 + lo) * 2.0**-53
+    out = np.empty(n, np.float64)
+    engine = gen._engine
+    for lo in range(0, n, _PIECE):
+        bits = engine.random64(min(_PIECE, n - lo))
+        np.bitwise_and(bits, _MASK53, out=bits)
+        np.multiply(bits, 2.0**-53, out=out[lo : lo + _PIECE], dtype=np.float64, casting="unsafe")
+    return out
 
 
 def unit_float(gen, n: int) -> np.ndarray:
     """``uniform_real_distribution<float>(0, 1)``: 24 bits of ``random()``."""
-    words = gen._engine.random(n)
-    np.bitwise_and(words, np.uint32(0xFFFFFF), out=words)
-    out = words.astype(np.float32)
-    np.multiply(out, np.float32(2.0**-24), out=out)
+    out = np.empty(n, np.float32)
+    engine = gen._engine
+    for lo in range(0, n, _PIECE):
+        words = engine.random(min(_PIECE, n - lo))
+        np.bitwise_and(words, np.uint32(0xFFFFFF), out=words)
+        np.multiply(
+            words, np.float32(2.0**-24), out=out[lo : lo + _PIECE], dtype=np.float32, casting="unsafe"
+        )
     return out
 
 
@@ -81,12 +91,22 @@ def uniform(gen, n: int, dtype: np.dtype, low: float, high: float) -> np.ndarray
         x = unit_double(gen, n)
         if low == 0.0 and high == 1.0:
             return x
-        return fma(x, high - low, low)
+        return _pieces(x, lambda part: fma(part, high - low, low))
     lo, hi = np.float32(low), np.float32(high)
     x = unit_float(gen, n)
     if lo == 0 and hi == 1:
         return x.astype(dtype, copy=False)
-    return fma32(x, hi - lo, lo).astype(dtype, copy=False)
+    out = _pieces(x, lambda part: fma32(part, hi - lo, lo)).astype(dtype, copy=False)
+    # NB: a value that rounds up to `to` in the dtype becomes `from`, keeping [from, to)
+    out[out == dtype.type(high)] = dtype.type(low)
+    return out
+
+
+def _pieces(x: np.ndarray, fn) -> np.ndarray:
+    """``fn(x)`` computed piece by piece in place (its temporaries stay in cache)."""
+    for lo in range(0, x.size, _PIECE):
+        x[lo : lo + _PIECE] = fn(x[lo : lo + _PIECE])
+    return x
 
 
 # --- normal ------------------------------------------------------------------------
@@ -158,12 +178,16 @@ def normal(gen, n: int, dtype: np.dtype, mean: float, std: float, contiguous: bo
 def random_from_to(gen, n: int, dtype: np.dtype, low: int, span: int) -> np.ndarray:
     """``random_(from, to)``: ``draw % span + from``; a span of 2**28 or more draws
     64 bits (``random64``), a smaller one 32 (``random``)."""
-    if span >= 1 << 28:
-        values = gen._engine.random64(n) % np.uint64(span)
-    else:
-        values = gen._engine.random(n) % np.uint32(span)
-    values = values.astype(np.uint64) + np.uint64(low % (1 << 64))
-    return _cast_int64(values.view(np.int64), dtype)
+    out = np.empty(n, np.int64)
+    base = np.uint64(low % (1 << 64))
+    for lo in range(0, n, _PIECE):
+        k = min(_PIECE, n - lo)
+        if span >= 1 << 28:
+            values = gen._engine.random64(k) % np.uint64(span)
+        else:
+            values = (gen._engine.random(k) % np.uint32(span)).astype(np.uint64)
+        np.add(values, base, out=out[lo : lo + k].view(np.uint64))
+    return _cast_int64(out, dtype)
 
 
 def random_full_range(gen, n: int, dtype: np.dtype) -> np.ndarray:
@@ -243,19 +267,51 @@ def randperm(gen, n: int) -> np.ndarray:
     ``i + random() % (n - i)``; from ``n >= 2**32 // 20`` PyTorch switches to the
     "inside-out" shuffle with ``random64() % (i + 1)``."""
     if n < (2**32 - 1) // 20:
-        perm = list(range(n))
+        targets = np.arange(n, dtype=np.int64)
         if n > 1:
             draws = gen._engine.random(n - 1) % np.arange(n, 1, -1, dtype=np.uint32)
-            for i, z in enumerate(draws.tolist()):
-                j = i + z
-                perm[i], perm[j] = perm[j], perm[i]
-        return np.array(perm, dtype=np.int64)
+            targets[:-1] += draws
+        return _swap_forward(targets)
     draws = (gen._engine.random64(n) % np.arange(1, n + 1, dtype=np.uint64)).tolist()
     perm = [0] * n
     for i, z in enumerate(draws):
         perm[i] = perm[z]
         perm[z] = i
     return np.array(perm, dtype=np.int64)
+
+
+def _swap_forward(targets: np.ndarray) -> np.ndarray:
+    """The permutation left by swapping position ``i`` with ``targets[i] >= i`` for
+    i = 0, 1, ..., without a Python loop.
+
+    Step ``i`` fixes position ``i`` for good. The value it swaps out of ``i`` is
+    whatever the last earlier step aimed at ``i`` brought there (or ``i``
+    itself), so those values follow chains of earlier steps, resolved by
+    pointer jumping; the value it takes in is what the last earlier step aimed
+    at the same target left there (or the target's own value).
+    """
+    n = targets.size
+    if n == 0:
+        return targets
+    steps = np.arange(n, dtype=np.int64)
+    order = np.argsort(targets, kind="stable")  # by target, then step
+    sorted_targets = targets[order]
+    same = sorted_targets[1:] == sorted_targets[:-1]
+    previous = np.full(n, -1, np.int64)  # the last earlier step with the same target
+    previous[order[1:][same]] = order[:-1][same]
+    last = np.full(n, -1, np.int64)  # the last step aimed at each position
+    ends = np.append(~same, True)
+    last[sorted_targets[ends]] = order[ends]
+    stays = targets == steps
+    source = np.where(stays, previous, last)  # where the value at i (before step i) came from
+    root = np.where(source >= 0, source, steps)
+    while True:
+        jumped = root[root]
+        if np.array_equal(jumped, root):
+            break
+        root = jumped
+    taken = np.where(previous >= 0, root[np.maximum(previous, 0)], targets)
+    return np.where(stays, root, taken)
 
 
 class UnitDoubles:

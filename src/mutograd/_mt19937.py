@@ -1,18 +1,24 @@
-"""PyTorch's CPU random engine: a 32-bit Mersenne Twister (mt19937) in NumPy.
+"""PyTorch's CPU random engine: a 32-bit Mersenne Twister (mt19937).
 
 PyTorch seeds it with the 32 low bits of the seed (Knuth's multiplier
-1812433253), starts with ``left = 1`` so the first draw twists the state, and
-tempers each word on the way out. ``random64()`` joins two draws, the first
-one as the high half.
+1812433253, the reference ``init_genrand``), starts with ``left = 1`` so the
+first draw twists the state, and tempers each word on the way out.
+``random64()`` joins two draws, the first one as the high half.
 
-Speed comes from doing the twist as array slices. Word ``i`` of the new state
-reads words ``i`` and ``i + 1`` of the old state (through the "G" term below)
-and word ``i + 397`` - which for ``i >= 227`` is a word of the *new* state,
-computed 227 places earlier. So the G terms of one twist are one array
-expression, and the new words come in three chunks of at most 227
-([0:227], [227:454], [454:623]) plus the last word, which needs the new
-word 0. Many twists are written one after another into one flat buffer, and
-the tempering runs over the whole buffer in cache-sized pieces.
+That is the reference mt19937, which NumPy ships in C as
+``numpy.random.MT19937``: the engine keeps its state there and reads tempered
+words with ``random_raw`` (array-at-a-time, no Python loop per number).
+PyTorch's ``left``/``next`` countdown maps onto NumPy's ``pos`` (the index of
+the next word; 624 means "twist first"), except right after seeding, where
+PyTorch reports ``next = 0`` - kept apart by ``fresh``.
+
+``twist`` and ``temper`` below are the same algorithm written with array
+slices: word ``i`` of the new state reads words ``i`` and ``i + 1`` of the old
+state (the "G" term) and word ``i + 397``, which for ``i >= 227`` is a word of
+the *new* state 227 places back. So the G terms are one array expression and
+the new words follow in three chunks ([0:227], [227:454], [454:623]) plus the
+last word, which needs the new word 0. The tests hold the two against each
+other.
 
 The state layout of ``get_state``/``set_state`` is PyTorch's 5056-byte
 ``CPUGeneratorImplState``: the legacy THGenerator block (initial seed,
@@ -37,10 +43,11 @@ _SEED, _LEFT, _SEEDED, _NEXT, _WORDS = 0, 8, 12, 16, 24
 _NORMAL_X, _NORMAL_Y, _NORMAL_RHO, _NORMAL_VALID = 5016, 5024, 5032, 5040
 _FLOAT_NORMAL, _FLOAT_VALID = 5048, 5052
 
-_TEMPER_CHUNK = 1 << 15  # words per tempering piece: keeps the temporaries in cache
+_CHUNK = 1 << 16  # words per random_raw call: the uint64 temporary stays in cache
 
 
-def _seed_words(seed: int) -> np.ndarray:
+def seed_words(seed: int) -> np.ndarray:
+    """PyTorch's (the reference) initial state words for ``seed``."""
     state = [seed & 0xFFFFFFFF]
     for j in range(1, N):
         prev = state[-1]
@@ -48,92 +55,80 @@ def _seed_words(seed: int) -> np.ndarray:
     return np.array(state, dtype=np.uint32)
 
 
-def _twist_into(buf: np.ndarray, start: int, g: np.ndarray) -> None:
-    """Write the state after ``buf[start - N:start]`` into ``buf[start:start + N]``."""
-    old = buf[start - N : start]
-    new = buf[start : start + N]
-    a, b = old[:-1], old[1:]
-    # y = (a & UPPER) | (b & LOWER); g = (y >> 1) ^ (MATRIX_A if b is odd)
-    np.bitwise_xor(a, b, out=g)
-    np.bitwise_and(g, UPPER, out=g)
-    np.bitwise_xor(g, b, out=g)
-    np.right_shift(g, 1, out=g)
-    odd = np.bitwise_and(b, 1)
-    np.multiply(odd, MATRIX_A, out=odd)
-    np.bitwise_xor(g, odd, out=g)
-    np.bitwise_xor(old[M:], g[: N - M], out=new[: N - M])
+def twist(state: np.ndarray) -> np.ndarray:
+    """The next 624 state words after ``state``, with array slices."""
+    new = np.empty(N, np.uint32)
+    a, b = state[:-1], state[1:]
+    # y = (a & UPPER) | (b & LOWER); g = (y >> 1) ^ (MATRIX_A if y is odd)
+    g = ((a ^ b) & np.uint32(UPPER)) ^ b
+    g >>= np.uint32(1)
+    g ^= (b & np.uint32(1)) * np.uint32(MATRIX_A)
+    np.bitwise_xor(state[M:], g[: N - M], out=new[: N - M])
     np.bitwise_xor(new[: N - M], g[N - M : 2 * (N - M)], out=new[N - M : 2 * (N - M)])
     np.bitwise_xor(new[N - M : M - 1], g[2 * (N - M) :], out=new[2 * (N - M) : N - 1])
-    y = (int(old[N - 1]) & UPPER) | (int(new[0]) & LOWER)
+    y = (int(state[N - 1]) & UPPER) | (int(new[0]) & LOWER)
     new[N - 1] = int(new[M - 1]) ^ (y >> 1) ^ (MATRIX_A if y & 1 else 0)
+    return new
 
 
 def temper(words: np.ndarray) -> np.ndarray:
-    """mt19937's output tempering, in place, piece by piece."""
-    tmp = np.empty(min(words.size, _TEMPER_CHUNK), np.uint32)
-    for lo in range(0, words.size, _TEMPER_CHUNK):
-        y = words[lo : lo + _TEMPER_CHUNK]
-        t = tmp[: y.size]
-        np.right_shift(y, 11, out=t)
-        np.bitwise_xor(y, t, out=y)
-        np.left_shift(y, 7, out=t)
-        np.bitwise_and(t, 0x9D2C5680, out=t)
-        np.bitwise_xor(y, t, out=y)
-        np.left_shift(y, 15, out=t)
-        np.bitwise_and(t, 0xEFC60000, out=t)
-        np.bitwise_xor(y, t, out=y)
-        np.right_shift(y, 18, out=t)
-        np.bitwise_xor(y, t, out=y)
-    return words
+    """mt19937's output tempering, as array operations."""
+    y = words.astype(np.uint32)
+    y ^= y >> np.uint32(11)
+    y ^= (y << np.uint32(7)) & np.uint32(0x9D2C5680)
+    y ^= (y << np.uint32(15)) & np.uint32(0xEFC60000)
+    y ^= y >> np.uint32(18)
+    return y
 
 
 class MT19937:
-    """The engine: 624 state words, the index of the next word, and ``left``
-    (PyTorch's countdown: the draw that takes it to 0 twists the state)."""
+    """The engine, with PyTorch's bookkeeping (initial seed, ``seeded``)."""
 
     def __init__(self, seed: int = 67280421310721) -> None:
+        self._bits = np.random.MT19937(0)
         self.seed(seed)
 
     def seed(self, seed: int) -> None:
         self.initial_seed = seed
         self.seeded = 1
-        self.state = _seed_words(seed)
-        self.left = 1
-        self.next = 0
+        # NB: NumPy's legacy seeding is the reference init_genrand, as PyTorch's
+        self._bits._legacy_seeding(seed & 0xFFFFFFFF)
+        self.fresh = True
 
     def copy(self) -> MT19937:
         other = MT19937.__new__(MT19937)
         other.__dict__.update(self.__dict__)
-        other.state = self.state.copy()
+        other._bits = np.random.MT19937(0)
+        other._bits.state = self._bits.state
         return other
+
+    @property
+    def state(self) -> np.ndarray:
+        return self._bits.state["state"]["key"]
+
+    @property
+    def next(self) -> int:
+        return 0 if self.fresh else int(self._bits.state["state"]["pos"])
+
+    @property
+    def left(self) -> int:
+        return N + 1 - int(self._bits.state["state"]["pos"])
 
     def random(self, n: int) -> np.ndarray:
         """The next ``n`` draws of ``random()``: tempered uint32 words."""
         n = int(n)
-        ready = min(n, self.left - 1)
         out = np.empty(n, np.uint32)
-        out[:ready] = self.state[self.next : self.next + ready]
-        self.next += ready
-        self.left -= ready
-        rest = n - ready
-        if rest:
-            twists = -(-rest // N)
-            buf = np.empty((twists + 1) * N, np.uint32)
-            buf[:N] = self.state
-            g = np.empty(N - 1, np.uint32)
-            for t in range(1, twists + 1):
-                _twist_into(buf, t * N, g)
-            out[ready:] = buf[N : N + rest]
-            self.state = buf[twists * N :].copy()
-            used = rest - (twists - 1) * N
-            self.next = used
-            self.left = N + 1 - used
-        return temper(out)
+        for lo in range(0, n, _CHUNK):
+            np.copyto(out[lo : lo + _CHUNK], self._bits.random_raw(min(_CHUNK, n - lo)), "unsafe")
+        if n:
+            self.fresh = False
+        return out
 
     def random64(self, n: int) -> np.ndarray:
         """The next ``n`` draws of ``random64()``: two words, the first one high."""
-        words = self.random(2 * n).astype(np.uint64)
-        return (words[0::2] << np.uint64(32)) | words[1::2]
+        words = self.random(2 * n).view(np.uint64)
+        # NB: little-endian pairs read as (second << 32) | first; swap the halves
+        return (words << np.uint64(32)) | (words >> np.uint64(32))
 
     # --- PyTorch's state tensor --------------------------------------------------
 
@@ -167,18 +162,19 @@ class MT19937:
 
         engine = cls.__new__(cls)
         engine.initial_seed = int(field(_SEED, np.uint64))
-        engine.left = int(field(_LEFT, np.int32))
         engine.seeded = int(field(_SEEDED, np.int32))
-        engine.next = int(field(_NEXT, np.uint64)) & 0xFFFFFFFF
-        engine.state = np.frombuffer(raw, np.uint64, N, _WORDS).astype(np.uint32)
+        left = int(field(_LEFT, np.int32))
+        nxt = int(field(_NEXT, np.uint64)) & 0xFFFFFFFF
         # PyTorch's mt19937::is_valid
-        valid = (
-            engine.seeded == 1
-            and 0 < engine.left <= N
-            and engine.next <= N
-        )
-        if not valid:
+        if not (engine.seeded == 1 and 0 < left <= N and nxt <= N):
             raise RuntimeError("Invalid mt19937 state")
+        key = np.frombuffer(raw, np.uint64, N, _WORDS).astype(np.uint32)
+        engine._bits = np.random.MT19937(0)
+        engine._bits.state = {
+            "bit_generator": "MT19937",
+            "state": {"key": key, "pos": N + 1 - left},
+        }
+        engine.fresh = left == 1 and nxt == 0
         double_normal = float(field(_NORMAL_Y, np.float64)) if field(_NORMAL_VALID, np.int32) else None
         float_normal = float(field(_FLOAT_NORMAL, np.float32)) if raw[_FLOAT_VALID] else None
         return engine, double_normal, float_normal
