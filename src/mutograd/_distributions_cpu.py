@@ -95,8 +95,9 @@ def uniform(gen, n: int, dtype: np.dtype, low: float, high: float) -> np.ndarray
     lo, hi = np.float32(low), np.float32(high)
     x = unit_float(gen, n)
     if lo == 0 and hi == 1:
-        return x.astype(dtype, copy=False)
-    out = _pieces(x, lambda part: fma32(part, hi - lo, lo)).astype(dtype, copy=False)
+        out = x.astype(dtype, copy=False)
+    else:
+        out = _pieces(x, lambda part: fma32(part, hi - lo, lo)).astype(dtype, copy=False)
     # NB: a value that rounds up to `to` in the dtype becomes `from`, keeping [from, to)
     out[out == dtype.type(high)] = dtype.type(low)
     return out
