@@ -56,8 +56,8 @@ def run(size: int, repeat: int, only: str | None = None) -> list:
         torch.manual_seed(0)
         mutograd.manual_seed(0)
         same = np.array_equal(_values(draw(torch)), _values(draw(mutograd)))
-        t_torch = _best(lambda: draw(torch), repeat)
-        t_mine = _best(lambda: draw(mutograd), repeat)
+        t_torch = _best(lambda draw=draw: draw(torch), repeat)
+        t_mine = _best(lambda draw=draw: draw(mutograd), repeat)
         results.append((name, t_torch, t_mine, same))
     return results
 

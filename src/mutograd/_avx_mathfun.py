@@ -117,8 +117,9 @@ def sincos_ps(x: np.ndarray, w: _Scratch):
     np.bitwise_xor(sin.view(np.uint32), sin_sign, out=sin.view(np.uint32))
     np.subtract(j, 2, out=j)
     np.bitwise_and(np.invert(j, out=j), 4, out=j)
-    np.bitwise_xor(cos.view(np.uint32), np.left_shift(j, 29, out=j).view(np.uint32),
-                   out=cos.view(np.uint32))
+    np.bitwise_xor(
+        cos.view(np.uint32), np.left_shift(j, 29, out=j).view(np.uint32), out=cos.view(np.uint32)
+    )
     return sin, cos
 
 

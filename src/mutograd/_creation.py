@@ -43,9 +43,7 @@ class Generator:
         if isinstance(seed, Tensor):
             seed = seed.item()
         if isinstance(seed, float) or not isinstance(seed, numbers.Integral):
-            raise RuntimeError(
-                f"manual_seed expected a long, but got {type(seed).__name__}"
-            )
+            raise RuntimeError(f"manual_seed expected a long, but got {type(seed).__name__}")
         seed = int(seed)
         if not -(2**63) <= seed < 2**64:
             raise ValueError("Overflow when unpacking long long")
@@ -88,7 +86,8 @@ default_generator = Generator()
 
 
 def manual_seed(seed) -> Generator:
-    return default_generator.manual_seed(seed)
+    # NB: torch.manual_seed takes int(seed) first (1.5 seeds 1); Generator.manual_seed does not
+    return default_generator.manual_seed(int(seed))
 
 
 def seed() -> int:
@@ -546,7 +545,9 @@ def randperm(
     n: int, *, generator=None, dtype=None, device=None, requires_grad: bool = False
 ) -> Tensor:
     d = _dtype.int64 if dtype is None else dtype
-    return _finish(_dist.randperm(generator_or_default(generator), int(n)).astype(d._np), d, requires_grad)
+    return _finish(
+        _dist.randperm(generator_or_default(generator), int(n)).astype(d._np), d, requires_grad
+    )
 
 
 def rand_like(

@@ -79,7 +79,11 @@ def unit_float(gen, n: int) -> np.ndarray:
         words = engine.random(min(_PIECE, n - lo))
         np.bitwise_and(words, np.uint32(0xFFFFFF), out=words)
         np.multiply(
-            words, np.float32(2.0**-24), out=out[lo : lo + _PIECE], dtype=np.float32, casting="unsafe"
+            words,
+            np.float32(2.0**-24),
+            out=out[lo : lo + _PIECE],
+            dtype=np.float32,
+            casting="unsafe",
         )
     return out
 

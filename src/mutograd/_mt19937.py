@@ -175,6 +175,8 @@ class MT19937:
             "state": {"key": key, "pos": N + 1 - left},
         }
         engine.fresh = left == 1 and nxt == 0
-        double_normal = float(field(_NORMAL_Y, np.float64)) if field(_NORMAL_VALID, np.int32) else None
+        double_normal = (
+            float(field(_NORMAL_Y, np.float64)) if field(_NORMAL_VALID, np.int32) else None
+        )
         float_normal = float(field(_FLOAT_NORMAL, np.float32)) if raw[_FLOAT_VALID] else None
         return engine, double_normal, float_normal

@@ -25,7 +25,9 @@ __all__ = [
 
 
 @contextlib.contextmanager
-def fork_rng(devices=None, enabled=True, _caller="fork_rng", _devices_kw="devices", device_type="cuda"):
+def fork_rng(
+    devices=None, enabled=True, _caller="fork_rng", _devices_kw="devices", device_type="cuda"
+):
     """Run the block with the default generator's state saved and put back after,
     as ``torch.random.fork_rng`` does for the CPU generator (mutograd has no
     other devices)."""

@@ -40,13 +40,14 @@ def _bernoulli(self, p=0.5, generator=None, out=None):
     return fill_in_memory_order(out, values)
 
 
-def _random(self, low=0, high=None, generator=None, out=None):
+def _random(self, low=None, high=None, generator=None, out=None):
     gen = generator_or_default(generator)
-    if high is None and low == 0:
+    if low is None and high is None:  # random_(): PyTorch's uniform_int, not [0, max]
         values = dist.random_default(gen, out.size, out.dtype)
     elif high is None and low == -(2**63):
         values = dist.random_full_range(gen, out.size, out.dtype)
     else:
+        low = 0 if low is None else low
         if high is None:  # [from, the dtype's largest value]
             high = _random_top(out.dtype) + 1
         values = dist.random_from_to(gen, out.size, out.dtype, low, high - low)
@@ -221,9 +222,7 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, **kwargs):
         out = empty_like(mean.detach()).normal_(0.0, std, generator=generator)
         return out.add_(mean.detach())
     reference = std if not isinstance(mean, Tensor) else mean
-    shape = np.broadcast_shapes(
-        std.shape, mean.shape if isinstance(mean, Tensor) else ()
-    )
+    shape = np.broadcast_shapes(std.shape, mean.shape if isinstance(mean, Tensor) else ())
     out = empty(*shape, dtype=reference.dtype).normal_(0.0, 1.0, generator=generator)
     out.mul_(std.detach())
     return out.add_(mean.detach() if isinstance(mean, Tensor) else mean)
@@ -274,4 +273,6 @@ def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
 
 @method
 def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
-    return _fill(log_normal, self, {"mean": mean, "std": std, "generator": generator}, "log_normal_")
+    return _fill(
+        log_normal, self, {"mean": mean, "std": std, "generator": generator}, "log_normal_"
+    )
