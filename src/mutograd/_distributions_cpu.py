@@ -137,17 +137,24 @@ def normal_serial(gen, n: int, mean: float, std: float) -> np.ndarray:
         out[start:] = both[: n - start]
         if (n - start) % 2:
             gen._double_normal = float(both[-1])
-    return fma(out, std, mean)
+    return out if std == 1 and mean == 0 else fma(out, std, mean)
 
 
 def _box_muller_16(data: np.ndarray, mean: float, std: float) -> np.ndarray:
-    """PyTorch's ``normal_fill_16`` in float64, over blocks of 16."""
+    """PyTorch's ``normal_fill_16`` in float64, over blocks of 16, piece by piece."""
     blocks = data.reshape(-1, 16)
-    radius = np.sqrt(-2.0 * np.log(1.0 - blocks[:, :8]))
-    theta = _TWO_PI * blocks[:, 8:]
     out = np.empty_like(blocks)
-    out[:, :8] = fma(radius * np.cos(theta), std, mean)
-    out[:, 8:] = fma(radius * np.sin(theta), std, mean)
+    plain = std == 1 and mean == 0  # fma(x, 1, 0) is x
+    for lo in range(0, blocks.shape[0], _PIECE // 16):
+        part = blocks[lo : lo + _PIECE // 16]
+        radius = np.log(np.subtract(1.0, part[:, :8]))
+        np.multiply(radius, -2.0, out=radius)
+        np.sqrt(radius, out=radius)
+        theta = np.multiply(_TWO_PI, part[:, 8:])
+        dest = out[lo : lo + _PIECE // 16]
+        for half, trig in ((dest[:, :8], np.cos), (dest[:, 8:], np.sin)):
+            value = np.multiply(radius, trig(theta))
+            half[...] = value if plain else fma(value, std, mean)
     return out.reshape(-1)
 
 
