@@ -492,6 +492,37 @@ def test_dropout(torch):
         assert_same_state(torch)
 
 
+def _dropout_family(t):
+    F = t.nn.functional
+    x = t.ones(2, 3, 4, 5)
+    return [
+        F.dropout1d(t.ones(3, 4, 5), 0.3),
+        F.dropout1d(t.ones(4, 5), 0.3),
+        F.dropout2d(x, 0.4),
+        F.dropout2d(t.ones(2, 3, 4, 5), 0.4, inplace=True),
+        F.dropout3d(t.ones(2, 3, 2, 2, 2), 0.5),
+        F.dropout3d(t.ones(3, 2, 2, 2), 0.5),
+        F.alpha_dropout(t.ones(20) * 0.5, 0.3, True),
+        F.feature_alpha_dropout(t.ones(2, 3, 4), 0.3, True),
+        t.nn.Dropout1d(0.5)(t.ones(3, 6)),
+        t.nn.Dropout2d(0.5)(x),
+        t.nn.Dropout3d(0.5)(t.ones(2, 2, 1, 1, 1)),
+        t.nn.AlphaDropout(0.2)(t.ones(10)),
+        t.nn.FeatureAlphaDropout(0.2)(t.ones(2, 3, 3)),
+    ]
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_channel_and_alpha_dropout(torch):
+    for seed in SEEDS[:2]:
+        torch.manual_seed(seed)
+        mutograd.manual_seed(seed)
+        for a, b in zip(_dropout_family(torch), _dropout_family(mutograd), strict=True):
+            assert_same(a, b)
+        assert_same_state(torch)
+    assert repr(mutograd.nn.Dropout2d(0.3)) == repr(torch.nn.Dropout2d(0.3))
+
+
 def _data_orders(t, generator_seed):
     t.manual_seed(7)
     ds = t.utils.data.TensorDataset(t.arange(23))
