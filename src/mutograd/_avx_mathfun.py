@@ -39,6 +39,8 @@ class _Scratch:
 
     def __init__(self, n: int) -> None:
         self.f64 = np.empty(n, np.float64)
+        self.var64 = np.empty(n, np.float64)
+        self.step64 = np.empty(n, np.float64)
         self.i32 = np.empty(n, np.int32)
         self.u32 = np.empty(n, np.uint32)
         self.mask = np.empty(n, np.bool_)
@@ -64,23 +66,43 @@ def _fma(a, b, c, out, w: _Scratch):
     return out
 
 
+def _horner(x: np.ndarray, coefficients, out: np.ndarray, w: _Scratch) -> np.ndarray:
+    """``fma(... fma(fma(c0, x, c1), x, c2) ..., x, cn)`` in float32 with one rounding
+    per step: ``x`` goes to float64 once and each step runs as plain float64
+    arithmetic (exact product, rounded sum) followed by the cast to float32."""
+    x64, acc, t = w.var64, w.step64, w.f64
+    np.copyto(x64, x)
+    np.multiply(x64, float(coefficients[0]), out=t)
+    np.add(t, float(coefficients[1]), out=t)
+    np.copyto(out, t, casting="unsafe")
+    for c in coefficients[2:]:
+        np.copyto(acc, out)
+        np.multiply(acc, x64, out=t)
+        np.add(t, float(c), out=t)
+        np.copyto(out, t, casting="unsafe")
+    return out
+
+
 def log_ps(x: np.ndarray, w: _Scratch) -> np.ndarray:
     """``log256_ps`` for x in [2**-24, 1] (``1 - u``: no zeros, no denormals);
-    overwrites ``x`` and returns it."""
+    overwrites ``x`` and returns it. The lane masks are integer sign masks
+    (cheaper than NumPy's boolean selects)."""
     bits = x.view(np.uint32)
-    np.right_shift(bits, 23, out=w.u32)
-    e = np.subtract(w.u32, f32(126), out=w.e, dtype=f32, casting="unsafe")  # exponent + 1
+    exponent = np.right_shift(bits, 23, out=w.u32).view(np.int32)
+    np.subtract(exponent, 126, out=exponent)  # the exponent + 1
     np.bitwise_and(bits, np.uint32(0x007FFFFF), out=bits)
     np.bitwise_or(bits, np.uint32(0x3F000000), out=bits)  # the mantissa in [0.5, 1)
-    mask = np.less(x, _SQRTHF, out=w.mask)
-    tmp = np.multiply(x, mask, out=w.s)
+    # lanes with x < sqrt(1/2) (compared as ints: both positive): -1, else 0
+    below = np.subtract(bits.view(np.int32), _SQRTHF.view(np.int32), out=w.i32)
+    np.right_shift(below, 31, out=below)
+    tmp = np.bitwise_and(bits, below.view(np.uint32), out=w.s.view(np.uint32)).view(f32)
+    np.add(exponent, below, out=exponent)
+    e = w.e
+    np.copyto(e, exponent, casting="unsafe")
     np.subtract(x, f32(1), out=x)
-    np.subtract(e, mask, out=e, casting="unsafe")
     np.add(x, tmp, out=x)
     z = np.multiply(x, x, out=w.z)
-    y = _fma(_LOG_P[0], x, _LOG_P[1], w.y, w)
-    for p in _LOG_P[2:]:
-        _fma(y, x, p, y, w)
+    y = _horner(x, _LOG_P, w.y, w)
     np.multiply(y, x, out=y)
     _fma(y, z, np.multiply(e, _LOG_Q1, out=w.s), y, w)
     # NB: z * 0.5 and e * q2 (a 5-bit integer times a 9-bit constant) are exact in
@@ -104,28 +126,29 @@ def sincos_ps(x: np.ndarray, w: _Scratch):
     np.add(x, np.multiply(y, _DP2, out=w.c), out=x)
     _fma(y, _DP3, x, x, w)
     z = np.multiply(x, x, out=w.z)
-    c = _fma(_COS_P[0], z, _COS_P[1], w.c, w)
-    _fma(c, z, _COS_P[2], c, w)
+    c = _horner(z, _COS_P, w.c, w)
     np.multiply(c, z, out=c)
     np.multiply(c, z, out=w.f64, dtype=np.float64)
     np.subtract(w.f64, np.multiply(z, f32(0.5), out=w.y), out=c, casting="unsafe")
     np.add(c, f32(1), out=c)
-    s = _fma(_SIN_P[0], z, _SIN_P[1], w.s, w)
-    _fma(s, z, _SIN_P[2], s, w)
+    s = _horner(z, _SIN_P, w.s, w)
     np.multiply(s, z, out=s)
     _fma(s, x, x, s, w)
-    # lanes with j & 2 swap the two polynomials
-    swap = np.not_equal(np.bitwise_and(j, 2, out=w.i32), 0, out=w.mask)
-    sin, cos = np.where(swap, c, s), np.where(swap, s, c)
+    # lanes with j & 2 swap the two polynomials: -1 there (a sign mask), else 0
+    sb, cb = s.view(np.uint32), c.view(np.uint32)
+    swap = np.left_shift(np.bitwise_and(j, 2, out=w.i32), 30, out=w.i32)
+    np.right_shift(swap, 31, out=swap)
+    diff = np.bitwise_xor(sb, cb, out=w.u32)
+    np.bitwise_and(diff, swap.view(np.uint32), out=diff)
+    np.bitwise_xor(sb, diff, out=sb)
+    np.bitwise_xor(cb, diff, out=cb)
     # the sine's sign flips when j & 4, the cosine's when (j - 2) & 4 == 0
-    sin_sign = np.left_shift(np.bitwise_and(j, 4, out=w.i32), 29, out=w.i32).view(np.uint32)
-    np.bitwise_xor(sin.view(np.uint32), sin_sign, out=sin.view(np.uint32))
+    sign = np.left_shift(np.bitwise_and(j, 4, out=w.i32), 29, out=w.i32).view(np.uint32)
+    np.bitwise_xor(sb, sign, out=sb)
     np.subtract(j, 2, out=j)
     np.bitwise_and(np.invert(j, out=j), 4, out=j)
-    np.bitwise_xor(
-        cos.view(np.uint32), np.left_shift(j, 29, out=j).view(np.uint32), out=cos.view(np.uint32)
-    )
-    return sin, cos
+    np.bitwise_xor(cb, np.left_shift(j, 29, out=j).view(np.uint32), out=cb)
+    return s, c
 
 
 def normal_fill_16_avx2(data: np.ndarray, mean, std) -> np.ndarray:
