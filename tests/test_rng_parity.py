@@ -117,6 +117,21 @@ def test_state_interchange_both_ways(torch, seed):
     assert_same_state(torch, back, mutograd.default_generator)
 
 
+def test_clone_state_and_offsets(torch):
+    tg, mg = torch.Generator().manual_seed(3), mutograd.Generator().manual_seed(3)
+    torch.randn(3, generator=tg)
+    mutograd.randn(3, generator=mg)
+    tc, mc = tg.clone_state(), mg.clone_state()
+    assert_same(torch.randn(5, generator=tc), mutograd.randn(5, generator=mc))
+    assert_same(torch.randn(5, generator=tg), mutograd.randn(5, generator=mg))
+    for call in (lambda g: g.get_offset(), lambda g: g.set_offset(1)):
+        with pytest.raises(RuntimeError) as expected:
+            call(tg)
+        with pytest.raises(RuntimeError) as actual:
+            call(mg)
+        assert str(actual.value) == str(expected.value)
+
+
 def test_set_state_errors(torch):
     g = mutograd.Generator()
     for bad, kind in [

@@ -74,6 +74,12 @@ class Generator:
         self._engine, self._double_normal, self._float_normal = MT19937.from_bytes(raw)
         return self
 
+    def get_offset(self) -> int:
+        raise RuntimeError("CPU Generator does not use offset")
+
+    def set_offset(self, offset: int) -> Generator:
+        raise RuntimeError("CPU Generator does not use offset")
+
     def clone_state(self) -> Generator:
         other = Generator()
         other._engine = self._engine.copy()
