@@ -83,6 +83,17 @@ def test_engine_words_match_the_array_twist():
     np.testing.assert_array_equal(words, temper(np.concatenate(blocks)[: words.size]))
 
 
+def test_fused_multiply_add_rounds_once():
+    # a * b is exactly 1 + 2**-24, the midpoint between 1 and the next float32:
+    # adding +-2**-80 in float64 lands back on the midpoint (a double rounding
+    # would then go to even); one rounding must follow the sign of the tiny term
+    from mutograd._avx_mathfun import fma32
+
+    a, b = np.float32(24929 / 2**14), np.float32(673 / 2**10)
+    out = fma32(np.array([a, a, a]), b, np.array([2.0**-80, -(2.0**-80), 0.0], np.float32))
+    np.testing.assert_array_equal(out, np.float32([1 + 2**-23, 1.0, 1.0]))
+
+
 @pytest.mark.parametrize("seed", [0, 5, 2**32 + 5, 2**64 - 1, -1, -(2**63)])
 def test_state_after_manual_seed(torch, seed):
     torch.manual_seed(seed)

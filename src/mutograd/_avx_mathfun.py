@@ -41,6 +41,8 @@ class _Scratch:
         self.f64 = np.empty(n, np.float64)
         self.var64 = np.empty(n, np.float64)
         self.step64 = np.empty(n, np.float64)
+        self.bits64 = np.empty(n, np.uint64)
+        self.tie = np.empty(n, np.bool_)
         self.i32 = np.empty(n, np.int32)
         self.u32 = np.empty(n, np.uint32)
         self.mask = np.empty(n, np.bool_)
@@ -57,29 +59,70 @@ class _Scratch:
         return part
 
 
-def _fma(a, b, c, out, w: _Scratch):
-    """float32 ``a * b + c`` rounded once: the float64 product of two floats is
-    exact, so only the float64 sum rounds before the cast to float32 (a double
-    rounding that can differ from a true FMA only on exact float32 ties)."""
-    np.multiply(a, b, out=w.f64, dtype=np.float64)
-    np.add(w.f64, c, out=out, casting="unsafe")
+_TIE_BITS = np.uint64((1 << 29) - 1)  # the float64 mantissa bits below float32's
+_TIE = np.uint64(1 << 28)  # ... holding exactly half a float32 ulp
+
+
+def _round_sum(t: np.ndarray, a, b, c, out: np.ndarray, w: _Scratch | None = None) -> np.ndarray:
+    """``out = float32(a * b + c)`` rounded once, given ``t = float64(a * b + c)``
+    (the product of two floats is exact in float64; the sum may round).
+
+    Casting ``t`` to float32 rounds twice, which differs from one rounding only
+    when ``t`` fell exactly on a float32 midpoint: those rare lanes take the
+    sign of the float64 sum's error (TwoSum) to pick their neighbour."""
+    if w is None:
+        w = _Scratch.__new__(_Scratch)
+        w.bits64, w.tie = np.empty(t.shape, np.uint64), np.empty(t.shape, np.bool_)
+    low = np.bitwise_and(t.view(np.uint64), _TIE_BITS, out=w.bits64)
+    tie = np.equal(low, _TIE, out=w.tie)
+    ties = np.flatnonzero(tie) if tie.any() else ()
+    if len(ties):
+        pick = [np.broadcast_to(np.asarray(v, np.float64), t.shape)[ties] for v in (a, b, c)]
+    np.copyto(out, t, casting="unsafe")
+    if len(ties):
+        p = pick[0] * pick[1]
+        s = t[ties]
+        bb = s - p
+        err = (p - (s - bb)) + (pick[2] - bb)
+        r = out[ties]
+        up = (err > 0) & (r < s)
+        down = (err < 0) & (r > s)
+        r[up] = np.nextafter(r[up], f32(np.inf))
+        r[down] = np.nextafter(r[down], f32(-np.inf))
+        out[ties] = r
     return out
+
+
+def _fma(a, b, c, out, w: _Scratch):
+    """float32 ``a * b + c`` rounded once (PyTorch's kernels are built with FMA)."""
+    t = np.multiply(a, b, out=w.f64, dtype=np.float64)
+    np.add(t, c, out=t)
+    return _round_sum(t, a, b, c, out, w)
+
+
+def fma32(a, b, c) -> np.ndarray:
+    """``_fma`` with its own work array, for callers outside the normal path."""
+    a = np.asarray(a, f32)
+    out = np.empty(np.broadcast_shapes(a.shape, np.shape(b), np.shape(c)), f32)
+    t = np.multiply(a, b, dtype=np.float64)
+    np.add(t, c, out=t)
+    return _round_sum(t, a, b, c, out)
 
 
 def _horner(x: np.ndarray, coefficients, out: np.ndarray, w: _Scratch) -> np.ndarray:
     """``fma(... fma(fma(c0, x, c1), x, c2) ..., x, cn)`` in float32 with one rounding
     per step: ``x`` goes to float64 once and each step runs as plain float64
-    arithmetic (exact product, rounded sum) followed by the cast to float32."""
+    arithmetic (exact product, then the sum) before the rounding to float32."""
     x64, acc, t = w.var64, w.step64, w.f64
     np.copyto(x64, x)
     np.multiply(x64, float(coefficients[0]), out=t)
     np.add(t, float(coefficients[1]), out=t)
-    np.copyto(out, t, casting="unsafe")
+    _round_sum(t, coefficients[0], x64, coefficients[1], out, w)
     for c in coefficients[2:]:
         np.copyto(acc, out)
         np.multiply(acc, x64, out=t)
         np.add(t, float(c), out=t)
-        np.copyto(out, t, casting="unsafe")
+        _round_sum(t, acc, x64, c, out, w)
     return out
 
 
@@ -128,8 +171,7 @@ def sincos_ps(x: np.ndarray, w: _Scratch):
     z = np.multiply(x, x, out=w.z)
     c = _horner(z, _COS_P, w.c, w)
     np.multiply(c, z, out=c)
-    np.multiply(c, z, out=w.f64, dtype=np.float64)
-    np.subtract(w.f64, np.multiply(z, f32(0.5), out=w.y), out=c, casting="unsafe")
+    _fma(c, z, np.multiply(z, f32(-0.5), out=w.y), c, w)
     np.add(c, f32(1), out=c)
     s = _horner(z, _SIN_P, w.s, w)
     np.multiply(s, z, out=s)

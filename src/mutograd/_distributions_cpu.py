@@ -23,7 +23,7 @@ import math
 
 import numpy as np
 
-from ._avx_mathfun import normal_fill_16_avx2
+from ._avx_mathfun import fma32, normal_fill_16_avx2
 
 _MASK53 = np.uint64((1 << 53) - 1)
 _TWO_PI = 2.0 * np.pi
@@ -46,12 +46,6 @@ def fma(a, b, c):
     bb = s - p
     err_s = (p - (s - bb)) + (c - bb)
     return s + (err_s + err_p)
-
-
-def fma32(a, b, c):
-    """float32 ``a * b + c`` rounded once: the float64 product is exact."""
-    a64 = np.asarray(a, np.float64)
-    return (a64 * np.float64(b) + np.float64(c)).astype(np.float32)
 
 
 # --- uniform draws -----------------------------------------------------------------
