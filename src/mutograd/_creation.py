@@ -48,7 +48,7 @@ class Generator:
         if not -(2**63) <= seed < 2**64:
             raise ValueError("Overflow when unpacking long long")
         # NB: as PyTorch, a negative seed is read as its unsigned 64-bit pattern
-        self._engine = MT19937(seed % 2**64)
+        self._engine.seed(seed % 2**64)
         self._double_normal = None
         self._float_normal = None
         return self

@@ -56,6 +56,14 @@ _PIECE = 1 << 16  # draws converted per piece: the temporaries stay in cache
 
 def unit_double(gen, n: int) -> np.ndarray:
     """``uniform_real_distribution<double>(0, 1)``: 53 bits of ``random64()``."""
+    if n <= 16:  # a few values: skip the pieces
+        words = gen._engine.random(2 * n).tolist()
+        return np.array(
+            [
+                ((hi & 0x1FFFFF) * 4294967296 + lo) * 2.0**-53
+                for hi, lo in zip(words[::2], words[1::2])
+            ]
+        )
     out = np.empty(n, np.float64)
     engine = gen._engine
     for lo in range(0, n, _PIECE):
@@ -67,6 +75,10 @@ def unit_double(gen, n: int) -> np.ndarray:
 
 def unit_float(gen, n: int) -> np.ndarray:
     """``uniform_real_distribution<float>(0, 1)``: 24 bits of ``random()``."""
+    if n <= _PIECE:
+        words = gen._engine.random(n)
+        words &= np.uint32(0xFFFFFF)
+        return np.multiply(words, np.float32(2.0**-24), dtype=np.float32, casting="unsafe")
     out = np.empty(n, np.float32)
     engine = gen._engine
     for lo in range(0, n, _PIECE):
@@ -93,7 +105,9 @@ def uniform(gen, n: int, dtype: np.dtype, low: float, high: float) -> np.ndarray
     lo, hi = np.float32(low), np.float32(high)
     x = unit_float(gen, n)
     if lo == 0 and hi == 1:
-        out = x.astype(dtype, copy=False)
+        if dtype == np.float32:
+            return x  # below 1 already
+        out = x.astype(dtype)
     else:
         out = _pieces(x, lambda part: fma32(part, hi - lo, lo)).astype(dtype, copy=False)
     # NB: a value that rounds up to `to` in the dtype becomes `from`, keeping [from, to)
@@ -123,15 +137,27 @@ def normal_serial(gen, n: int, mean: float, std: float) -> np.ndarray:
     pairs = (n - start + 1) // 2
     if pairs:
         u = unit_double(gen, 2 * pairs)
-        r = np.sqrt(-2.0 * np.log1p(-u[1::2]))
-        theta = _TWO_PI * u[0::2]
-        both = np.empty(2 * pairs, np.float64)
-        both[0::2] = r * np.cos(theta)
-        both[1::2] = r * np.sin(theta)
+        if pairs <= 8:  # a few values: the C library through Python floats is quicker
+            both = np.array(_box_muller_scalar(u.tolist()))
+        else:
+            r = np.sqrt(-2.0 * np.log1p(-u[1::2]))
+            theta = _TWO_PI * u[0::2]
+            both = np.empty(2 * pairs, np.float64)
+            both[0::2] = r * np.cos(theta)
+            both[1::2] = r * np.sin(theta)
         out[start:] = both[: n - start]
         if (n - start) % 2:
             gen._double_normal = float(both[-1])
     return out if std == 1 and mean == 0 else fma(out, std, mean)
+
+
+def _box_muller_scalar(u: list) -> list:
+    values = []
+    for k in range(0, len(u), 2):
+        r = math.sqrt(-2.0 * math.log1p(-u[k + 1]))
+        theta = _TWO_PI * u[k]
+        values += (r * math.cos(theta), r * math.sin(theta))
+    return values
 
 
 def _box_muller_16(data: np.ndarray, mean: float, std: float) -> np.ndarray:
@@ -277,7 +303,12 @@ def randperm(gen, n: int) -> np.ndarray:
         if n > 1:
             draws = gen._engine.random(n - 1) % np.arange(n, 1, -1, dtype=np.uint32)
             targets[:-1] += draws
-        return _swap_forward(targets)
+        if n > 4096:
+            return _swap_forward(targets)
+        perm = list(range(n))  # small n: the plain loop is quicker than the array passes
+        for i, j in enumerate(targets.tolist()):
+            perm[i], perm[j] = perm[j], perm[i]
+        return np.array(perm, dtype=np.int64)
     draws = (gen._engine.random64(n) % np.arange(1, n + 1, dtype=np.uint64)).tolist()
     perm = [0] * n
     for i, z in enumerate(draws):

@@ -117,6 +117,9 @@ class MT19937:
     def random(self, n: int) -> np.ndarray:
         """The next ``n`` draws of ``random()``: tempered uint32 words."""
         n = int(n)
+        if 0 < n <= _CHUNK:
+            self.fresh = False
+            return self._bits.random_raw(n).astype(np.uint32)
         out = np.empty(n, np.uint32)
         for lo in range(0, n, _CHUNK):
             np.copyto(out[lo : lo + _CHUNK], self._bits.random_raw(min(_CHUNK, n - lo)), "unsafe")
