@@ -331,7 +331,7 @@ def _swap_forward(targets: np.ndarray) -> np.ndarray:
     if n == 0:
         return targets
     steps = np.arange(n, dtype=np.int64)
-    order = np.argsort(targets, kind="stable")  # by target, then step
+    order = np.argsort(targets * n + steps)  # by target, then step (unique keys: quicksort)
     sorted_targets = targets[order]
     same = sorted_targets[1:] == sorted_targets[:-1]
     previous = np.full(n, -1, np.int64)  # the last earlier step with the same target
