@@ -261,8 +261,12 @@ def _cast_int64(values: np.ndarray, dtype: np.dtype) -> np.ndarray:
 
 
 def bernoulli_scalar(gen, n: int, p: float) -> np.ndarray:
-    """``bernoulli_(p)`` with a float ``p`` (the default kernel, used on every
-    non-Intel CPU): a double uniform below ``p``."""
+    """``bernoulli_(p)`` with a float ``p``: a double uniform below ``p``.
+
+    NB: this is PyTorch's default CPU kernel. Builds with MKL switch to MKL's
+    own stream (an MCG31 generator seeded with one ``random()`` draw) when the
+    CPU's vendor is Intel, so there ``bernoulli_(p)`` and dropout differ from
+    this (and from PyTorch on any other CPU)."""
     return unit_double(gen, n) < p
 
 
