@@ -10,7 +10,15 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _distributions_cpu as dist
-from .._creation import fill_in_memory_order, generator_or_default, in_memory_order, zeros_like
+from .._creation import (
+    empty,
+    empty_like,
+    fill_in_memory_order,
+    from_numpy,
+    generator_or_default,
+    in_memory_order,
+    zeros_like,
+)
 from .._inplace import apply_inplace
 from .._tensor import Tensor
 from ._api import method, public
@@ -213,8 +221,6 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, **kwargs):
     """``torch.normal``'s overloads. With a tensor argument PyTorch draws standard
     (or ``std``-scaled) normals first and then applies ``mul_(std)``/``add_(mean)``
     as separate roundings."""
-    from .._creation import empty, empty_like
-
     if not isinstance(mean, Tensor) and not isinstance(std, Tensor):
         shape = tuple(size) if size is not None else ()
         return empty(*shape, dtype=dtype).normal_(mean, std, generator=generator)
@@ -233,8 +239,6 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
     """Without replacement (or for one sample) PyTorch takes the top ``num_samples``
     of ``p / q`` with ``q ~ Exp(1)`` drawn in ``input``'s dtype; with replacement
     a binary search of each row's normalised cumulative sums."""
-    from .._creation import empty_like, from_numpy
-
     gen = generator_or_default(generator)
     if not replacement or num_samples == 1:
         q = empty_like(input.detach()).exponential_(1.0, generator=generator)
@@ -251,8 +255,6 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
 
 @public
 def poisson(input, generator=None):
-    from .._creation import from_numpy
-
     rates = in_memory_order(input._data, input._data)
     values = dist.poisson(generator_or_default(generator), rates).astype(input._data.dtype)
     out = np.empty_like(input._data)
