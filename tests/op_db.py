@@ -1955,6 +1955,9 @@ for _name, _args in (
     ("normal_", (0.0, 2.0)),
     ("bernoulli_", (0.3,)),
     ("exponential_", (1.5,)),
+    ("geometric_", (0.3,)),
+    ("cauchy_", (0.5, 2.0)),
+    ("log_normal_", (0.5, 0.7)),
 ):
     _registry = {"bernoulli_": "bernoulli_.float"}.get(_name, _name)
     entry(

@@ -23,6 +23,7 @@ from ._creation import (
     from_numpy,
     full,
     full_like,
+    get_rng_state,
     initial_seed,
     linspace,
     manual_seed,
@@ -31,11 +32,13 @@ from ._creation import (
     rand,
     rand_like,
     randint,
+    randint_like,
     randn,
     randn_like,
     randperm,
     scalar_tensor,
     seed,
+    set_rng_state,
     tensor,
     zeros,
     zeros_like,
@@ -78,7 +81,7 @@ from .autograd.grad_mode import is_inference_mode_enabled
 globals().update(_ops.FUNCTIONS)
 del _ops
 
-from . import accelerator, backends, cuda, distributions, nn, onnx, optim, serialization, testing, utils  # noqa: E402
+from . import accelerator, backends, cuda, distributions, nn, onnx, optim, random, serialization, testing, utils  # noqa: E402
 from ._unsupported import install as _install_unsupported  # noqa: E402
 from .serialization import load, save  # noqa: E402
 

@@ -1,7 +1,7 @@
-"""Factories (tensor, zeros, arange, rand ...) and the random number generator.
+"""Factories (tensor, zeros, arange, rand ...), and the generator's names re-exported.
 
-mutograd has its own RNG (NumPy's PCG64): ``manual_seed`` makes runs
-reproducible, but the streams are not bitwise equal to PyTorch's.
+The generator is PyTorch's CPU generator (``_generator``): after the same seed,
+the random factories draw PyTorch's numbers (``_distributions_cpu``).
 """
 
 from __future__ import annotations
@@ -12,59 +12,22 @@ import warnings
 
 import numpy as np
 
+from . import _distributions_cpu as _dist
 from . import _device, _dtype, _errors, _layout
+from ._generator import (  # noqa: F401  (re-exported: the factories' module is where they were)
+    Generator,
+    default_generator,
+    fill_in_memory_order,
+    generator_or_default,
+    get_rng_state,
+    in_memory_order,
+    initial_seed,
+    manual_seed,
+    seed,
+    set_rng_state,
+)
 from ._tensor import Tensor, _new
 from .autograd.grad_mode import GradMode
-
-# --- the random number generator ------------------------------------------------
-
-
-class Generator:
-    """``torch.Generator``: a seeded stream of random numbers."""
-
-    def __init__(self, device: str = "cpu") -> None:
-        self._seed = 67280421310721
-        self._rng = np.random.Generator(np.random.PCG64(self._seed))
-
-    def manual_seed(self, seed: int) -> Generator:
-        self._seed = int(seed)
-        self._rng = np.random.Generator(np.random.PCG64(self._seed))
-        return self
-
-    def seed(self) -> int:
-        seed = int(np.random.SeedSequence().entropy) % (2**63)
-        self.manual_seed(seed)
-        return seed
-
-    def initial_seed(self) -> int:
-        return self._seed
-
-    def get_state(self):
-        return self._rng.bit_generator.state
-
-    def set_state(self, state) -> Generator:
-        self._rng.bit_generator.state = state
-        return self
-
-
-default_generator = Generator()
-
-
-def manual_seed(seed: int) -> Generator:
-    return default_generator.manual_seed(seed)
-
-
-def seed() -> int:
-    return default_generator.seed()
-
-
-def initial_seed() -> int:
-    return default_generator.initial_seed()
-
-
-def rng(generator: Generator | None = None) -> np.random.Generator:
-    return (generator or default_generator)._rng
-
 
 # --- helpers ---------------------------------------------------------------------
 
@@ -440,7 +403,9 @@ def rand(
 ) -> Tensor:
     _device.check(device)
     d = _dtype_or_default(dtype)
-    return _finish(rng(generator).random(_size(size, "rand")).astype(d._np), d, requires_grad)
+    shape = _size(size, "rand")
+    values = _dist.uniform(generator_or_default(generator), math.prod(shape), d._np, 0.0, 1.0)
+    return _finish(values.reshape(shape), d, requires_grad)
 
 
 def randn(
@@ -454,9 +419,10 @@ def randn(
 ) -> Tensor:
     _device.check(device)
     d = _dtype_or_default(dtype)
-    return _finish(
-        rng(generator).standard_normal(_size(size, "randn")).astype(d._np), d, requires_grad
-    )
+    shape = _size(size, "randn")
+    gen = generator_or_default(generator)
+    values = _dist.normal(gen, math.prod(shape), d._np, 0.0, 1.0, contiguous=True)
+    return _finish(values.reshape(shape), d, requires_grad)
 
 
 def randint(
@@ -484,8 +450,10 @@ def randint(
             f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
         )
     d = _dtype.int64 if dtype is None else dtype
-    values = rng(generator).integers(low, high, _size((tuple(size),), "randint"))
-    return _finish(values.astype(d._np), d, requires_grad)
+    shape = _size((tuple(size),), "randint")
+    gen = generator_or_default(generator)
+    values = _dist.random_from_to(gen, math.prod(shape), d._np, int(low), int(high) - int(low))
+    return _finish(values.reshape(shape), d, requires_grad)
 
 
 def randperm(
@@ -493,15 +461,47 @@ def randperm(
 ) -> Tensor:
     _device.check(device)
     d = _dtype.int64 if dtype is None else dtype
-    return _finish(rng(generator).permutation(n).astype(d._np), d, requires_grad)
+    return _finish(
+        _dist.randperm(generator_or_default(generator), int(n)).astype(d._np), d, requires_grad
+    )
 
 
-def rand_like(input: Tensor, *, dtype=None, requires_grad: bool = False) -> Tensor:
-    return rand(*input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+def rand_like(
+    input: Tensor, *, generator=None, dtype=None, requires_grad: bool = False, **kwargs
+) -> Tensor:
+    return rand(
+        *input._data.shape,
+        generator=generator,
+        dtype=dtype or input.dtype,
+        requires_grad=requires_grad,
+    )
 
 
-def randn_like(input: Tensor, *, dtype=None, requires_grad: bool = False) -> Tensor:
-    return randn(*input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
+def randn_like(
+    input: Tensor, *, generator=None, dtype=None, requires_grad: bool = False, **kwargs
+) -> Tensor:
+    return randn(
+        *input._data.shape,
+        generator=generator,
+        dtype=dtype or input.dtype,
+        requires_grad=requires_grad,
+    )
+
+
+def randint_like(
+    input: Tensor, low=0, high=None, *, generator=None, dtype=None, requires_grad=False, **kwargs
+) -> Tensor:
+    """``randint_like(input, high)`` or ``randint_like(input, low, high)``."""
+    if high is None:
+        low, high = 0, low
+    return randint(
+        low,
+        high,
+        tuple(input._data.shape),
+        generator=generator,
+        dtype=dtype or input.dtype,
+        requires_grad=requires_grad,
+    )
 
 
 def _legacy_new(cls, *args, **kwargs) -> Tensor:

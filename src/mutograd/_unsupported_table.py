@@ -66,10 +66,10 @@ UNSUPPORTED: dict[str, tuple[str, ...]] = {
         fused_moving_avg_obs_fake_quant futures fx gcd gcd_ geqrf ger get_autocast_cpu_dtype
         get_autocast_dtype get_autocast_gpu_dtype get_autocast_ipu_dtype get_autocast_xla_dtype
         get_deterministic_debug_mode get_device get_device_module get_file_path
-        get_float32_matmul_precision get_rng_state gradient grid_sampler grid_sampler_2d
-        grid_sampler_3d group_norm gru gru_cell hamming_window hann_window hardshrink has_lapack
-        has_mkl has_openmp has_spectral hash_tensor heaviside hinge_embedding_loss histc
-        histogram histogramdd hsmm hsplit hspmm hub hypot i0 i0_ igamma igammac iinfo imag
+        get_float32_matmul_precision gradient grid_sampler grid_sampler_2d grid_sampler_3d
+        group_norm gru gru_cell hamming_window hann_window hardshrink has_lapack has_mkl
+        has_openmp has_spectral hash_tensor heaviside hinge_embedding_loss histc histogram
+        histogramdd hsmm hsplit hspmm hub hypot i0 i0_ igamma igammac iinfo imag
         import_ir_module import_ir_module_from_buffer index_put_ index_reduce indices_copy inf
         init_num_threads inner instance_norm int1 int2 int3 int4 int5 int6 int7 int_repr inverse
         is_anomaly_check_nan_enabled is_autocast_cache_enabled is_autocast_cpu_enabled
@@ -92,7 +92,7 @@ UNSUPPORTED: dict[str, tuple[str, ...]] = {
         norm_except_dim nuclear_norm orgqr ormqr overrides package pairwise_distance parse_ir
         parse_schema parse_type_comment pca_lowrank pdist per_channel_affine
         per_channel_affine_float_qparams per_channel_symmetric per_tensor_affine
-        per_tensor_symmetric permute_copy pi pinverse pixel_shuffle pixel_unshuffle poisson
+        per_tensor_symmetric permute_copy pi pinverse pixel_shuffle pixel_unshuffle
         poisson_nll_loss polar polygamma positive prelu prepare_multiprocessing_environment
         preserve_format profiler profiler_allow_cudagraph_cupti_lazy_reinit_cuda12 promote_types
         put q_per_channel_axis q_per_channel_scales q_per_channel_zero_points q_scale
@@ -100,32 +100,31 @@ UNSUPPORTED: dict[str, tuple[str, ...]] = {
         quantize_per_tensor quantize_per_tensor_dynamic quantized_batch_norm quantized_gru
         quantized_gru_cell quantized_lstm quantized_lstm_cell quantized_max_pool1d
         quantized_max_pool2d quantized_max_pool3d quantized_rnn_relu_cell
-        quantized_rnn_tanh_cell quasirandom quint2x4 quint4x2 quint8 rad2deg rad2deg_
-        randint_like random range ravel real reciprocal_ relu_ renorm repeat_interleave
-        resize_as_ resize_as_sparse_ resolve_conj resolve_neg result_type return_types rms_norm
-        rnn_relu rnn_relu_cell rnn_tanh rnn_tanh_cell roll rot90 round_ row_indices_copy
-        row_stack rrelu rrelu_ rsqrt_ saddmm searchsorted segment_reduce select_copy
-        select_scatter selu selu_ set_anomaly_enabled set_autocast_cache_enabled
-        set_autocast_cpu_dtype set_autocast_cpu_enabled set_autocast_dtype set_autocast_enabled
-        set_autocast_gpu_dtype set_autocast_ipu_dtype set_autocast_ipu_enabled
-        set_autocast_xla_dtype set_autocast_xla_enabled set_default_tensor_type
-        set_deterministic_debug_mode set_float32_matmul_precision set_flush_denormal
-        set_rng_state set_warn_always sigmoid_ signal sin_ sinc sinc_ sinh_ slice_copy
-        slice_inverse slice_scatter slogdet smm solve sort sparse sparse_bsc sparse_bsc_tensor
-        sparse_bsr sparse_bsr_tensor sparse_compressed_tensor sparse_coo sparse_coo_tensor
-        sparse_csc sparse_csc_tensor sparse_csr sparse_csr_tensor special split_copy
-        split_with_sizes split_with_sizes_copy spmm sqrt_ square_ squeeze_copy sspaddmm std_mean
-        stft storage strided svd svd_lowrank sym_constrain_range sym_constrain_range_for_size
-        sym_float sym_fresh_size sym_int sym_ite sym_max sym_min sym_not sym_sqrt sym_sum symeig
-        t_copy take take_along_dim tan_ tanh_ tensor_split tensordot thread_safe_generator
-        threshold threshold_ tile to_dlpack topk torch torch_version trace transpose_copy
-        trapezoid trapz triangular_solve tril_indices triplet_margin_loss triu_indices trunc_
-        typename types uint1 uint16 uint2 uint3 uint32 uint4 uint5 uint6 uint64 uint7
-        unbind_copy unfold_copy unify_type_list unique unique_consecutive unravel_index
-        unsafe_chunk unsafe_split unsafe_split_with_sizes unsqueeze_copy
-        use_deterministic_algorithms values_copy vander var_mean vdot version view_as_complex
-        view_as_complex_copy view_as_real view_as_real_copy view_copy vmap vsplit wait
-        while_loop windows xlogy xlogy_ xpu zero_
+        quantized_rnn_tanh_cell quasirandom quint2x4 quint4x2 quint8 rad2deg rad2deg_ range
+        ravel real reciprocal_ relu_ renorm repeat_interleave resize_as_ resize_as_sparse_
+        resolve_conj resolve_neg result_type return_types rms_norm rnn_relu rnn_relu_cell
+        rnn_tanh rnn_tanh_cell roll rot90 round_ row_indices_copy row_stack rrelu rrelu_ rsqrt_
+        saddmm searchsorted segment_reduce select_copy select_scatter selu selu_
+        set_anomaly_enabled set_autocast_cache_enabled set_autocast_cpu_dtype
+        set_autocast_cpu_enabled set_autocast_dtype set_autocast_enabled set_autocast_gpu_dtype
+        set_autocast_ipu_dtype set_autocast_ipu_enabled set_autocast_xla_dtype
+        set_autocast_xla_enabled set_default_tensor_type set_deterministic_debug_mode
+        set_float32_matmul_precision set_flush_denormal set_warn_always sigmoid_ signal sin_
+        sinc sinc_ sinh_ slice_copy slice_inverse slice_scatter slogdet smm solve sort sparse
+        sparse_bsc sparse_bsc_tensor sparse_bsr sparse_bsr_tensor sparse_compressed_tensor
+        sparse_coo sparse_coo_tensor sparse_csc sparse_csc_tensor sparse_csr sparse_csr_tensor
+        special split_copy split_with_sizes split_with_sizes_copy spmm sqrt_ square_
+        squeeze_copy sspaddmm std_mean stft storage strided svd svd_lowrank sym_constrain_range
+        sym_constrain_range_for_size sym_float sym_fresh_size sym_int sym_ite sym_max sym_min
+        sym_not sym_sqrt sym_sum symeig t_copy take take_along_dim tan_ tanh_ tensor_split
+        tensordot thread_safe_generator threshold threshold_ tile to_dlpack topk torch
+        torch_version trace transpose_copy trapezoid trapz triangular_solve tril_indices
+        triplet_margin_loss triu_indices trunc_ typename types uint1 uint16 uint2 uint3 uint32
+        uint4 uint5 uint6 uint64 uint7 unbind_copy unfold_copy unify_type_list unique
+        unique_consecutive unravel_index unsafe_chunk unsafe_split unsafe_split_with_sizes
+        unsqueeze_copy use_deterministic_algorithms values_copy vander var_mean vdot version
+        view_as_complex view_as_complex_copy view_as_real view_as_real_copy view_copy vmap
+        vsplit wait while_loop windows xlogy xlogy_ xpu zero_
         """.split()
     ),
     "torch.Tensor": tuple(
@@ -134,31 +133,31 @@ UNSUPPORTED: dict[str, tuple[str, ...]] = {
         arccos arccos_ arccosh arccosh_ arcsin arcsin_ arcsinh arcsinh_ arctan arctan2 arctan2_
         arctan_ arctanh arctanh_ argsort argwhere as_strided_scatter as_subclass asinh asinh_
         atanh atanh_ baddbmm baddbmm_ bernoulli bfloat16 bincount bitwise_left_shift
-        bitwise_left_shift_ bitwise_right_shift bitwise_right_shift_ broadcast_to cauchy_
-        ccol_indices cdouble cfloat chalf cholesky cholesky_inverse cholesky_solve coalesce
-        col_indices conj conj_physical conj_physical_ const_data_ptr copysign copysign_ corrcoef
-        count_nonzero cov cross crow_indices cummax cummin cumprod cumprod_ cumsum_ deg2rad
-        deg2rad_ dense_dim dequantize det diag diag_embed diagflat diagonal_scatter diff digamma
-        digamma_ dim_order dist divide divide_ dsplit eig eq_ erfc erfc_ erfinv erfinv_ exp2
-        exp2_ fill_diagonal_ fix fix_ fliplr flipud float_power float_power_ fmax fmin frexp gcd
-        gcd_ ge_ geometric_ geqrf ger grad_dtype greater_ greater_equal_ gt_ hardshrink
-        hash_tensor heaviside heaviside_ histc histogram hsplit hypot hypot_ i0 i0_ igamma
-        igamma_ igammac igammac_ imag index index_reduce index_reduce_ indices inner int_repr
-        inverse ipu is_coalesced is_conj is_cpu is_distributed is_ipu is_maia is_mkldnn is_mps
-        is_mtia is_neg is_nonzero is_pinned is_same_size is_set_to is_shared is_signed
-        is_sparse_csr is_vulkan is_xla is_xpu isreal istft itemsize kron kthvalue lcm lcm_ ldexp
-        ldexp_ le_ less_ less_equal_ lgamma lgamma_ log_normal_ logaddexp logaddexp2
-        logcumsumexp logdet logical_and_ logical_not_ logical_or_ logical_xor_ logit logit_
-        lstsq lt_ lu lu_solve map2_ map_ matrix_exp matrix_power median mode module_load
-        moveaxis movedim msort mtia multinomial mvlgamma mvlgamma_ name nan_to_num nan_to_num_
-        nanmean nanmedian nanquantile nansum narrow_copy nbytes ne_ new new_empty_strided
-        nextafter nextafter_ nonzero_static not_equal_ orgqr ormqr pin_memory pinverse polygamma
-        polygamma_ positive prelu put put_ q_per_channel_axis q_per_channel_scales
-        q_per_channel_zero_points q_scale q_zero_point qr qscheme quantile rad2deg rad2deg_
-        ravel real record_stream register_post_accumulate_grad_hook reinforce renorm renorm_
-        repeat_interleave resize resize_as resize_as_sparse_ resolve_conj resolve_neg roll rot90
-        row_indices select_scatter set_ share_memory_ sinc sinc_ slice_inverse slice_scatter
-        slogdet smm solve sort sparse_dim sparse_mask sparse_resize_ sparse_resize_and_clear_
+        bitwise_left_shift_ bitwise_right_shift bitwise_right_shift_ broadcast_to ccol_indices
+        cdouble cfloat chalf cholesky cholesky_inverse cholesky_solve coalesce col_indices conj
+        conj_physical conj_physical_ const_data_ptr copysign copysign_ corrcoef count_nonzero
+        cov cross crow_indices cummax cummin cumprod cumprod_ cumsum_ deg2rad deg2rad_ dense_dim
+        dequantize det diag diag_embed diagflat diagonal_scatter diff digamma digamma_ dim_order
+        dist divide divide_ dsplit eig eq_ erfc erfc_ erfinv erfinv_ exp2 exp2_ fill_diagonal_
+        fix fix_ fliplr flipud float_power float_power_ fmax fmin frexp gcd gcd_ ge_ geqrf ger
+        grad_dtype greater_ greater_equal_ gt_ hardshrink hash_tensor heaviside heaviside_ histc
+        histogram hsplit hypot hypot_ i0 i0_ igamma igamma_ igammac igammac_ imag index
+        index_reduce index_reduce_ indices inner int_repr inverse ipu is_coalesced is_conj
+        is_cpu is_distributed is_ipu is_maia is_mkldnn is_mps is_mtia is_neg is_nonzero
+        is_pinned is_same_size is_set_to is_shared is_signed is_sparse_csr is_vulkan is_xla
+        is_xpu isreal istft itemsize kron kthvalue lcm lcm_ ldexp ldexp_ le_ less_ less_equal_
+        lgamma lgamma_ logaddexp logaddexp2 logcumsumexp logdet logical_and_ logical_not_
+        logical_or_ logical_xor_ logit logit_ lstsq lt_ lu lu_solve map2_ map_ matrix_exp
+        matrix_power median mode module_load moveaxis movedim msort mtia multinomial mvlgamma
+        mvlgamma_ name nan_to_num nan_to_num_ nanmean nanmedian nanquantile nansum narrow_copy
+        nbytes ne_ new new_empty_strided nextafter nextafter_ nonzero_static not_equal_ orgqr
+        ormqr pin_memory pinverse polygamma polygamma_ positive prelu put put_
+        q_per_channel_axis q_per_channel_scales q_per_channel_zero_points q_scale q_zero_point
+        qr qscheme quantile rad2deg rad2deg_ ravel real record_stream
+        register_post_accumulate_grad_hook reinforce renorm renorm_ repeat_interleave resize
+        resize_as resize_as_sparse_ resolve_conj resolve_neg roll rot90 row_indices
+        select_scatter set_ share_memory_ sinc sinc_ slice_inverse slice_scatter slogdet smm
+        solve sort sparse_dim sparse_mask sparse_resize_ sparse_resize_and_clear_
         split_with_sizes sspaddmm stft storage storage_type svd symeig take take_along_dim
         tensor_split tile to_dense to_mkldnn to_padded_tensor to_sparse to_sparse_bsc
         to_sparse_bsr to_sparse_coo to_sparse_csc to_sparse_csr topk trace triangular_solve
@@ -169,15 +168,14 @@ UNSUPPORTED: dict[str, tuple[str, ...]] = {
     "torch.nn": tuple(
         """
         AdaptiveAvgPool1d AdaptiveAvgPool3d AdaptiveLogSoftmaxWithLoss AdaptiveMaxPool1d
-        AdaptiveMaxPool2d AdaptiveMaxPool3d AlphaDropout AvgPool1d AvgPool3d BatchNorm3d
-        Bilinear Buffer CELU CTCLoss ChannelShuffle CircularPad1d CircularPad2d CircularPad3d
-        ConstantPad1d ConstantPad2d ConstantPad3d Container Conv3d ConvTranspose3d
-        CosineEmbeddingLoss CosineSimilarity CrossMapLRN2d DataParallel Dropout1d Dropout2d
-        Dropout3d EmbeddingBag FeatureAlphaDropout Fold FractionalMaxPool2d FractionalMaxPool3d
-        GLU GaussianNLLLoss GroupNorm Hardshrink Hardsigmoid Hardswish HingeEmbeddingLoss
-        HuberLoss InstanceNorm1d InstanceNorm2d InstanceNorm3d KLDivLoss LPPool1d LPPool2d
-        LPPool3d LazyBatchNorm1d LazyBatchNorm2d LazyBatchNorm3d LazyConv1d LazyConv2d
-        LazyConv3d LazyConvTranspose1d LazyConvTranspose2d LazyConvTranspose3d
+        AdaptiveMaxPool2d AdaptiveMaxPool3d AvgPool1d AvgPool3d BatchNorm3d Bilinear Buffer CELU
+        CTCLoss ChannelShuffle CircularPad1d CircularPad2d CircularPad3d ConstantPad1d
+        ConstantPad2d ConstantPad3d Container Conv3d ConvTranspose3d CosineEmbeddingLoss
+        CosineSimilarity CrossMapLRN2d DataParallel EmbeddingBag Fold FractionalMaxPool2d
+        FractionalMaxPool3d GLU GaussianNLLLoss GroupNorm Hardshrink Hardsigmoid Hardswish
+        HingeEmbeddingLoss HuberLoss InstanceNorm1d InstanceNorm2d InstanceNorm3d KLDivLoss
+        LPPool1d LPPool2d LPPool3d LazyBatchNorm1d LazyBatchNorm2d LazyBatchNorm3d LazyConv1d
+        LazyConv2d LazyConv3d LazyConvTranspose1d LazyConvTranspose2d LazyConvTranspose3d
         LazyInstanceNorm1d LazyInstanceNorm2d LazyInstanceNorm3d LazyLinear
         LinearCrossEntropyLoss LinearCrossEntropyOptions LocalResponseNorm LogSigmoid
         MarginRankingLoss MaxPool1d MaxPool3d MaxUnpool1d MaxUnpool2d MaxUnpool3d Mish
@@ -197,11 +195,10 @@ UNSUPPORTED: dict[str, tuple[str, ...]] = {
         GRID_SAMPLE_PADDING_MODES ScalingType SwizzleType TYPE_CHECKING Tensor
         adaptive_avg_pool1d adaptive_avg_pool3d adaptive_max_pool1d
         adaptive_max_pool1d_with_indices adaptive_max_pool2d adaptive_max_pool2d_with_indices
-        adaptive_max_pool3d adaptive_max_pool3d_with_indices affine_grid alpha_dropout
-        assert_int_or_pair avg_pool1d avg_pool3d bilinear boolean_dispatch celu celu_
-        channel_shuffle conv3d conv_tbc conv_transpose3d cosine_embedding_loss cosine_similarity
-        ctc_loss dropout1d dropout2d dropout3d embedding_bag feature_alpha_dropout fold
-        fractional_max_pool2d fractional_max_pool2d_with_indices fractional_max_pool3d
+        adaptive_max_pool3d adaptive_max_pool3d_with_indices affine_grid assert_int_or_pair
+        avg_pool1d avg_pool3d bilinear boolean_dispatch celu celu_ channel_shuffle conv3d
+        conv_tbc conv_transpose3d cosine_embedding_loss cosine_similarity ctc_loss embedding_bag
+        fold fractional_max_pool2d fractional_max_pool2d_with_indices fractional_max_pool3d
         fractional_max_pool3d_with_indices gaussian_nll_loss glu grad grid_sample group_norm
         grouped_mm gumbel_softmax handle_torch_function hardshrink hardsigmoid hardswish
         has_torch_function has_torch_function_unary has_torch_function_variadic

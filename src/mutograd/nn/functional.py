@@ -26,6 +26,13 @@ from ._functional.activation import (
     tanh,
 )
 from ._functional.conv import adaptive_avg_pool2d, avg_pool2d, conv2d, max_pool2d
+from ._functional.dropout import (
+    alpha_dropout,
+    dropout1d,
+    dropout2d,
+    dropout3d,
+    feature_alpha_dropout,
+)
 from ._functional.loss import (
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
@@ -39,6 +46,7 @@ from ._functional.norm import batch_norm, layer_norm
 
 __all__ = [
     "adaptive_avg_pool2d",
+    "alpha_dropout",
     "avg_pool2d",
     "batch_norm",
     "binary_cross_entropy",
@@ -46,9 +54,13 @@ __all__ = [
     "conv2d",
     "cross_entropy",
     "dropout",
+    "dropout1d",
+    "dropout2d",
+    "dropout3d",
     "elu",
     "elu_",
     "embedding",
+    "feature_alpha_dropout",
     "gelu",
     "hardtanh",
     "hardtanh_",

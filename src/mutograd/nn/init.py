@@ -2,8 +2,9 @@
 
 Each function fills its tensor through the in-place door (``uniform_``,
 ``normal_``, ``fill_``...) and returns it; the version counter moves once per
-in-place op, as in PyTorch. Same distributions as PyTorch; not the same random
-streams (mutograd has its own generator).
+in-place op, as in PyTorch. They draw from PyTorch's generator in PyTorch's
+order, so after the same seed they give PyTorch's values (``orthogonal_`` up to
+the last bits of its QR factorisation).
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from __future__ import annotations
 import math
 import warnings
 
-from .._creation import Generator, empty_like, eye
+import numpy as np
+
+from .._creation import Generator, empty, empty_like, eye, from_numpy, randperm
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 
@@ -29,6 +32,8 @@ __all__ = [
     "xavier_normal_",
     "kaiming_uniform_",
     "kaiming_normal_",
+    "orthogonal_",
+    "sparse_",
 ]
 
 _LINEAR_FNS = (
@@ -182,6 +187,46 @@ def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
             for d in range(min_dim):
                 centre = tuple(s // 2 for s in sizes[2:])
                 tensor[(g * out_chans_per_grp + d, d) + centre] = 1
+    return tensor
+
+
+def orthogonal_(tensor: Tensor, gain: float = 1.0, generator: Generator | None = None) -> Tensor:
+    """Fill ``tensor`` with a (semi-)orthogonal matrix: the Q of a QR factorisation
+    of standard normals drawn as a (rows, rest) matrix, its columns' signs fixed
+    by R's diagonal, as PyTorch does."""
+    if tensor.ndimension() < 2:
+        raise ValueError("Only tensors with 2 or more dimensions are supported")
+    if tensor.numel() == 0:
+        return tensor
+    rows = tensor.size(0)
+    cols = tensor.numel() // rows
+    flattened = empty(rows, cols, dtype=tensor.dtype).normal_(0, 1, generator=generator)
+    matrix = flattened._data.T if rows < cols else flattened._data
+    q, r = np.linalg.qr(matrix)
+    q = q * np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    with no_grad():
+        tensor.view_as(flattened).copy_(from_numpy(np.ascontiguousarray(q, tensor.dtype._np)))
+        tensor.mul_(gain)
+    return tensor
+
+
+def sparse_(
+    tensor: Tensor, sparsity: float, std: float = 0.01, generator: Generator | None = None
+) -> Tensor:
+    """Normals with a ``sparsity`` fraction of each column zeroed. NB: as in
+    PyTorch, the rows to zero come from ``randperm`` on the default generator
+    even when ``generator`` is given."""
+    if tensor.ndimension() != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    rows, cols = tensor.shape
+    num_zeros = math.ceil(sparsity * rows)
+    with no_grad():
+        tensor.normal_(0, std, generator=generator)
+        for col_idx in range(cols):
+            zero_indices = randperm(rows)[:num_zeros]
+            tensor[zero_indices, col_idx] = 0
     return tensor
 
 

@@ -1,4 +1,5 @@
-"""In-place random fills (uniform_, normal_, bernoulli_, random_, exponential_) and dropout.
+"""In-place random fills (uniform_, normal_, bernoulli_, random_, exponential_, geometric_,
+cauchy_, log_normal_) and the sampling functions (normal, multinomial, poisson).
 
 Their gradient is zero (the values no longer depend on the old ones), as in
 derivatives.yaml; they pass through the in-place door like any other write.
@@ -8,38 +9,85 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._creation import rng, zeros_like
+from .. import _distributions_cpu as dist
+from .._creation import (
+    empty,
+    empty_like,
+    fill_in_memory_order,
+    from_numpy,
+    generator_or_default,
+    in_memory_order,
+    zeros_like,
+)
 from .._inplace import apply_inplace
 from .._tensor import Tensor
 from ._api import method, public
 from ._registry import defop
 
+# NB: each forward draws from PyTorch's CPU generator the way PyTorch's CPU
+# kernel for that op does (see _distributions_cpu), in memory order.
+
 
 def _uniform(self, low=0.0, high=1.0, generator=None, out=None):
-    out[...] = rng(generator).uniform(low, high, out.shape)
-    return out
+    gen = generator_or_default(generator)
+    return fill_in_memory_order(out, dist.uniform(gen, out.size, out.dtype, low, high))
 
 
 def _normal(self, mean=0.0, std=1.0, generator=None, out=None):
-    out[...] = rng(generator).normal(mean, std, out.shape)
-    return out
+    gen = generator_or_default(generator)
+    values = dist.normal(gen, out.size, out.dtype, mean, std, out.flags.c_contiguous)
+    return fill_in_memory_order(out, values)
 
 
 def _bernoulli(self, p=0.5, generator=None, out=None):
-    out[...] = rng(generator).random(out.shape) < p
-    return out
+    gen = generator_or_default(generator)
+    if isinstance(p, np.ndarray):
+        values = dist.bernoulli_tensor(gen, in_memory_order(p, out))
+    else:
+        values = dist.bernoulli_scalar(gen, out.size, p)
+    return fill_in_memory_order(out, values)
 
 
-def _random(self, low=0, high=None, generator=None, out=None):
-    if high is None:
-        high = 2**24 + 1 if out.dtype.kind == "f" else np.iinfo(out.dtype).max
-    out[...] = rng(generator).integers(low, high, out.shape)
-    return out
+def _random(self, low=None, high=None, generator=None, out=None):
+    gen = generator_or_default(generator)
+    if low is None and high is None:  # random_(): PyTorch's uniform_int, not [0, max]
+        values = dist.random_default(gen, out.size, out.dtype)
+    elif high is None and low == -(2**63):
+        values = dist.random_full_range(gen, out.size, out.dtype)
+    else:
+        low = 0 if low is None else low
+        if high is None:  # [from, the dtype's largest value]
+            high = _random_top(out.dtype) + 1
+        values = dist.random_from_to(gen, out.size, out.dtype, low, high - low)
+    return fill_in_memory_order(out, values)
+
+
+def _random_top(dtype: np.dtype) -> int:
+    if dtype.kind == "f":
+        return 2 ** min(np.finfo(dtype).nmant + 1, 63)
+    if dtype == np.bool_:
+        return 1
+    return int(np.iinfo(dtype).max)
 
 
 def _exponential(self, lambd=1.0, generator=None, out=None):
-    out[...] = rng(generator).exponential(1.0 / lambd, out.shape)
-    return out
+    values = dist.exponential(generator_or_default(generator), out.size, lambd)
+    return fill_in_memory_order(out, values)
+
+
+def _geometric(self, p=0.5, generator=None, out=None):
+    values = dist.geometric(generator_or_default(generator), out.size, p)
+    return fill_in_memory_order(out, values)
+
+
+def _cauchy(self, median=0.0, sigma=1.0, generator=None, out=None):
+    values = dist.cauchy(generator_or_default(generator), out.size, median, sigma)
+    return fill_in_memory_order(out, values)
+
+
+def _log_normal(self, mean=1.0, std=2.0, generator=None, out=None):
+    values = dist.log_normal(generator_or_default(generator), out.size, mean, std)
+    return fill_in_memory_order(out, values)
 
 
 uniform = defop(
@@ -90,6 +138,29 @@ exponential = defop(
     forward=_exponential,
     node="ExponentialBackward0",
     inplace="exponential_",
+    self=lambda grad: zeros_like(grad),
+)
+
+
+geometric = defop(
+    "geometric_(Tensor self, float p, *, Generator? generator=None) -> Tensor",
+    forward=_geometric,
+    node="GeometricBackward0",
+    inplace="geometric_",
+    self=lambda grad: zeros_like(grad),
+)
+cauchy = defop(
+    "cauchy_(Tensor self, float median=0, float sigma=1, *, Generator? generator=None) -> Tensor",
+    forward=_cauchy,
+    node="CauchyBackward0",
+    inplace="cauchy_",
+    self=lambda grad: zeros_like(grad),
+)
+log_normal = defop(
+    "log_normal_(Tensor self, float mean=1, float std=2, *, Generator? generator=None) -> Tensor",
+    forward=_log_normal,
+    node="LogNormalBackward0",
+    inplace="log_normal_",
     self=lambda grad: zeros_like(grad),
 )
 
@@ -146,31 +217,64 @@ def bernoulli(input, p=None, *, generator=None):
 
 
 @public
-def normal(mean, std=1.0, size=None, *, generator=None):
-    from .._creation import empty
-
-    if size is not None:
-        return empty(*size).normal_(mean, std, generator=generator)
-    reference = mean if isinstance(mean, Tensor) else std
-    values = rng(generator).normal(
-        mean._data if isinstance(mean, Tensor) else mean,
-        std._data if isinstance(std, Tensor) else std,
-        reference.shape,
-    )
-    from .._creation import from_numpy
-
-    return from_numpy(values.astype(reference.dtype._np))
+def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, **kwargs):
+    """``torch.normal``'s overloads. With a tensor argument PyTorch draws standard
+    (or ``std``-scaled) normals first and then applies ``mul_(std)``/``add_(mean)``
+    as separate roundings."""
+    if not isinstance(mean, Tensor) and not isinstance(std, Tensor):
+        shape = tuple(size) if size is not None else ()
+        return empty(*shape, dtype=dtype).normal_(mean, std, generator=generator)
+    if isinstance(mean, Tensor) and not isinstance(std, Tensor):
+        out = empty_like(mean.detach()).normal_(0.0, std, generator=generator)
+        return out.add_(mean.detach())
+    reference = std if not isinstance(mean, Tensor) else mean
+    shape = np.broadcast_shapes(std.shape, mean.shape if isinstance(mean, Tensor) else ())
+    out = empty(*shape, dtype=reference.dtype).normal_(0.0, 1.0, generator=generator)
+    out.mul_(std.detach())
+    return out.add_(mean.detach() if isinstance(mean, Tensor) else mean)
 
 
 @public
 def multinomial(input, num_samples, replacement=False, *, generator=None):
-    from .._creation import from_numpy
-
-    probs = input._data / input._data.sum(-1, keepdims=True)
-    generator_rng = rng(generator)
-    rows = probs.reshape(-1, probs.shape[-1])
-    picks = [
-        generator_rng.choice(rows.shape[1], num_samples, replace=replacement, p=row) for row in rows
-    ]
-    out = np.array(picks, dtype=np.int64).reshape(probs.shape[:-1] + (num_samples,))
+    """Without replacement (or for one sample) PyTorch takes the top ``num_samples``
+    of ``p / q`` with ``q ~ Exp(1)`` drawn in ``input``'s dtype; with replacement
+    a binary search of each row's normalised cumulative sums."""
+    gen = generator_or_default(generator)
+    if not replacement or num_samples == 1:
+        q = empty_like(input.detach()).exponential_(1.0, generator=generator)
+        scores = input._data / q._data
+        rows = scores.reshape(-1, scores.shape[-1])
+        # NB: topk's order: the largest first; ties keep the lower index
+        picks = np.argsort(-rows, axis=-1, kind="stable")[:, :num_samples]
+    else:
+        rows = np.ascontiguousarray(input._data).reshape(-1, input.shape[-1])
+        picks = dist.multinomial_with_replacement(gen, rows, num_samples)
+    out = picks.astype(np.int64).reshape(tuple(input.shape[:-1]) + (num_samples,))
     return from_numpy(out)
+
+
+@public
+def poisson(input, generator=None):
+    rates = in_memory_order(input._data, input._data)
+    values = dist.poisson(generator_or_default(generator), rates).astype(input._data.dtype)
+    out = np.empty_like(input._data)
+    fill_in_memory_order(out, values)
+    return from_numpy(out)
+
+
+@method
+def geometric_(self, p, *, generator=None):
+    return _fill(geometric, self, {"p": p, "generator": generator}, "geometric_")
+
+
+@method
+def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
+    attrs = {"median": median, "sigma": sigma, "generator": generator}
+    return _fill(cauchy, self, attrs, "cauchy_")
+
+
+@method
+def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
+    return _fill(
+        log_normal, self, {"mean": mean, "std": std, "generator": generator}, "log_normal_"
+    )

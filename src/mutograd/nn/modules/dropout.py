@@ -6,7 +6,14 @@ from ..._tensor import Tensor
 from .. import functional as F
 from ..module import Module
 
-__all__ = ["Dropout"]
+__all__ = [
+    "AlphaDropout",
+    "Dropout",
+    "Dropout1d",
+    "Dropout2d",
+    "Dropout3d",
+    "FeatureAlphaDropout",
+]
 
 
 class Dropout(Module):
@@ -29,3 +36,32 @@ class Dropout(Module):
 
     def extra_repr(self) -> str:
         return f"p={self.p}, inplace={self.inplace}"
+
+
+class _FeatureDropout(Dropout):
+    """The channel-wise and alpha variants: same arguments, another function."""
+
+    _function = None
+
+    def forward(self, input: Tensor) -> Tensor:
+        return type(self)._function(input, self.p, self.training, self.inplace)
+
+
+class Dropout1d(_FeatureDropout):
+    _function = staticmethod(F.dropout1d)
+
+
+class Dropout2d(_FeatureDropout):
+    _function = staticmethod(F.dropout2d)
+
+
+class Dropout3d(_FeatureDropout):
+    _function = staticmethod(F.dropout3d)
+
+
+class AlphaDropout(_FeatureDropout):
+    _function = staticmethod(F.alpha_dropout)
+
+
+class FeatureAlphaDropout(_FeatureDropout):
+    _function = staticmethod(F.feature_alpha_dropout)

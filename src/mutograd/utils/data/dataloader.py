@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable, Iterator
 
-from ..._creation import Generator
+from ..._creation import Generator, empty
+from ..._dtype import int64
 from .collate import default_collate
 from .dataset import Dataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
@@ -100,6 +101,12 @@ class DataLoader:
         return [self.dataset[idx] for idx in indices]
 
     def __iter__(self) -> Iterator[Any]:
+        # NB: as PyTorch's iterator, each new one draws its workers' base seed from
+        # the loader's generator (a 64-bit random_), before the sampler draws.
+        self._base_seed = int(empty((), dtype=int64).random_(generator=self.generator).item())
+        return self._iterate()
+
+    def _iterate(self) -> Iterator[Any]:
         if self.batch_sampler is None:
             for idx in self.sampler:
                 yield self.dataset[idx]

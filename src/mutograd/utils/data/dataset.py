@@ -71,8 +71,8 @@ def random_split(
     """Split ``dataset`` into non-overlapping random subsets of the given lengths or fractions.
 
     Fractions that sum to 1 become lengths as PyTorch computes them (floor,
-    then the remainder spread round-robin). The permutation comes from
-    mutograd's generator, so it differs from PyTorch's for the same seed.
+    then the remainder spread round-robin). The permutation is ``randperm`` on
+    ``generator``, so the same seed gives PyTorch's split.
     """
     if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
         subset_lengths: list[int] = []
