@@ -73,6 +73,7 @@ from .autograd import (
     set_grad_enabled,
 )
 from .autograd.grad_mode import is_inference_mode_enabled
+from .autograd.inference import is_inference
 
 globals().update(_ops.FUNCTIONS)
 del _ops

@@ -480,6 +480,7 @@ def apply_out(op: OpDef, inputs: tuple, attrs: dict, out: Tensor) -> Tensor:
         )
     if dispatch_check is not None:
         dispatch_check(*inputs, **attrs)
+    check_not_inference(out)
     shape = broadcast_shape(inputs)
     if shape != out._data.shape:
         if out._data.size != 0:

@@ -15,6 +15,7 @@ from .grad_mode import (
     set_grad_enabled,
 )
 from .graph import Node
+from .inference import is_inference
 
 
 def set_record_locations(mode: bool) -> None:
@@ -33,6 +34,7 @@ __all__ = [
     "inference_mode",
     "is_anomaly_enabled",
     "is_grad_enabled",
+    "is_inference",
     "no_grad",
     "once_differentiable",
     "set_detect_anomaly",

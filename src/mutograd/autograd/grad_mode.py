@@ -7,6 +7,8 @@ The flags are class attributes of ``GradMode`` so that the dispatcher's check
 from __future__ import annotations
 
 import functools
+import inspect
+import sys
 import warnings
 
 
@@ -24,11 +26,33 @@ def is_inference_mode_enabled() -> bool:
 
 
 class _DecoratorContextManager:
-    """A context manager that also decorates functions (as torch.autograd.grad_mode's)."""
+    """A context manager that also decorates functions (as torch.autograd.grad_mode's).
 
-    def __call__(self, func):
-        if isinstance(func, type):
-            raise TypeError("mutograd grad-mode decorators apply to functions, not classes")
+    As PyTorch's ``torch.utils._contextlib``: each call of the decorated
+    function runs under a fresh copy (``clone()``), a generator function gets
+    the mode around each step it runs (not around the caller's code between
+    its yields), and decorating a class is deprecated: it wraps the
+    constructor, with PyTorch's FutureWarning.
+    """
+
+    def __call__(self, orig_func):
+        if inspect.isclass(orig_func):
+            warnings.warn(
+                "Decorating classes is deprecated and will be disabled in future versions. "
+                "You should only decorate functions or methods. To preserve the current "
+                "behavior of class decoration, you can directly decorate the `__init__` "
+                "method and nothing else.",
+                FutureWarning,
+                stacklevel=2,
+            )
+
+            def func(*args, **kwargs):
+                return orig_func(*args, **kwargs)
+
+        else:
+            func = orig_func
+        if inspect.isgeneratorfunction(func):
+            return _wrap_generator(self.clone, func)
 
         @functools.wraps(func)
         def wrapper(*args, **kwargs):
@@ -41,7 +65,44 @@ class _DecoratorContextManager:
         return self.__class__()
 
 
-class no_grad(_DecoratorContextManager):
+def _wrap_generator(make_context, func):
+    """Run each step of the generator ``func`` returns under a fresh context."""
+
+    @functools.wraps(func)
+    def generator(*args, **kwargs):
+        gen = func(*args, **kwargs)
+        try:
+            with make_context():
+                response = gen.send(None)
+            while True:
+                try:
+                    request = yield response
+                except GeneratorExit:
+                    with make_context():
+                        gen.close()
+                    raise
+                except BaseException:
+                    with make_context():
+                        response = gen.throw(*sys.exc_info())
+                else:
+                    with make_context():
+                        response = gen.send(request)
+        except StopIteration as stop:
+            return stop.value
+
+    return generator
+
+
+class _NoParamDecoratorContextManager(_DecoratorContextManager):
+    """As PyTorch's: ``@no_grad`` works without parentheses too."""
+
+    def __new__(cls, orig_func=None):
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)
+
+
+class no_grad(_NoParamDecoratorContextManager):
     """Disable gradient recording inside the block."""
 
     def __init__(self) -> None:
@@ -55,7 +116,7 @@ class no_grad(_DecoratorContextManager):
         GradMode.enabled = self.prev
 
 
-class enable_grad(_DecoratorContextManager):
+class enable_grad(_NoParamDecoratorContextManager):
     """Enable gradient recording inside the block."""
 
     def __init__(self) -> None:
@@ -73,9 +134,14 @@ class set_grad_enabled(_DecoratorContextManager):
     """Set grad mode on or off; takes effect immediately, and as a context manager restores it."""
 
     def __init__(self, mode: bool) -> None:
+        if not isinstance(mode, bool):
+            raise TypeError(
+                "set_grad_enabled(): argument 'enabled' (position 1) must be bool, not "
+                f"{type(mode).__name__}"
+            )
         self.prev = GradMode.enabled
-        self.mode = bool(mode)
-        GradMode.enabled = self.mode
+        self.mode = mode
+        GradMode.enabled = mode
 
     def __call__(self, func):
         # As PyTorch: used as a decorator, the mode set by __init__ is undone at once.
@@ -93,7 +159,19 @@ class set_grad_enabled(_DecoratorContextManager):
 
 
 class inference_mode(_DecoratorContextManager):
-    """Like no_grad, and tensors created inside are inference tensors."""
+    """Like no_grad, and tensors created inside are inference tensors.
+
+    As PyTorch's InferenceMode guard, entering sets both flags at once: grad
+    mode to ``not mode`` and inference mode to ``mode``, so
+    ``inference_mode(False)`` turns grad mode back on even inside
+    ``no_grad()``; leaving restores both. ``@inference_mode`` (no parentheses)
+    decorates a function directly.
+    """
+
+    def __new__(cls, mode=True):
+        if isinstance(mode, bool):
+            return super().__new__(cls)
+        return cls()(mode)
 
     def __init__(self, mode: bool = True) -> None:
         self.mode = mode
@@ -101,9 +179,8 @@ class inference_mode(_DecoratorContextManager):
 
     def __enter__(self) -> None:
         self.prev = (GradMode.enabled, GradMode.inference)
-        if self.mode:
-            GradMode.enabled = False
-            GradMode.inference = True
+        GradMode.enabled = not self.mode
+        GradMode.inference = self.mode
 
     def __exit__(self, *exc) -> None:
         GradMode.enabled, GradMode.inference = self.prev
