@@ -5,10 +5,10 @@ views, version counters, mixing with normal tensors)."""
 from __future__ import annotations
 
 import pytest
+from _harness import run_both
+from conftest import requires_torch
 
 import mutograd
-from tests._harness import run_both
-from tests.conftest import requires_torch
 
 pytestmark = requires_torch
 
