@@ -14,6 +14,7 @@ from .grad_mode import (
     set_detect_anomaly,
     set_grad_enabled,
 )
+from .gradcheck import gradcheck, gradgradcheck
 from .graph import Node
 from .inference import is_inference
 
@@ -31,6 +32,8 @@ __all__ = [
     "detect_anomaly",
     "enable_grad",
     "grad",
+    "gradcheck",
+    "gradgradcheck",
     "inference_mode",
     "is_anomaly_enabled",
     "is_grad_enabled",
