@@ -1,6 +1,7 @@
 """``mutograd.autograd``: the public autograd surface, re-exported."""
 
 from .._location import _Recording
+from . import functional
 from . import tensor_methods as _tensor_methods  # noqa: F401  (installs Tensor.backward ...)
 from .engine import backward, grad
 from .function import Function, FunctionCtx, once_differentiable
@@ -31,6 +32,7 @@ __all__ = [
     "backward",
     "detect_anomaly",
     "enable_grad",
+    "functional",
     "grad",
     "gradcheck",
     "gradgradcheck",
