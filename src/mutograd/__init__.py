@@ -79,6 +79,17 @@ globals().update(_ops.FUNCTIONS)
 del _ops
 
 from . import nn, optim, utils  # noqa: E402
+from ._legacy import (  # noqa: E402
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+)
 from ._serialization import load, save  # noqa: E402
 
 __version__ = "0.1.0"

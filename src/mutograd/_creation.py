@@ -478,11 +478,15 @@ def randperm(
     return _finish(rng(generator).permutation(n).astype(d._np), d, requires_grad)
 
 
-def rand_like(input: Tensor, *, dtype=None, requires_grad: bool = False) -> Tensor:
+def rand_like(
+    input: Tensor, *, dtype=None, layout=None, device=None, requires_grad: bool = False
+) -> Tensor:
     return rand(*input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def randn_like(input: Tensor, *, dtype=None, requires_grad: bool = False) -> Tensor:
+def randn_like(
+    input: Tensor, *, dtype=None, layout=None, device=None, requires_grad: bool = False
+) -> Tensor:
     return randn(*input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 

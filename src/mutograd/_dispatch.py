@@ -394,7 +394,10 @@ def _wrap_many(op: OpDef, raw, odtype, inputs) -> tuple:
         d = _dtype.from_numpy_dtype(a.dtype) if a.dtype.kind in "iub" else odtype
         if a.dtype != d._np:
             a = a.astype(d._np)
-        outs.append(_new(a, d))
+        t = _new(a, d)
+        if GradMode.inference:
+            t._inference = True
+        outs.append(t)
     return tuple(outs)
 
 

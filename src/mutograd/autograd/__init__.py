@@ -18,6 +18,7 @@ from .grad_mode import (
 from .gradcheck import gradcheck, gradgradcheck
 from .graph import Node
 from .inference import is_inference
+from .variable import Variable
 
 
 def set_record_locations(mode: bool) -> None:
@@ -45,4 +46,5 @@ __all__ = [
     "set_detect_anomaly",
     "set_grad_enabled",
     "set_record_locations",
+    "Variable",
 ]

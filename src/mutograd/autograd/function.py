@@ -251,3 +251,11 @@ def _rebase_dirty(t: Tensor, node: Node, output_nr: int, is_input: bool, n_outpu
 
 def once_differentiable(fn):
     return fn
+
+
+class InplaceFunction(Function):
+    """A Function that may modify its input in place (the legacy ``inplace`` flag)."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace

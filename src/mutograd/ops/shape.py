@@ -228,7 +228,8 @@ def type(self, dtype=None, non_blocking=False):
         from .. import _dtype as d
 
         dtype = {f"torch.{d._LEGACY[x]}": x for x in d.ALL}[dtype]
-    return self.to(dtype)
+    # NB: a legacy type (torch.LongTensor) names its dtype.
+    return self.to(getattr(dtype, "dtype", dtype))
 
 
 @method
