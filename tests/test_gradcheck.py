@@ -287,3 +287,20 @@ def test_a_few_ops_pass():
         fn = getattr(mutograd, op)
         assert mutograd.autograd.gradcheck(fn, (x,))
         assert mutograd.autograd.gradgradcheck(fn, (x,))
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "mutograd.autograd.gradcheck",
+        "mutograd.autograd.functional",
+        "mutograd.autograd.variable",
+        "mutograd.autograd.inference",
+    ],
+)
+def test_docstring_examples_run(name):
+    import doctest
+    import importlib
+
+    failures, attempted = doctest.testmod(importlib.import_module(name))
+    assert failures == 0 and attempted > 0
