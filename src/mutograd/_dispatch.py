@@ -255,7 +255,10 @@ def call(op: OpDef, inputs: tuple, attrs: dict = _NO_ATTRS):
         # runs: a view whose history cannot be followed raises first.
         edges, needed = edges_for(op, inputs)
         if needed:
-            needed = not only_inference_tensors(inputs)
+            first = inputs[0]
+            if type(first) is not Tensor or first._inference:
+                # NB: a normal tensor first (the common case) is enough to record.
+                needed = not only_inference_tensors(inputs)
     plain = op.plain
     if plain is None:
         plain = _is_plain(op)
