@@ -430,3 +430,36 @@ def test_backward_hooks_cannot_be_deleted():
         del x._backward_hooks
 
     run_both(_raises(program), message="exact")
+
+
+def test_saved_variables_is_the_deprecated_saved_tensors():
+    def program(T):
+        class Mul(T.autograd.Function):
+            @staticmethod
+            def forward(ctx, a, b):
+                ctx.save_for_backward(a, b)
+                return a * b
+
+            @staticmethod
+            def backward(ctx, grad):
+                a, b = ctx.saved_variables
+                return (
+                    grad * b if ctx.needs_input_grad[0] else None,
+                    grad * a if ctx.needs_input_grad[1] else None,
+                )
+
+        a = T.ones(2, requires_grad=True)
+        b = T.full((2,), 3.0)
+        _, caught = _warnings_of(lambda: Mul.apply(a, b).sum().backward())
+        return [a.grad, caught]
+
+    run_both(program)
+
+
+def test_legacy_constructor_idioms():
+    def program(T):
+        x = T.ones(2, 3)
+        noise = x.new().resize_as_(x)
+        return [noise.shape, noise.dtype, x.new(x.size()).shape, x.new_zeros(2)]
+
+    run_both(program)

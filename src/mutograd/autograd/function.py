@@ -259,3 +259,14 @@ class InplaceFunction(Function):
     def __init__(self, inplace: bool = False) -> None:
         super().__init__()
         self.inplace = inplace
+
+
+def _saved_variables(self) -> tuple:
+    # The pre-0.4 name of saved_tensors, deprecated as in PyTorch.
+    warnings.warn(
+        "'saved_variables' is deprecated; use 'saved_tensors'", DeprecationWarning, stacklevel=2
+    )
+    return self.saved_tensors
+
+
+FunctionCtx.saved_variables = property(_saved_variables)
