@@ -468,3 +468,36 @@ def test_view_made_inside_then_written_outside():
 
     run_both(_raises(direct))
     run_both(_raises(indirect))
+
+
+def test_copies_of_inference_tensors_outside_are_composite_copies():
+    # As PyTorch: empty_like + copy_, so version 1 and CopyBackwards when the
+    # inference tensor requires grad.
+    def program(T):
+        out = []
+        for requires_grad in (True, False):
+            with T.inference_mode():
+                a = T.ones(2, 3, requires_grad=requires_grad)
+            for make in (
+                lambda t: t.clone(),
+                lambda t: T.clone(t),
+                lambda t: t.t().clone(),
+                lambda t: t.t().contiguous(),
+                lambda t: t.double(),
+                lambda t: t.to(T.float32, copy=True),
+            ):
+                c = make(a)
+                out.append([c, c.is_inference(), c._version])
+            c = a.float()
+            out.append([c is a, c.is_inference()])
+            with T.no_grad():
+                out.append(_facts(a.clone()))
+            with T.inference_mode():
+                out.append(_facts(a.clone()))
+        with T.inference_mode():
+            a = T.ones(2, requires_grad=True)
+        c = a.clone()
+        c.sum().backward()
+        return out + [a.grad]
+
+    run_both(program)

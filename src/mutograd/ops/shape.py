@@ -8,6 +8,7 @@ import builtins
 
 import numpy as np
 
+from .._creation import empty, empty_like
 from .._dispatch import call
 from .._dtype import dtype as _dtype_cls
 from .._inplace import apply_out
@@ -191,8 +192,24 @@ def vstack(tensors):
     return cat([t.reshape(1, -1) if t.dim() < 2 else t for t in tensors], 0)
 
 
+def _copy_of_inference(input: Tensor, dtype, memory_format) -> Tensor:
+    """clone / contiguous / to of an inference tensor outside inference mode.
+
+    NB: as PyTorch: an inference tensor has no autograd kernel there, so these
+    ops run their composite, empty_like + copy_: a normal tensor at version 1,
+    whose grad_fn is CopyBackwards when the input requires grad.
+    """
+    if memory_format == "contiguous":
+        out = empty(input.shape, dtype=dtype)
+    else:
+        out = empty_like(input, dtype=dtype)
+    return out.copy_(input)
+
+
 @public
 def clone(input, *, memory_format=None):
+    if input._inference and not GradMode.inference:
+        return _copy_of_inference(input, input.dtype, memory_format)
     return call(clone_op, (input,), {"memory_format": memory_format})
 
 
@@ -203,6 +220,8 @@ method(clone)
 def contiguous(self, memory_format=None):
     if self._data.flags.c_contiguous:
         return self
+    if self._inference and not GradMode.inference:
+        return _copy_of_inference(self, self.dtype, "contiguous")
     return call(clone_op, (self,), {"memory_format": "contiguous"})
 
 
@@ -215,6 +234,8 @@ def to(self, *args, dtype=None, copy=False, non_blocking=False, device=None, mem
             dtype = arg.dtype
     if dtype is None or (dtype is self.dtype and not copy):
         return self
+    if self._inference and not GradMode.inference:
+        return _copy_of_inference(self, dtype, None)
     return call(to_copy_op, (self,), {"dtype": dtype})
 
 
