@@ -21,12 +21,23 @@ Jacobians, vectors and comparisons are mutograd tensor ops.
 
 from __future__ import annotations
 
-import itertools
 import warnings
 
 from .. import _creation, _dtype
 from .._public import allclose
 from .._tensor import Tensor
+from ._jacobians import (
+    analytical_rows,
+    as_tuple,
+    central_difference,
+    contiguous_zeros,
+    differentiable_outputs,
+    is_float,
+    numerical_jacobians,
+    stack_columns,
+    tensors_requiring_grad,
+    vjps,
+)
 from .engine import grad as autograd_grad
 from .grad_mode import no_grad
 
@@ -134,10 +145,10 @@ class _Settings:
 
 
 def _check(func, inputs, settings: _Settings, fast_mode: bool, check_undefined_grad: bool):
-    inputs = _as_tuple(inputs)
+    inputs = as_tuple(inputs)
     _check_inputs(inputs)
     func_out = func(*inputs)
-    outputs = _differentiable(func_out)
+    outputs = differentiable_outputs(func_out)
     if fast_mode:
         _fast_check(func, func_out, inputs, outputs, settings)
     else:
@@ -148,35 +159,7 @@ def _check(func, inputs, settings: _Settings, fast_mode: bool, check_undefined_g
     return True
 
 
-# --- inputs and outputs ----------------------------------------------------------------------------
-
-
-def _as_tuple(x) -> tuple:
-    if isinstance(x, tuple):
-        return x
-    if isinstance(x, list):
-        return tuple(x)
-    return (x,)
-
-
-def _differentiable(out) -> tuple:
-    return tuple(o for o in _as_tuple(out) if o.requires_grad)
-
-
-def _is_float(x) -> bool:
-    return isinstance(x, Tensor) and x.dtype.is_floating_point
-
-
-def _diff_inputs(inputs) -> list:
-    """The tensors requiring grad, nested sequences included (PyTorch's _iter_tensors)."""
-    found = []
-    for x in inputs:
-        if isinstance(x, Tensor):
-            if x.requires_grad:
-                found.append(x)
-        elif isinstance(x, (list, tuple)):
-            found.extend(_diff_inputs(x))
-    return found
+# --- inputs ---------------------------------------------------------------------------------------
 
 
 def _check_inputs(inputs) -> None:
@@ -208,128 +191,22 @@ def _check_inputs(inputs) -> None:
         )
 
 
-# --- numerical side --------------------------------------------------------------------------------
-
-
-def _central_difference(func, inputs, entry: Tensor, delta, norm: float, where=None) -> list:
-    """(f(entry + delta) - f(entry - delta)) / (2 norm), flattened, per output.
-
-    ``entry`` is (part of) an input's ``.data``: written in place and restored,
-    outside autograd's version counting.
-    """
-    original = entry.clone()
-    entry.copy_(original - delta)
-    before = [o.clone() for o in _as_tuple(func(*inputs))]
-    entry.copy_(original + delta)
-    after = [o.clone() for o in _as_tuple(func(*inputs))]
-    entry.copy_(original)
-    columns = []
-    for a, b in zip(before, after):
-        _check_same_meta(a, b, norm, where)
-        columns.append(((b - a) / (2 * norm)).detach().reshape(-1))
-    return columns
-
-
-def _check_same_meta(a: Tensor, b: Tensor, eps, where) -> None:
-    on_index = f"on index {where} " if where is not None else ""
-    if a.shape != b.shape:
-        raise AssertionError(
-            f"Expected `func` to return outputs with the same shape when inputs are perturbed "
-            f"{on_index}by {eps}, but got: shapes {a.shape} and {b.shape}."
-        )
-    if a.dtype is not b.dtype:
-        raise AssertionError(
-            f"Expected `func` to return outputs with the same dtype when inputs are perturbed "
-            f"{on_index}by {eps}, but got: dtypes {a.dtype} and {b.dtype}."
-        )
-
-
-def _numerical_jacobians(func, inputs, outputs, eps) -> list:
-    """For each input requiring grad, a tuple of (input numel, output numel) Jacobians,
-    one per floating-point output."""
-    result = []
-    for x in inputs:
-        if not (isinstance(x, Tensor) and x.requires_grad):
-            continue
-        data = x.data
-        shape = tuple(x.shape)
-        jacobians = [o.new_zeros((x.numel(), o.numel())) for o in outputs if _is_float(o)]
-        positions = itertools.product(*[range(n) for n in shape])
-        for row, position in enumerate(positions):
-            columns = _central_difference(func, inputs, data[position], eps, eps, position)
-            for jacobian, column in zip(jacobians, columns):
-                jacobian[row] = column
-        result.append(tuple(jacobians))
-    return result
-
-
-# --- analytical side --------------------------------------------------------------------------------
-
-
-def _zeros(t: Tensor) -> Tensor:
-    # NB: as PyTorch's legacy_contiguous_format: contiguous whatever t's strides.
-    return _creation.zeros(t.shape, dtype=t.dtype)
-
-
-def _vjps(output: Tensor, diff_inputs: list, grad_output: Tensor) -> tuple:
-    return autograd_grad(output, diff_inputs, grad_output, retain_graph=True, allow_unused=True)
-
-
-def _analytical_rows(output: Tensor, diff_inputs: list) -> list:
-    """rows[i][j]: the gradient of input i for the one-hot grad_output j."""
-    base = _zeros(output)
-    flat = base.view(-1)
-    rows = [[] for _ in diff_inputs]
-    for j in range(flat.numel()):
-        flat.zero_()
-        flat[j] = 1.0
-        for i, g in enumerate(_vjps(output, diff_inputs, base)):
-            rows[i].append(None if g is None else g.clone())
-    return rows
-
-
-def _stack(rows: list, diff_inputs: list, n_columns: int) -> tuple:
-    """Jacobians (input numel, n_columns) from the rows; whether sizes and dtypes matched."""
-    jacobians = []
-    sizes_ok = True
-    dtypes_ok = True
-    for x, row in zip(diff_inputs, rows):
-        jacobian = x.new_zeros((x.numel(), n_columns))
-        for j, g in enumerate(row):
-            if g is None:
-                continue
-            if g.shape != x.shape:
-                sizes_ok = False
-            elif g.dtype is not x.dtype:
-                dtypes_ok = False
-            if jacobian[:, j].numel() != g.numel():
-                raise AssertionError(
-                    f"Expected out_jacobian column to have {g.numel()} elements, "
-                    f"but got {jacobian[:, j].numel()}"
-                )
-            jacobian[:, j] = g.reshape(-1)
-        jacobians.append(jacobian)
-    return jacobians, sizes_ok, dtypes_ok
-
-
 def _analytical_jacobians(inputs, output, settings: _Settings, grad_output=None) -> list:
     """The analytical Jacobians of ``output`` (or, given ``grad_output``, the single
     column v^T J), computed twice to check reentrancy."""
-    diff_inputs = _diff_inputs(inputs)
+    diff_inputs = tensors_requiring_grad(inputs)
     if grad_output is None:
-        first = _analytical_rows(output.clone(), diff_inputs)
-        second = _analytical_rows(output.clone(), diff_inputs)
+        first = analytical_rows(output.clone(), diff_inputs)
+        second = analytical_rows(output.clone(), diff_inputs)
         n_columns = output.numel()
     else:
-        first = [
-            [None if g is None else g.clone()] for g in _vjps(output, diff_inputs, grad_output)
-        ]
+        first = [[None if g is None else g.clone()] for g in vjps(output, diff_inputs, grad_output)]
         second = [
-            [None if g is None else g.clone()] for g in _vjps(output, diff_inputs, grad_output)
+            [None if g is None else g.clone()] for g in vjps(output, diff_inputs, grad_output)
         ]
         n_columns = 1
-    jacobians, sizes_ok, dtypes_ok = _stack(first, diff_inputs, n_columns)
-    again, _, _ = _stack(second, diff_inputs, n_columns)
+    jacobians, sizes_ok, dtypes_ok = stack_columns(first, diff_inputs, n_columns)
+    again, _, _ = stack_columns(second, diff_inputs, n_columns)
     reentrant = all(
         a.numel() == 0 or float((a - b).abs().max()) <= settings.nondet_tol
         for a, b in zip(jacobians, again)
@@ -366,14 +243,14 @@ def _mismatch(analytical, numerical, output_idx: int, input_idx: int) -> str:
 
 
 def _slow_check(func, func_out, inputs, outputs, settings: _Settings) -> None:
-    func_out = _as_tuple(func_out)
+    func_out = as_tuple(func_out)
     if not outputs:
-        for jacobians in _numerical_jacobians(func, inputs, func_out, settings.eps):
+        for jacobians in numerical_jacobians(func, inputs, func_out, settings.eps):
             for jacobian in jacobians:
                 if int(jacobian.ne(0).sum()) > 0:
                     raise GradcheckError("Numerical gradient for function expected to be zero")
         return
-    per_input = _numerical_jacobians(func, inputs, func_out, settings.eps)
+    per_input = numerical_jacobians(func, inputs, func_out, settings.eps)
     per_output = list(zip(*per_input))
     # NB: as PyTorch, the numerical Jacobians (one per floating output) are
     # paired with the outputs in order, keeping those that require grad.
@@ -396,17 +273,17 @@ def _fast_check(func, func_out, inputs, outputs, settings: _Settings) -> None:
     indices = [k for k, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
     all_u = [_unit_vector(inputs[k], generator) for k in indices]
     all_v = [_unit_vector(o, generator) for o in outputs]
-    func_out = _as_tuple(func_out)
+    func_out = as_tuple(func_out)
     numerical = []  # numerical[i][j]: v_j . (J u_i), per input i
     for k, u in zip(indices, all_u):
         x = inputs[k]
         delta = u.reshape(x.shape) * settings.eps
-        columns = _central_difference(func, inputs, x.data, delta, settings.eps)
+        columns = central_difference(func, inputs, x.data, delta, settings.eps)
         if not outputs:
             for jvp in columns:
                 if jvp.numel() and float(jvp.abs().max()) > settings.nondet_tol:
                     raise GradcheckError("Numerical gradient for function expected to be zero")
-        jus = [ju for ju, o in zip(columns, func_out) if _is_float(o)]
+        jus = [ju for ju, o in zip(columns, func_out) if is_float(o)]
         numerical.append([(v * ju).sum() for v, ju in zip(all_v, jus)])
     analytical = []  # analytical[j][i]: (v_j^T J) . u_i
     for output, v in zip(outputs, all_v):
@@ -422,7 +299,7 @@ def _fast_check(func, func_out, inputs, outputs, settings: _Settings) -> None:
 
 
 def _slow_mode_report(func, inputs, outputs, input_idx, output_idx, settings) -> str:
-    numerical = _numerical_jacobians(func, inputs, outputs, settings.eps)[input_idx][output_idx]
+    numerical = numerical_jacobians(func, inputs, outputs, settings.eps)[input_idx][output_idx]
     exact = _Settings(settings.eps, settings.atol, settings.rtol, float("inf"), False, False)
     analytical = _analytical_jacobians(inputs, outputs[output_idx], exact)[input_idx]
     max_diff = (numerical - analytical).abs().max()
@@ -444,12 +321,12 @@ def _slow_mode_report(func, inputs, outputs, input_idx, output_idx, settings) ->
 
 def _check_scaled_by_grad_output(outputs, inputs, masked: bool) -> None:
     """A zero grad_output gives zero input gradients of the inputs' dtype and size."""
-    diff_inputs = _diff_inputs(inputs)
+    diff_inputs = tensors_requiring_grad(inputs)
     if not diff_inputs:
         raise GradcheckError("no Tensors requiring grad found in input")
     if not outputs:
         return
-    zeros = [_zeros(o) for o in outputs]
+    zeros = [contiguous_zeros(o) for o in outputs]
     grads = autograd_grad(outputs, diff_inputs, zeros, allow_unused=True)
     for g, x in zip(grads, diff_inputs):
         if g is None:
@@ -471,18 +348,18 @@ def _check_zero_output_grads(func, inputs) -> None:
     NB: mutograd has no undefined tensors; an output that gets no gradient gets
     zeros, which is what PyTorch's backward formulas must treat it as.
     """
-    diff_inputs = _diff_inputs(inputs)
+    diff_inputs = tensors_requiring_grad(inputs)
     if not diff_inputs:
         raise GradcheckError("no Tensors requiring grad found in input")
-    outputs = _differentiable(func(*inputs))
+    outputs = differentiable_outputs(func(*inputs))
     checks = [list(range(len(outputs)))]
     if len(outputs) > 1:
         checks += [[k] for k in range(len(outputs))]
     for zeroed in checks:
         if len(zeroed) < len(outputs):
-            outputs = _differentiable(func(*inputs))
+            outputs = differentiable_outputs(func(*inputs))
         grads_out = [
-            _zeros(o) if k in zeroed else _creation.ones(o.shape, dtype=o.dtype)
+            contiguous_zeros(o) if k in zeroed else _creation.ones(o.shape, dtype=o.dtype)
             for k, o in enumerate(outputs)
         ]
         if not outputs:
@@ -561,13 +438,13 @@ def gradgradcheck(
         raise AssertionError(
             "Setting check_batched_grad=True requires check_rev_over_rev to be True"
         )
-    inputs = _as_tuple(inputs)
+    inputs = as_tuple(inputs)
     if grad_outputs is None:
         # As PyTorch (torch.testing.make_tensor): uniform in [-1, 1), requiring grad.
-        outputs = _differentiable(func(*inputs))
+        outputs = differentiable_outputs(func(*inputs))
         grad_outputs = tuple(_random_grad_output(o, gen_non_contig_grad_outputs) for o in outputs)
     else:
-        grad_outputs = _as_tuple(grad_outputs)
+        grad_outputs = as_tuple(grad_outputs)
     n_outputs = len(grad_outputs)
     diff_args = {k for k, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad}
     diff_grads = {k for k, g in enumerate(grad_outputs) if g.requires_grad}
@@ -576,7 +453,7 @@ def gradgradcheck(
         args_in = tuple(
             x.requires_grad_() if k in diff_args else x for k, x in enumerate(args[:-n_outputs])
         )
-        outs = _differentiable(func(*args_in))
+        outs = differentiable_outputs(func(*args_in))
         grads_out = tuple(
             g.requires_grad_() if k in diff_grads else g for k, g in enumerate(args[-n_outputs:])
         )
