@@ -501,3 +501,43 @@ def test_copies_of_inference_tensors_outside_are_composite_copies():
         return out + [a.grad]
 
     run_both(program)
+
+
+def test_grad_mode_inside_inference_mode_records_nothing():
+    # As PyTorch: enable_grad() inside inference mode turns is_grad_enabled() on,
+    # but ops still record nothing and make inference tensors.
+    def program(T):
+        x = T.ones(2, requires_grad=True)
+        out = []
+        with T.inference_mode():
+            with T.enable_grad():
+                y = x * 2
+                out += [T.is_grad_enabled(), T.is_inference_mode_enabled(), _facts(y)]
+                with T.no_grad():
+                    out.append(T.is_grad_enabled())
+                out.append(T.is_grad_enabled())
+            with T.set_grad_enabled(True):
+                out += [T.is_grad_enabled(), _facts(x.exp())]
+            out.append(T.is_grad_enabled())
+            with T.inference_mode(False):
+                out += [T.is_grad_enabled(), (x * 2).grad_fn is not None]
+            out.append(T.is_grad_enabled())
+        out += [T.is_grad_enabled(), T.is_inference_mode_enabled()]
+        return out
+
+    run_both(program)
+
+
+def test_modes_are_restored_after_an_exception():
+    def program(T):
+        @T.inference_mode()
+        def fails():
+            raise ValueError("boom")
+
+        try:
+            fails()
+        except ValueError:
+            pass
+        return [T.is_grad_enabled(), T.is_inference_mode_enabled()]
+
+    run_both(program)

@@ -13,12 +13,33 @@ import warnings
 
 
 class GradMode:
+    """``enabled``: whether ops record (what every reader checks).
+
+    Note [Grad mode inside inference mode]: as PyTorch's, inference mode
+    records nothing whatever the grad mode, yet ``enable_grad()`` inside it
+    still turns ``is_grad_enabled()`` on. So while ``inference`` is on,
+    ``enabled`` stays False and the grad mode the user set is kept in
+    ``inference_grad``.
+    """
+
     enabled = True
     inference = False
+    inference_grad = False
 
 
 def is_grad_enabled() -> bool:
-    return GradMode.enabled
+    return GradMode.inference_grad if GradMode.inference else GradMode.enabled
+
+
+def _set_grad(mode: bool) -> bool:
+    """Set the grad mode (see Note [Grad mode inside inference mode]); return the previous."""
+    if GradMode.inference:
+        previous = GradMode.inference_grad
+        GradMode.inference_grad = mode
+    else:
+        previous = GradMode.enabled
+        GradMode.enabled = mode
+    return previous
 
 
 def is_inference_mode_enabled() -> bool:
@@ -109,11 +130,10 @@ class no_grad(_NoParamDecoratorContextManager):
         self.prev = False
 
     def __enter__(self) -> None:
-        self.prev = GradMode.enabled
-        GradMode.enabled = False
+        self.prev = _set_grad(False)
 
     def __exit__(self, *exc) -> None:
-        GradMode.enabled = self.prev
+        _set_grad(self.prev)
 
 
 class enable_grad(_NoParamDecoratorContextManager):
@@ -123,11 +143,10 @@ class enable_grad(_NoParamDecoratorContextManager):
         self.prev = False
 
     def __enter__(self) -> None:
-        self.prev = GradMode.enabled
-        GradMode.enabled = True
+        self.prev = _set_grad(True)
 
     def __exit__(self, *exc) -> None:
-        GradMode.enabled = self.prev
+        _set_grad(self.prev)
 
 
 class set_grad_enabled(_DecoratorContextManager):
@@ -139,20 +158,19 @@ class set_grad_enabled(_DecoratorContextManager):
                 "set_grad_enabled(): argument 'enabled' (position 1) must be bool, not "
                 f"{type(mode).__name__}"
             )
-        self.prev = GradMode.enabled
         self.mode = mode
-        GradMode.enabled = mode
+        self.prev = _set_grad(mode)
 
     def __call__(self, func):
         # As PyTorch: used as a decorator, the mode set by __init__ is undone at once.
-        GradMode.enabled = self.prev
+        _set_grad(self.prev)
         return super().__call__(func)
 
     def __enter__(self) -> None:
-        GradMode.enabled = self.mode
+        _set_grad(self.mode)
 
     def __exit__(self, *exc) -> None:
-        GradMode.enabled = self.prev
+        _set_grad(self.prev)
 
     def clone(self):
         return self.__class__(self.mode)
@@ -175,15 +193,17 @@ class inference_mode(_DecoratorContextManager):
 
     def __init__(self, mode: bool = True) -> None:
         self.mode = mode
-        self.prev = (True, False)
+        self.prev = (True, False, False)
 
     def __enter__(self) -> None:
-        self.prev = (GradMode.enabled, GradMode.inference)
+        self.prev = (GradMode.enabled, GradMode.inference, GradMode.inference_grad)
+        # See Note [Grad mode inside inference mode]: on, nothing records.
         GradMode.enabled = not self.mode
         GradMode.inference = self.mode
+        GradMode.inference_grad = False
 
     def __exit__(self, *exc) -> None:
-        GradMode.enabled, GradMode.inference = self.prev
+        GradMode.enabled, GradMode.inference, GradMode.inference_grad = self.prev
 
     def clone(self):
         return self.__class__(self.mode)
