@@ -541,3 +541,27 @@ def test_modes_are_restored_after_an_exception():
         return [T.is_grad_enabled(), T.is_inference_mode_enabled()]
 
     run_both(program)
+
+
+def test_inplace_on_inference_leaf_that_requires_grad_outside():
+    # As PyTorch: with only inference tensors the autograd checks are skipped, so
+    # the inference error comes first; a normal operand requiring grad brings
+    # the leaf check back.
+    def make(T):
+        with T.inference_mode():
+            return T.ones(3, requires_grad=True), T.ones(3)
+
+    programs = [
+        lambda T, s: make(T)[0].add_(1),
+        lambda T, s: make(T)[0].add_(make(T)[1]),
+        lambda T, s: make(T)[0].add_(T.ones(3, requires_grad=True)),
+        lambda T, s: make(T)[0].mul_(T.ones(3, requires_grad=True)),
+        lambda T, s: make(T)[0].zero_(),
+        lambda T, s: make(T)[0].__setitem__(0, 1.0),
+        lambda T, s: make(T)[0].copy_(T.ones(3, requires_grad=True)),
+        lambda T, s: make(T)[0].unsqueeze_(0),
+        lambda T, s: make(T)[0].t_(),
+        lambda T, s: make(T)[1].add_(T.ones(3, requires_grad=True)),
+    ]
+    for program in programs:
+        assert "error" in run_both(_raises(program))

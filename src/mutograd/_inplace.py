@@ -63,6 +63,7 @@ from ._tensor import Tensor
 from ._tensor import _geometry as geometry
 from .autograd.grad_mode import GradMode
 from .autograd.graph import Node, gradient_edge
+from .autograd.inference import only_inference_tensors
 from .ops._registry import KEEP, REGISTRY, OpDef
 
 
@@ -236,6 +237,8 @@ def apply_inplace(
     # 1. validate everything before touching data, in PyTorch's order of checks:
     #    autograd's (VariableType), then the kernel's (overlap, shape, dtype).
     track = GradMode.enabled and op.node_cls is not None and _any_requires_grad(op, inputs)
+    if track and self._inference:
+        track = not only_inference_tensors(inputs)  # NB: see autograd.inference
     if track:
         check_inplace(self, name)
         # As PyTorch's VariableType, the edges are collected before the kernel's
@@ -527,7 +530,7 @@ def apply_view_inplace(op: OpDef, self: Tensor, attrs: dict, name: str) -> Tenso
     """
     from ._dispatch import run_forward
 
-    track = GradMode.enabled and self.requires_grad
+    track = GradMode.enabled and self.requires_grad and not self._inference
     if track:
         check_inplace(self, name)
     new_data = run_forward(op, [self._data], attrs, (self,))
