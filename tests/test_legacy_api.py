@@ -109,8 +109,8 @@ def test_inplace_function():
         out.sum().backward()
         return [
             issubclass(InplaceFunction, T.autograd.Function),
-            InplaceFunction(True).inplace,
-            InplaceFunction().inplace,
+            _warnings_of(lambda: InplaceFunction(True).inplace)[0],
+            _warnings_of(lambda: InplaceFunction().inplace)[0],
             out,
             out is y,
             Double.apply(x, False),
@@ -461,5 +461,22 @@ def test_legacy_constructor_idioms():
         x = T.ones(2, 3)
         noise = x.new().resize_as_(x)
         return [noise.shape, noise.dtype, x.new(x.size()).shape, x.new_zeros(2)]
+
+    run_both(program)
+
+
+def test_instantiating_a_function_is_deprecated():
+    def program(T):
+        InplaceFunction = T.autograd.function.InplaceFunction
+
+        class Plain(T.autograd.Function):
+            pass
+
+        caught = []
+        for make in (Plain, T.autograd.Function, lambda: InplaceFunction(True)):
+            instance, warned = _warnings_of(make)
+            caught.append([w[0] for w in warned])
+            caught.append(warned[0][1].split(" should not be instantiated.")[1] if warned else "")
+        return [caught, _warnings_of(lambda: InplaceFunction(True).inplace)]
 
     run_both(program)

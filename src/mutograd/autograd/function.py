@@ -112,6 +112,16 @@ class FunctionMeta(type):
 class Function(FunctionCtx, metaclass=FunctionMeta):
     """Subclass and define ``forward(ctx, *args)`` and ``backward(ctx, *grads)``; call ``apply``."""
 
+    def __init__(self, *args, **kwargs) -> None:
+        # As PyTorch: the legacy instance style is deprecated (methods are static).
+        warnings.warn(
+            f"{self.__class__} should not be instantiated. Methods on autograd functions are all "
+            "static, so you should invoke them on the class itself. Instantiating an autograd "
+            "function will raise an error in a future version of PyTorch.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+
     @staticmethod
     def forward(ctx, *args, **kwargs):
         raise NotImplementedError(
