@@ -477,6 +477,7 @@ def test_instantiating_a_function_is_deprecated():
             instance, warned = _warnings_of(make)
             caught.append([w[0] for w in warned])
             caught.append(warned[0][1].split(" should not be instantiated.")[1] if warned else "")
-        return [caught, _warnings_of(lambda: InplaceFunction(True).inplace)]
+        inplace, warned = _warnings_of(lambda: InplaceFunction(True).inplace)
+        return [caught, inplace, [w[0] for w in warned]]
 
     run_both(program)
