@@ -1094,6 +1094,20 @@ def _var_samples(name):
 entry("var.correction", fn("var"), _var_samples("var"), errors=[S(i64(3), name="int")], rtol=1e-4)
 entry("std.correction", fn("std"), _var_samples("std"), errors=[S(i64(3), name="int")], rtol=1e-4)
 entry(
+    "var_mean.correction",
+    fn("var_mean"),
+    _var_samples("var")[:-1],
+    errors=[S(i64(3), name="int")],
+    rtol=1e-4,
+)
+entry(
+    "std_mean.correction",
+    fn("std_mean"),
+    _var_samples("std")[:-1],
+    errors=[S(i64(3), name="int")],
+    rtol=1e-4,
+)
+entry(
     "prod",
     fn("prod"),
     [
@@ -1593,8 +1607,27 @@ entry(
 entry(
     "split_with_sizes",
     fn("split"),
-    [S(f32(5, 3), [2, 3], name="sizes"), S(f32(2, 5), [1, 0, 4], 1, name="with_zero")],
-    errors=[S(f32(5, 3), [2, 2], name="bad_sum")],
+    [
+        S(f32(5, 3), [2, 3], name="sizes"),
+        S(f32(2, 5), [1, 0, 4], 1, name="with_zero"),
+        S(f32(5, 3), [4, 1], name="function", call=fn("split_with_sizes")),
+        S(f32(2, 5), [2, 3], -1, name="method", call=meth("split_with_sizes")),
+    ],
+    errors=[
+        S(f32(5, 3), [2, 2], name="bad_sum"),
+        S(f32(5, 3), 2, name="int_sizes", call=fn("split_with_sizes")),
+    ],
+)
+entry(
+    "unsafe_split.Tensor",
+    fn("unsafe_split"),
+    [
+        S(f32(5, 3), 2, name="uneven"),
+        S(f32(2, 5), 2, -1, name="dim"),
+        S(f32(4, 3), 5, name="bigger"),
+        S(f32(5, 3), 2, name="method", call=meth("unsafe_split")),
+    ],
+    errors=[S(f32(4, 3), 0, name="zero"), S(f32(4, 3), [1, 3], name="list")],
 )
 
 entry(

@@ -77,11 +77,23 @@ from .autograd import (
     set_grad_enabled,
 )
 from .autograd.grad_mode import is_inference_mode_enabled
+from .autograd.inference import is_inference
 
 globals().update(_ops.FUNCTIONS)
 del _ops
 
 from . import accelerator, backends, cuda, distributions, nn, onnx, optim, random, serialization, testing, utils  # noqa: E402
+from ._legacy import (  # noqa: E402
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+)
 from ._unsupported import install as _install_unsupported  # noqa: E402
 from .serialization import load, save  # noqa: E402
 

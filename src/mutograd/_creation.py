@@ -467,23 +467,39 @@ def randperm(
 
 
 def rand_like(
-    input: Tensor, *, generator=None, dtype=None, requires_grad: bool = False, **kwargs
+    input: Tensor,
+    *,
+    generator=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad: bool = False,
+    memory_format=None,
 ) -> Tensor:
     return rand(
         *input._data.shape,
         generator=generator,
         dtype=dtype or input.dtype,
+        device=device,
         requires_grad=requires_grad,
     )
 
 
 def randn_like(
-    input: Tensor, *, generator=None, dtype=None, requires_grad: bool = False, **kwargs
+    input: Tensor,
+    *,
+    generator=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad: bool = False,
+    memory_format=None,
 ) -> Tensor:
     return randn(
         *input._data.shape,
         generator=generator,
         dtype=dtype or input.dtype,
+        device=device,
         requires_grad=requires_grad,
     )
 

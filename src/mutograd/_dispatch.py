@@ -22,6 +22,7 @@ from ._npquiet import SILENT, loud, set_errstate
 from ._tensor import Tensor, ViewMeta, _new, _new_view
 from .autograd.grad_mode import GradMode, _AnomalyMode
 from .autograd.graph import grad_accumulator, gradient_edge
+from .autograd.inference import only_inference_tensors
 from .autograd.saved import SavedTensor
 from .ops._registry import (
     _SAVE_ATTR,
@@ -247,6 +248,11 @@ def call(op: OpDef, inputs: tuple, attrs: dict = _NO_ATTRS):
         # As PyTorch's VariableType, the edges are collected before the kernel
         # runs: a view whose history cannot be followed raises first.
         edges, needed = edges_for(op, inputs)
+        if needed:
+            first = inputs[0]
+            if type(first) is not Tensor or first._inference:
+                # NB: a normal tensor first (the common case) is enough to record.
+                needed = not only_inference_tensors(inputs)
     if op.plain:
         # Note [The plain path], written out here: the kernel's run_kernel is the only call.
         first = inputs[0]
@@ -345,7 +351,10 @@ def _wrap_many(op: OpDef, raw, odtype, inputs) -> tuple:
         d = _dtype.from_numpy_dtype(a.dtype) if a.dtype.kind in "iub" else odtype
         if a.dtype != d._np:
             a = a.astype(d._np)
-        outs.append(_new(a, d))
+        t = _new(a, d)
+        if GradMode.inference:
+            t._inference = True
+        outs.append(t)
     return tuple(outs)
 
 
@@ -356,6 +365,8 @@ def _mark_views(op: OpDef, outputs, node, source: Tensor) -> None:
     restriction of the view it was taken from (a view of a no_grad view is
     still a no_grad view), unless the new view is itself restricted.
     """
+    if source._inference:
+        return  # NB: views of inference tensors are not tracked (see _new_view)
     if not GradMode.enabled:
         creation = "inference_mode" if GradMode.inference else "no_grad_mode"
     elif len(op.outputs) > 1 or op.outputs[0] == "result[]":

@@ -91,6 +91,21 @@ def inference_tensor_inplace() -> RuntimeError:
     )
 
 
+def inference_tensor_requires_grad() -> RuntimeError:
+    return RuntimeError(
+        "Setting requires_grad=True on inference tensor outside InferenceMode is not allowed."
+    )
+
+
+def inference_tensor_saved() -> RuntimeError:
+    return RuntimeError(
+        "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
+        "inference mode in computation tracked by autograd. To work around this, you can make a "
+        "clone to get a normal tensor and use it in autograd, or use `torch.no_grad()` instead of "
+        "`torch.inference_mode()`."
+    )
+
+
 def saved_version_mismatch(
     type_name: str,
     shape,

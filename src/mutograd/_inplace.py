@@ -62,6 +62,7 @@ from ._tensor import Tensor
 from ._tensor import _geometry as geometry
 from .autograd.grad_mode import GradMode
 from .autograd.graph import Node, gradient_edge
+from .autograd.inference import only_inference_tensors
 from .ops._registry import KEEP, PLAIN_RULES, REGISTRY, OpDef
 
 
@@ -235,6 +236,8 @@ def apply_inplace(
     # 1. validate everything before touching data, in PyTorch's order of checks:
     #    autograd's (VariableType), then the kernel's (overlap, shape, dtype).
     track = GradMode.enabled and op.node_cls is not None and _any_requires_grad(op, inputs)
+    if track and self._inference:
+        track = not only_inference_tensors(inputs)  # NB: see autograd.inference
     if track:
         check_inplace(self, name)
         # As PyTorch's VariableType, the edges are collected before the kernel's
@@ -474,6 +477,7 @@ def apply_out(op: OpDef, inputs: tuple, attrs: dict, out: Tensor) -> Tensor:
         )
     if dispatch_check is not None:
         dispatch_check(*inputs, **attrs)
+    check_not_inference(out)
     shape = broadcast_shape(inputs)
     if shape != out._data.shape:
         if out._data.size != 0:
@@ -514,7 +518,7 @@ def apply_view_inplace(op: OpDef, self: Tensor, attrs: dict, name: str) -> Tenso
     As in PyTorch they bump the version (the metadata changed) and, when
     recording, rebase self's history onto the view op's node.
     """
-    track = GradMode.enabled and self.requires_grad
+    track = GradMode.enabled and self.requires_grad and not self._inference
     if track:
         check_inplace(self, name)
     new_data = run_kernel(op, [self._data], attrs, (self,))

@@ -28,7 +28,15 @@ def _node_repr(self) -> str:
 
 Tensor.__repr__ = _tensor_repr
 Tensor.__str__ = _tensor_repr
-Tensor.__format__ = lambda self, spec: (
-    format(self.item(), spec) if self.dim() == 0 and spec else _tensor_repr(self)
-)
+
+
+def _tensor_format(self, spec: str) -> str:
+    # As PyTorch's Tensor.__format__: a 0-dim plain tensor formats as its value
+    # (f"{t}" of tensor(3.5) is "3.5"); anything else as object.__format__ does.
+    if self.dim() == 0 and type(self) is Tensor:
+        return format(self.item(), spec)
+    return object.__format__(self, spec)
+
+
+Tensor.__format__ = _tensor_format
 Node.__repr__ = _node_repr

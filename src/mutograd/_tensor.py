@@ -269,7 +269,9 @@ class Tensor:
     @property
     def data(self) -> Tensor:
         """Shares storage but NOT the version counter: writes through it escape autograd."""
-        return _new(self._data, self.dtype, VersionCounter(), self._storage)
+        out = _new(self._data, self.dtype, VersionCounter(), self._storage)
+        out._inference = self._inference
+        return out
 
     @data.setter
     def data(self, value: Tensor) -> None:
@@ -357,7 +359,14 @@ def _set_requires_grad(t: Tensor, value: bool, method: bool) -> None:
         raise _errors.non_leaf_requires_grad(setting_false=True)
     if value and not t.dtype.is_floating_point:
         raise _errors.requires_grad_dtype(method)
+    if value and t._inference and not _inference_mode_enabled():
+        raise _errors.inference_tensor_requires_grad()
     t._requires_grad = bool(value)
+
+
+def _inference_mode_enabled() -> bool:
+    """Replaced by autograd.inference with grad_mode's flag (this layer cannot import it)."""
+    return False
 
 
 def _wrap_dim(dim: int, ndim: int) -> int:
@@ -405,7 +414,11 @@ def _new(data: np.ndarray, dtype, vc=None, storage=None) -> Tensor:
 def _new_view(base: Tensor, data: np.ndarray) -> Tensor:
     """A view of ``base``: shares its storage and version counter; ``_base`` is the root."""
     t = _new(data, base.dtype, base._vc, base._storage)
+    if base._inference:
+        # NB: as PyTorch, a view of an inference tensor is an inference tensor
+        # that is not tracked as a view (no _base, _is_view() is False).
+        t._inference = True
+        return t
     root = base._base
     t._base = base if root is None else root
-    t._inference = base._inference
     return t

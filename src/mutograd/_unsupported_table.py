@@ -8,52 +8,51 @@ UNSUPPORTED: dict[str, tuple[str, ...]] = {
         """
         AVG AcceleratorError AggregationType AliasDb AnyType Argument ArgumentSpec AwaitType
         BFloat16Storage BFloat16Tensor BenchmarkConfig BenchmarkExecutionStats Block BoolStorage
-        BoolTensor BoolType BufferDict ByteStorage ByteTensor CallStack Capsule CharStorage
-        CharTensor ClassType Code CompilationUnit CompleteArgumentSpec ComplexDoubleStorage
-        ComplexFloatStorage ComplexType ConcreteModuleType ConcreteModuleTypeBuilder
-        DeepCopyMemoTable DeserializationStorageContext DeviceObjType DictType
-        DisableTorchFunction DisableTorchFunctionSubclass DispatchKey DispatchKeySet
-        DoubleStorage DoubleTensor EnumType ErrorReport Event ExcludeDispatchKeyGuard
-        ExecutionPlan FatalError FileCheck FloatStorage FloatTensor FloatType FunctionSchema
-        Future FutureType GradScaler Gradient Graph GraphExecutorState HalfStorage HalfTensor
-        IODescriptor InferredType IntStorage IntTensor IntType InterfaceType JITException
-        ListType LiteScriptModule LockingLogger LoggerBase LongStorage LongTensor ModuleDict
-        Node NoneType NoopLogger NumberType OperatorInfo OptionalType OutOfMemoryError
-        PRIVATE_OPS ParameterDict PyObjectType PyTorchFileReader PyTorchFileWriter QInt32Storage
-        QInt8Storage QUInt2x4Storage QUInt4x2Storage QUInt8Storage RRefType SUM ScriptClass
-        ScriptClassFunction ScriptDict ScriptDictIterator ScriptDictKeyIterator ScriptFunction
-        ScriptList ScriptListIterator ScriptMethod ScriptModule ScriptModuleSerializer
-        ScriptObject ScriptObjectProperty SerializationStorageContext ShortStorage ShortTensor
-        StaticModule Storage StorageBase Stream StreamObjType StringType SymBool SymBoolType
-        SymFloat SymInt SymIntType TYPE_CHECKING Tag TensorType ThroughputBenchmark TracingState
-        TupleType Type TypedStorage USE_GLOBAL_DEPS USE_RTLD_GLOBAL_WITH_LIBTORCH UnionType
-        UntypedStorage Use Value abs_ acos_ acosh acosh_ adaptive_avg_pool1d adaptive_max_pool1d
-        addbmm addmv addmv_ addr adjoint affine_grid_generator alias_copy alpha_dropout
-        alpha_dropout_ aminmax amp angle ao arccos arccos_ arccosh arccosh_ arcsin arcsin_
-        arcsinh arcsinh_ arctan arctan2 arctan_ arctanh arctanh_
-        are_deterministic_algorithms_enabled argsort as_strided_ as_strided_copy
-        as_strided_scatter asarray asin_ asinh asinh_ atan_ atanh atanh_ atleast_1d atleast_2d
-        atleast_3d autocast autocast_decrement_nesting autocast_increment_nesting avg_pool1d
-        baddbmm bartlett_window batch_norm batch_norm_backward_elemt batch_norm_backward_reduce
-        batch_norm_elemt batch_norm_gather_stats batch_norm_gather_stats_with_counts
-        batch_norm_stats batch_norm_update_stats bfloat16 bilinear
-        binary_cross_entropy_with_logits bincount binomial bit bits16 bits1x8 bits2x4 bits4x2
-        bits8 bitwise_left_shift bitwise_right_shift blackman_window block_diag broadcast_shapes
-        broadcast_tensors bucketize can_cast cartesian_prod ccol_indices_copy cdist cdouble
-        ceil_ celu celu_ cfloat chain_matmul chalf channel_shuffle channels_last
-        channels_last_3d cholesky cholesky_solve choose_qparams_optimized clamp_ clamp_max_
-        clamp_min_ classes classproperty clear_autocast_cache clip_ col_indices_copy
-        column_stack combinations compile compiled_with_cxx11_abi compiler complex complex128
-        complex32 complex64 cond conj conj_physical conj_physical_ constant_pad_nd
-        contiguous_format conv1d conv2d conv3d conv_tbc conv_transpose1d conv_transpose2d
-        conv_transpose3d convolution copysign corrcoef cos_ cosh_ cosine_embedding_loss
-        cosine_similarity count_nonzero cov cpp cpu cross crow_indices_copy ctc_loss
-        cudnn_affine_grid_generator cudnn_batch_norm cudnn_convolution
-        cudnn_convolution_add_relu cudnn_convolution_relu cudnn_convolution_transpose
-        cudnn_grid_sampler cudnn_is_acceptable cummax cummin cumprod cumulative_trapezoid
-        deg2rad deg2rad_ dequantize det detach detach_ detach_copy diag diag_embed diagflat
-        diagonal_copy diagonal_scatter diff digamma dist distributed dropout dropout_ dsmm
-        dsplit dstack e eig einsum embedding_bag embedding_renorm_ empty_permuted
+        BoolType BufferDict ByteStorage CallStack Capsule CharStorage ClassType Code
+        CompilationUnit CompleteArgumentSpec ComplexDoubleStorage ComplexFloatStorage
+        ComplexType ConcreteModuleType ConcreteModuleTypeBuilder DeepCopyMemoTable
+        DeserializationStorageContext DeviceObjType DictType DisableTorchFunction
+        DisableTorchFunctionSubclass DispatchKey DispatchKeySet DoubleStorage EnumType
+        ErrorReport Event ExcludeDispatchKeyGuard ExecutionPlan FatalError FileCheck
+        FloatStorage FloatType FunctionSchema Future FutureType GradScaler Gradient Graph
+        GraphExecutorState HalfStorage IODescriptor InferredType IntStorage IntType
+        InterfaceType JITException ListType LiteScriptModule LockingLogger LoggerBase
+        LongStorage ModuleDict Node NoneType NoopLogger NumberType OperatorInfo OptionalType
+        OutOfMemoryError PRIVATE_OPS ParameterDict PyObjectType PyTorchFileReader
+        PyTorchFileWriter QInt32Storage QInt8Storage QUInt2x4Storage QUInt4x2Storage
+        QUInt8Storage RRefType SUM ScriptClass ScriptClassFunction ScriptDict ScriptDictIterator
+        ScriptDictKeyIterator ScriptFunction ScriptList ScriptListIterator ScriptMethod
+        ScriptModule ScriptModuleSerializer ScriptObject ScriptObjectProperty
+        SerializationStorageContext ShortStorage StaticModule Storage StorageBase Stream
+        StreamObjType StringType SymBool SymBoolType SymFloat SymInt SymIntType TYPE_CHECKING
+        Tag TensorType ThroughputBenchmark TracingState TupleType Type TypedStorage
+        USE_GLOBAL_DEPS USE_RTLD_GLOBAL_WITH_LIBTORCH UnionType UntypedStorage Use Value abs_
+        acos_ acosh acosh_ adaptive_avg_pool1d adaptive_max_pool1d addbmm addmv addmv_ addr
+        adjoint affine_grid_generator alias_copy alpha_dropout alpha_dropout_ aminmax amp angle
+        ao arccos arccos_ arccosh arccosh_ arcsin arcsin_ arcsinh arcsinh_ arctan arctan2
+        arctan_ arctanh arctanh_ are_deterministic_algorithms_enabled argsort as_strided_
+        as_strided_copy as_strided_scatter asarray asin_ asinh asinh_ atan_ atanh atanh_
+        atleast_1d atleast_2d atleast_3d autocast autocast_decrement_nesting
+        autocast_increment_nesting avg_pool1d baddbmm bartlett_window batch_norm
+        batch_norm_backward_elemt batch_norm_backward_reduce batch_norm_elemt
+        batch_norm_gather_stats batch_norm_gather_stats_with_counts batch_norm_stats
+        batch_norm_update_stats bfloat16 bilinear binary_cross_entropy_with_logits bincount
+        binomial bit bits16 bits1x8 bits2x4 bits4x2 bits8 bitwise_left_shift bitwise_right_shift
+        blackman_window block_diag broadcast_shapes broadcast_tensors bucketize can_cast
+        cartesian_prod ccol_indices_copy cdist cdouble ceil_ celu celu_ cfloat chain_matmul
+        chalf channel_shuffle channels_last channels_last_3d cholesky cholesky_solve
+        choose_qparams_optimized clamp_ clamp_max_ clamp_min_ classes classproperty
+        clear_autocast_cache clip_ col_indices_copy column_stack combinations compile
+        compiled_with_cxx11_abi compiler complex complex128 complex32 complex64 cond conj
+        conj_physical conj_physical_ constant_pad_nd contiguous_format conv1d conv2d conv3d
+        conv_tbc conv_transpose1d conv_transpose2d conv_transpose3d convolution copysign
+        corrcoef cos_ cosh_ cosine_embedding_loss cosine_similarity count_nonzero cov cpp cpu
+        cross crow_indices_copy ctc_loss cudnn_affine_grid_generator cudnn_batch_norm
+        cudnn_convolution cudnn_convolution_add_relu cudnn_convolution_relu
+        cudnn_convolution_transpose cudnn_grid_sampler cudnn_is_acceptable cummax cummin cumprod
+        cumulative_trapezoid deg2rad deg2rad_ dequantize det detach detach_ detach_copy diag
+        diag_embed diagflat diagonal_copy diagonal_scatter diff digamma dist distributed dropout
+        dropout_ dsmm dsplit dstack e eig einsum embedding_bag embedding_renorm_ empty_permuted
         empty_quantized erf_ erfc erfc_ erfinv exp2 exp2_ exp_ expand_copy expm1_ export
         fake_quantize_per_channel_affine fake_quantize_per_tensor_affine
         fbgemm_linear_fp16_weight fbgemm_linear_fp16_weight_fp32_activation
@@ -74,14 +73,14 @@ UNSUPPORTED: dict[str, tuple[str, ...]] = {
         init_num_threads inner instance_norm int1 int2 int3 int4 int5 int6 int7 int_repr inverse
         is_anomaly_check_nan_enabled is_autocast_cache_enabled is_autocast_cpu_enabled
         is_autocast_enabled is_autocast_ipu_enabled is_autocast_xla_enabled is_complex is_conj
-        is_deterministic_algorithms_warn_only_enabled is_distributed is_inference is_neg
-        is_nonzero is_same_size is_signed is_storage is_vulkan_available is_warn_always_enabled
-        isin isreal istft jagged jit kaiser_window kl_div kron kthvalue layer_norm layout lcm
-        lcm_ ldexp ldexp_ legacy_contiguous_format lgamma library linalg lobpcg log10_ log1p_
-        log2_ log_ logaddexp logaddexp2 logcumsumexp logdet logit logit_ logspace lstm lstm_cell
-        lstsq lu lu_solve lu_unpack margin_ranking_loss masked matrix_exp matrix_power
-        matrix_rank max_pool1d max_pool1d_with_indices max_pool2d max_pool3d median
-        memory_format merge_type_from_type_comment meshgrid miopen_batch_norm miopen_convolution
+        is_deterministic_algorithms_warn_only_enabled is_distributed is_neg is_nonzero
+        is_same_size is_signed is_storage is_vulkan_available is_warn_always_enabled isin isreal
+        istft jagged jit kaiser_window kl_div kron kthvalue layer_norm layout lcm lcm_ ldexp
+        ldexp_ legacy_contiguous_format lgamma library linalg lobpcg log10_ log1p_ log2_ log_
+        logaddexp logaddexp2 logcumsumexp logdet logit logit_ logspace lstm lstm_cell lstsq lu
+        lu_solve lu_unpack margin_ranking_loss masked matrix_exp matrix_power matrix_rank
+        max_pool1d max_pool1d_with_indices max_pool2d max_pool3d median memory_format
+        merge_type_from_type_comment meshgrid miopen_batch_norm miopen_convolution
         miopen_convolution_add_relu miopen_convolution_relu miopen_convolution_transpose
         miopen_ctc_loss miopen_depthwise_convolution miopen_rnn mkldnn_adaptive_avg_pool2d
         mkldnn_convolution mkldnn_linear_backward_weights mkldnn_max_pool2d mkldnn_max_pool3d
@@ -113,18 +112,17 @@ UNSUPPORTED: dict[str, tuple[str, ...]] = {
         sinc sinc_ sinh_ slice_copy slice_inverse slice_scatter slogdet smm solve sort sparse
         sparse_bsc sparse_bsc_tensor sparse_bsr sparse_bsr_tensor sparse_compressed_tensor
         sparse_coo sparse_coo_tensor sparse_csc sparse_csc_tensor sparse_csr sparse_csr_tensor
-        special split_copy split_with_sizes split_with_sizes_copy spmm sqrt_ square_
-        squeeze_copy sspaddmm std_mean stft storage strided svd svd_lowrank sym_constrain_range
-        sym_constrain_range_for_size sym_float sym_fresh_size sym_int sym_ite sym_max sym_min
-        sym_not sym_sqrt sym_sum symeig t_copy take take_along_dim tan_ tanh_ tensor_split
-        tensordot thread_safe_generator threshold threshold_ tile to_dlpack topk torch
-        torch_version trace transpose_copy trapezoid trapz triangular_solve tril_indices
-        triplet_margin_loss triu_indices trunc_ typename types uint1 uint16 uint2 uint3 uint32
-        uint4 uint5 uint6 uint64 uint7 unbind_copy unfold_copy unify_type_list unique
-        unique_consecutive unravel_index unsafe_chunk unsafe_split unsafe_split_with_sizes
-        unsqueeze_copy use_deterministic_algorithms values_copy vander var_mean vdot version
-        view_as_complex view_as_complex_copy view_as_real view_as_real_copy view_copy vmap
-        vsplit wait while_loop windows xlogy xlogy_ xpu zero_
+        special split_copy split_with_sizes_copy spmm sqrt_ square_ squeeze_copy sspaddmm stft
+        storage strided svd svd_lowrank sym_constrain_range sym_constrain_range_for_size
+        sym_float sym_fresh_size sym_int sym_ite sym_max sym_min sym_not sym_sqrt sym_sum symeig
+        t_copy take take_along_dim tan_ tanh_ tensor_split tensordot thread_safe_generator
+        threshold threshold_ tile to_dlpack topk torch torch_version trace transpose_copy
+        trapezoid trapz triangular_solve tril_indices triplet_margin_loss triu_indices trunc_
+        typename types uint1 uint16 uint2 uint3 uint32 uint4 uint5 uint6 uint64 uint7
+        unbind_copy unfold_copy unify_type_list unique unique_consecutive unravel_index
+        unsafe_chunk unsafe_split_with_sizes unsqueeze_copy use_deterministic_algorithms
+        values_copy vander vdot version view_as_complex view_as_complex_copy view_as_real
+        view_as_real_copy view_copy vmap vsplit wait while_loop windows xlogy xlogy_ xpu zero_
         """.split()
     ),
     "torch.Tensor": tuple(
@@ -150,18 +148,17 @@ UNSUPPORTED: dict[str, tuple[str, ...]] = {
         logical_or_ logical_xor_ logit logit_ lstsq lt_ lu lu_solve map2_ map_ matrix_exp
         matrix_power median mode module_load moveaxis movedim msort mtia multinomial mvlgamma
         mvlgamma_ name nan_to_num nan_to_num_ nanmean nanmedian nanquantile nansum narrow_copy
-        nbytes ne_ new new_empty_strided nextafter nextafter_ nonzero_static not_equal_ orgqr
-        ormqr pin_memory pinverse polygamma polygamma_ positive prelu put put_
-        q_per_channel_axis q_per_channel_scales q_per_channel_zero_points q_scale q_zero_point
-        qr qscheme quantile rad2deg rad2deg_ ravel real record_stream
-        register_post_accumulate_grad_hook reinforce renorm renorm_ repeat_interleave resize
-        resize_as resize_as_sparse_ resolve_conj resolve_neg roll rot90 row_indices
-        select_scatter set_ share_memory_ sinc sinc_ slice_inverse slice_scatter slogdet smm
-        solve sort sparse_dim sparse_mask sparse_resize_ sparse_resize_and_clear_
-        split_with_sizes sspaddmm stft storage storage_type svd symeig take take_along_dim
-        tensor_split tile to_dense to_mkldnn to_padded_tensor to_sparse to_sparse_bsc
-        to_sparse_bsr to_sparse_coo to_sparse_csc to_sparse_csr topk trace triangular_solve
-        true_divide true_divide_ unfold unique unique_consecutive unsafe_chunk unsafe_split
+        nbytes ne_ new_empty_strided nextafter nextafter_ nonzero_static not_equal_ orgqr ormqr
+        pin_memory pinverse polygamma polygamma_ positive prelu put put_ q_per_channel_axis
+        q_per_channel_scales q_per_channel_zero_points q_scale q_zero_point qr qscheme quantile
+        rad2deg rad2deg_ ravel real record_stream register_post_accumulate_grad_hook reinforce
+        renorm renorm_ repeat_interleave resize resize_as resize_as_sparse_ resolve_conj
+        resolve_neg roll rot90 row_indices select_scatter set_ share_memory_ sinc sinc_
+        slice_inverse slice_scatter slogdet smm solve sort sparse_dim sparse_mask sparse_resize_
+        sparse_resize_and_clear_ sspaddmm stft storage storage_type svd symeig take
+        take_along_dim tensor_split tile to_dense to_mkldnn to_padded_tensor to_sparse
+        to_sparse_bsc to_sparse_bsr to_sparse_coo to_sparse_csc to_sparse_csr topk trace
+        triangular_solve true_divide true_divide_ unfold unique unique_consecutive unsafe_chunk
         unsafe_split_with_sizes values vdot volatile vsplit xlogy xlogy_ xpu
         """.split()
     ),
@@ -222,10 +219,9 @@ UNSUPPORTED: dict[str, tuple[str, ...]] = {
     "torch.autograd": tuple(
         """
         DeviceType NestedIOFunction ProfilerActivity ProfilerConfig ProfilerEvent ProfilerState
-        SavedTensor Variable anomaly_mode enforce_grad_layout_policy forward_ad functional
-        gradcheck gradgradcheck handle_torch_function has_torch_function
-        is_multithreading_enabled is_tensor_like is_view_replay_enabled kineto_available
-        profiler profiler_legacy profiler_util set_multithreading_enabled torch variable
+        SavedTensor anomaly_mode enforce_grad_layout_policy forward_ad handle_torch_function
+        has_torch_function is_multithreading_enabled is_tensor_like is_view_replay_enabled
+        kineto_available profiler profiler_legacy profiler_util set_multithreading_enabled torch
         """.split()
     ),
     "torch.linalg": tuple(

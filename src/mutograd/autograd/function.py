@@ -112,6 +112,16 @@ class FunctionMeta(type):
 class Function(FunctionCtx, metaclass=FunctionMeta):
     """Subclass and define ``forward(ctx, *args)`` and ``backward(ctx, *grads)``; call ``apply``."""
 
+    def __init__(self, *args, **kwargs) -> None:
+        # As PyTorch: the legacy instance style is deprecated (methods are static).
+        warnings.warn(
+            f"{self.__class__} should not be instantiated. Methods on autograd functions are all "
+            "static, so you should invoke them on the class itself. Instantiating an autograd "
+            "function will raise an error in a future version of PyTorch.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+
     @staticmethod
     def forward(ctx, *args, **kwargs):
         raise NotImplementedError(
@@ -251,3 +261,22 @@ def _rebase_dirty(t: Tensor, node: Node, output_nr: int, is_input: bool, n_outpu
 
 def once_differentiable(fn):
     return fn
+
+
+class InplaceFunction(Function):
+    """A Function that may modify its input in place (the legacy ``inplace`` flag)."""
+
+    def __init__(self, inplace: bool = False) -> None:
+        super().__init__()
+        self.inplace = inplace
+
+
+def _saved_variables(self) -> tuple:
+    # The pre-0.4 name of saved_tensors, deprecated as in PyTorch.
+    warnings.warn(
+        "'saved_variables' is deprecated; use 'saved_tensors'", DeprecationWarning, stacklevel=2
+    )
+    return self.saved_tensors
+
+
+FunctionCtx.saved_variables = property(_saved_variables)

@@ -20,6 +20,8 @@ class SavedTensor:
     __slots__ = ("_tensor", "_version", "_is_output", "_output_nr", "_freed", "_view_grad_fn")
 
     def __init__(self, t, is_output: bool = False, is_inplace_on_view: bool = False) -> None:
+        if t._inference:
+            raise _errors.inference_tensor_saved()
         vc = t._vc
         if vc.writes is None:
             vc.watch()  # the version error may have to name the writes from now on

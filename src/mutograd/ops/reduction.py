@@ -162,6 +162,22 @@ def _var_backward(grad, self, dim, correction, keepdim):
     return grad * scale * (self - self.mean(dim, keepdim=True))
 
 
+def _moments_backward(var_grad, mean_grad, self, dim, correction, keepdim):
+    # NB: in PyTorch this is var_mean_backward / std_mean_backward: a missing
+    # output gradient contributes nothing.
+    out = None
+    if var_grad is not None:
+        out = _var_backward(var_grad, self, dim, correction, keepdim)
+    if mean_grad is not None:
+        if dim is None:
+            spread = mean_grad.expand(self.shape)
+        else:
+            spread = expand_reduced(mean_grad, dim, keepdim, self.shape)
+        spread = spread / builtins.max(_count(self.shape, dim), 1)
+        out = spread if out is None else out + spread
+    return out
+
+
 def _norm_backward(grad, self, ord, dim, keepdim, result):
     # NB: in PyTorch this is norm_backward (FunctionsManual.cpp).
     dims = dim if dim is not None else tuple(range(self.dim()))
@@ -294,6 +310,35 @@ std_op = defop(
     node="StdBackward0",
     self=lambda grad, self, dim, correction, keepdim, result: _var_backward(
         (grad / (result * 2)).masked_fill(result == 0, 0), self, dim, correction, keepdim
+    ),
+)
+var_mean_op = defop(
+    "var_mean.correction(Tensor self, int[1]? dim=None, *, Scalar? correction=None, "
+    "bool keepdim=False) -> (Tensor result0, Tensor result1)",
+    forward=lambda self, dim=None, correction=1, keepdim=False: (
+        _var(self, dim, correction, keepdim),
+        _mean(self, dim, keepdim),
+    ),
+    node="VarMeanBackward0",
+    self=lambda grads, self, dim, correction, keepdim: _moments_backward(
+        grads[0], grads[1], self, dim, correction, keepdim
+    ),
+)
+std_mean_op = defop(
+    "std_mean.correction(Tensor self, int[1]? dim=None, *, Scalar? correction=None, "
+    "bool keepdim=False) -> (Tensor result0, Tensor result1)",
+    forward=lambda self, dim=None, correction=1, keepdim=False: (
+        _std(self, dim, correction, keepdim),
+        _mean(self, dim, keepdim),
+    ),
+    node="StdMeanBackward0",
+    self=lambda grads, self, dim, correction, keepdim, result0: _moments_backward(
+        None if grads[0] is None else (grads[0] / (result0 * 2)).masked_fill(result0 == 0, 0),
+        grads[1],
+        self,
+        dim,
+        correction,
+        keepdim,
     ),
 )
 prod_all = defop(
@@ -525,7 +570,8 @@ def _variance(op, name, input, dim, unbiased, keepdim, correction):
     if isinstance(dim, bool):
         dim, unbiased = None, dim
     if not input.dtype.is_floating_point:
-        raise RuntimeError("std and var only support floating point and complex dtypes")
+        what = "std and var" if name in ("std", "var") else name
+        raise RuntimeError(f"{what} only support floating point and complex dtypes")
     dims = None if dim is None else reduce_dims(dim, input.dim())
     c = _correction(unbiased, correction)
     if _count(input.shape, dims) - c <= 0:
@@ -546,6 +592,16 @@ def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 @public
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return _variance(std_op, "std", input, dim, unbiased, keepdim, correction)
+
+
+@public
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return _variance(var_mean_op, "var_mean", input, dim, unbiased, keepdim, correction)
+
+
+@public
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return _variance(std_mean_op, "std_mean", input, dim, unbiased, keepdim, correction)
 
 
 @public

@@ -9,6 +9,7 @@ import builtins
 import numpy as np
 
 from .. import _device
+from .._creation import empty, empty_like
 from .._dispatch import call
 from .._dtype import dtype as _dtype_cls
 from .._inplace import apply_out
@@ -192,8 +193,24 @@ def vstack(tensors):
     return cat([t.reshape(1, -1) if t.dim() < 2 else t for t in tensors], 0)
 
 
+def _copy_of_inference(input: Tensor, dtype, memory_format) -> Tensor:
+    """clone / contiguous / to of an inference tensor outside inference mode.
+
+    NB: as PyTorch: an inference tensor has no autograd kernel there, so these
+    ops run their composite, empty_like + copy_: a normal tensor at version 1,
+    whose grad_fn is CopyBackwards when the input requires grad.
+    """
+    if memory_format == "contiguous":
+        out = empty(input.shape, dtype=dtype)
+    else:
+        out = empty_like(input, dtype=dtype)
+    return out.copy_(input)
+
+
 @public
 def clone(input, *, memory_format=None):
+    if input._inference and not GradMode.inference:
+        return _copy_of_inference(input, input.dtype, memory_format)
     return call(clone_op, (input,), {"memory_format": memory_format})
 
 
@@ -204,6 +221,8 @@ method(clone)
 def contiguous(self, memory_format=None):
     if self._data.flags.c_contiguous:
         return self
+    if self._inference and not GradMode.inference:
+        return _copy_of_inference(self, self.dtype, "contiguous")
     return call(clone_op, (self,), {"memory_format": "contiguous"})
 
 
@@ -220,6 +239,8 @@ def to(self, *args, dtype=None, copy=False, non_blocking=False, device=None, mem
         _device.check(device)  # see Note [A CPU-only build]
     if dtype is None or (dtype is self.dtype and not copy):
         return self
+    if self._inference and not GradMode.inference:
+        return _copy_of_inference(self, dtype, None)
     return call(to_copy_op, (self,), {"dtype": dtype})
 
 
@@ -233,7 +254,8 @@ def type(self, dtype=None, non_blocking=False):
         from .. import _dtype as d
 
         dtype = {f"torch.{d._LEGACY[x]}": x for x in d.ALL}[dtype]
-    return self.to(dtype)
+    # NB: a legacy type (torch.LongTensor) names its dtype.
+    return self.to(getattr(dtype, "dtype", dtype))
 
 
 @method

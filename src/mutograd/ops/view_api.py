@@ -46,6 +46,7 @@ from .views import (
     transpose_inplace_op,
     transpose_op,
     unbind_op,
+    unsafe_split_op,
     unsafe_view,
     unsqueeze_inplace_op,
     unsqueeze_op,
@@ -376,6 +377,36 @@ def split(tensor, split_size_or_sections, dim=0):
 
 
 method(split)
+
+
+@public
+def split_with_sizes(input, split_sizes, dim=0):
+    if isinstance(split_sizes, int):
+        raise TypeError(
+            "split_with_sizes(): argument 'split_sizes' (position 2) must be tuple of ints, not int"
+        )
+    dim = _wrap_dim(dim, input.dim())
+    return call(split_sizes_op, (input,), {"split_sizes": tuple(split_sizes), "dim": dim})
+
+
+method(split_with_sizes)
+
+
+@public
+def unsafe_split(input, split_size, dim=0):
+    if not isinstance(split_size, int):
+        raise TypeError(
+            "unsafe_split(): argument 'split_size' (position 2) must be int, not "
+            f"{type(split_size).__name__}"
+        )
+    dim = _wrap_dim(dim, input.dim())
+    outputs = call(unsafe_split_op, (input,), {"split_size": split_size, "dim": dim})
+    for out in outputs:
+        out._storage = input._storage  # the same memory, seen at its offsets
+    return outputs
+
+
+method(unsafe_split)
 
 
 @public

@@ -185,6 +185,17 @@ split_sizes_op = defop(
     ),
 )
 
+# NB: as PyTorch's unsafe_split, the outputs share the input's memory but are
+# not views: no _base, their own version counters, no view rules on writes.
+unsafe_split_op = defop(
+    "unsafe_split.Tensor(Tensor self, SymInt split_size, int dim=0) -> Tensor[]",
+    forward=lambda self, split_size, dim=0: _split_arrays(self, split_size, dim),
+    node="UnsafeSplitBackward0",
+    self=lambda grads, self_sizes, split_size, dim: cat(
+        _fill_split(grads, self_sizes, split_size, dim), dim
+    ),
+)
+
 
 def _split_arrays(array, split_size, dim):
     size = array.shape[dim]
