@@ -150,7 +150,9 @@ def check_inplace(t: Tensor, name: str) -> None:
     meta = t._view_meta
     if base is not None and meta is not None:
         handle_view_on_rebase(t, meta, name, indirect=False)
-        if base._grad_fn is None and base.requires_grad:
+        # NB: PyTorch's can_mutate_inplace asks whether the *view* requires grad and
+        # its base is a leaf (grad_fn None), whether or not the base requires grad.
+        if t.requires_grad and base._grad_fn is None:
             raise _with_location(_errors.view_of_leaf_inplace(), name, _FIX_LEAF)
     # NB: PyTorch's is_leaf() reads the raw grad_fn, without regenerating a view's.
     if t.requires_grad and t._grad_fn is None:

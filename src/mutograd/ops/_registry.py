@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..autograd.graph import Node
-from ..autograd.saved import SavedTensor
+from ..autograd.saved import SavedTensor, check_all_saved
 
 REGISTRY: dict[str, "OpDef"] = {}
 
@@ -114,6 +114,7 @@ class OpNode(Node):
         op = self._op
         saved = self._saved
         next_functions = self.next_functions
+        check_all_saved(self)
         result = []
         edge = 0
         for formula in op.formulas:
@@ -345,8 +346,9 @@ def _generated_apply(op: OpDef):
         "def apply(self, grads):",
         "    saved = self._saved",
         "    next_functions = self.next_functions",
+        "    _check_all_saved(self)",
     ]
-    namespace = {"_unpack": _unpack}
+    namespace = {"_unpack": _unpack, "_check_all_saved": check_all_saved}
     results = []
     for k, formula in enumerate(op.formulas):
         namespace[f"_formula{k}"] = formula.fn

@@ -298,16 +298,26 @@ def apply_basic(self: Tensor, key):
                     advanced.append(index.view(1))
                     dim += 1
                     continue
-                positions = index.nonzero(as_tuple=True)
-                advanced.extend(positions)
+                # NB: the mask itself goes to index/index_put, which save it as
+                # PyTorch's do (a later write into the mask makes backward raise).
+                advanced.append(index)
                 dim += index.dim()
             else:
                 size = result.shape[dim]
                 # NB: PyTorch's index kernel numbers the dimension among the index tensors.
-                _check_range(index._data, size, sum(a is not None for a in advanced))
+                _check_range(index._data, size, _index_count(advanced))
                 advanced.append(index)
                 dim += 1
     return result, advanced
+
+
+def _index_count(advanced) -> int:
+    """How many index tensors precede, a mask counting once per dimension it spans."""
+    count = 0
+    for a in advanced:
+        if a is not None:
+            count += a.dim() if a.dtype is _dtype.bool_ else 1
+    return count
 
 
 def _int(value):
@@ -413,9 +423,9 @@ def _expand_masks(indices):
 
 @public
 def index_put(input, indices, values, accumulate=False):
-    indices = _expand_masks(indices)
-    _check_index_put(input, indices, values)
-    return call(index_put_op, (input, list(indices), values), {"accumulate": accumulate})
+    given = [i if i is None or isinstance(i, Tensor) else _as_index_tensor(i) for i in indices]
+    _check_index_put(input, _expand_masks(given), values)
+    return call(index_put_op, (input, given, values), {"accumulate": accumulate})
 
 
 method(index_put)
@@ -423,13 +433,14 @@ method(index_put)
 
 @method
 def index_put_(self, indices, values, accumulate=False):
-    indices = _expand_masks(indices)
+    given = [i if i is None or isinstance(i, Tensor) else _as_index_tensor(i) for i in indices]
     if not isinstance(values, Tensor):
         values = make_tensor(values, dtype=self.dtype)
-    _check_index_put(self, indices, values)
+    _check_index_put(self, _expand_masks(given), values)
+    # NB: the node saves the indices as given, masks included, as PyTorch's.
     return apply_inplace(
         index_put_op,
-        (self, list(indices), values),
+        (self, given, values),
         {"accumulate": accumulate},
         "index_put_",
         pointwise=False,

@@ -12,6 +12,7 @@ from .._creation import eye
 from .._dispatch import call
 from .._layout import contiguous
 from .._tensor import Tensor, _wrap_dim
+from ..autograd.grad_mode import GradMode
 from . import _return_types
 from ._api import FUNCTIONS, method, public
 from ._registry import COMPARE, LONG, SUM, defop
@@ -88,6 +89,8 @@ def _count(shape, dims) -> int:
 
 
 def _prod(self, dim=None, keepdim=False, dtype=None):
+    if dtype is not None:
+        self = self.astype(dtype._np, copy=False)  # NB: PyTorch casts, then multiplies
     out_dtype = dtype._np if dtype is not None else (None if self.dtype.kind == "f" else np.int64)
     return np.prod(self, axis=dim, keepdims=keepdim, dtype=out_dtype)
 
@@ -473,6 +476,17 @@ def _float_check(name: str, t: Tensor, dtype) -> None:
             f"{name}(): could not infer output dtype. Input dtype must be either a floating point "
             f"or complex dtype. Got: {_dtype.scalar_type_name(t.dtype)}"
         )
+    if dtype is not None and not dtype.is_floating_point:
+        raise RuntimeError(
+            f"{name}(): could not infer output dtype. Optional dtype must be either a floating "
+            f"point or complex dtype. Got: {_dtype.scalar_type_name(dtype)}"
+        )
+
+
+def _check_recordable(t: Tensor, dtype) -> None:
+    """As PyTorch's set_history: a recorded op (sum, prod, cumsum) cannot output integers."""
+    if dtype is not None and not dtype.is_floating_point and t.requires_grad and GradMode.enabled:
+        raise RuntimeError(f"Autograd not support dtype: {_dtype.scalar_type_name(dtype)}")
 
 
 def _cast(t: Tensor, dtype):
@@ -483,6 +497,7 @@ def _cast(t: Tensor, dtype):
 def sum(input, dim=None, keepdim=False, *, dtype=None):
     if dim is None and dtype is None:
         return call(sum_all, (input,))  # the common case, on every loss.sum()
+    _check_recordable(input, dtype)
     if dim is None:
         return call(sum_all, (_cast(input, dtype),))
     dims = reduce_dims(dim, input.dim())
@@ -533,10 +548,15 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 @public
 def prod(input, dim=None, keepdim=False, *, dtype=None):
+    # NB: as PyTorch's prod, dtype= is the kernel's, not a cast first: the node
+    # saves the input itself (a later write into it makes backward raise).
+    _check_recordable(input, dtype)
     if dim is None:
-        return call(prod_all, (_cast(input, dtype),))
+        return call(prod_all, (input,), {"dtype": dtype})
     return call(
-        prod_dim, (_cast(input, dtype),), {"dim": _wrap_dim(dim, input.dim()), "keepdim": keepdim}
+        prod_dim,
+        (input,),
+        {"dim": _wrap_dim(dim, input.dim()), "keepdim": keepdim, "dtype": dtype},
     )
 
 
@@ -668,6 +688,7 @@ def any(input, dim=None, keepdim=False):
 
 @public
 def cumsum(input, dim, *, dtype=None):
+    _check_recordable(input, dtype)
     return call(
         cumsum_op, (_cast(input, dtype),), {"dim": _wrap_dim(dim, input.dim()), "dtype": None}
     )
