@@ -243,6 +243,11 @@ def apply_inplace(
         # As PyTorch's VariableType, the edges are collected before the kernel's
         # checks: an input view whose history cannot be followed raises first.
         edges, _ = edges_for(op, inputs)
+    meta_check = getattr(op.check, "meta", False)
+    if meta_check:
+        # A check PyTorch makes in the op's meta function (sub's bool check), before
+        # TensorIterator looks at overlap, shapes and dtypes.
+        op.check(*inputs, **attrs)
     if len(inputs) > 1 or not self._data.flags.c_contiguous:
         # NB: a C-contiguous self with no other operand cannot overlap anything.
         check_overlap(op, self, inputs, pointwise)
@@ -272,7 +277,7 @@ def apply_inplace(
         raise _errors.cannot_cast(
             _dtype.scalar_type_name(odtype), _dtype.scalar_type_name(self.dtype)
         )
-    if op.check is not None:
+    if op.check is not None and not meta_check:
         op.check(*inputs, **attrs)
     if self._inference:
         check_not_inference(self)

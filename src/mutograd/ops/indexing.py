@@ -18,6 +18,7 @@ from .._creation import tensor as make_tensor
 from .._dispatch import broadcast_shape, call
 from .._inplace import apply_inplace
 from .._tensor import Tensor
+from .._write_rules import check_source_dtype
 from ._api import method, public
 from ._registry import LONG, defop
 from .view_api import select, slice_dim
@@ -162,6 +163,7 @@ method(masked_select)
 
 
 def _check_masked_scatter(self, mask, source):
+    check_source_dtype("masked_scatter", self, source)
     _check_mask(self, mask, "masked_scatter_")
     needed = int(np.broadcast_to(mask._data, self._data.shape).sum())
     if needed > source.numel():
@@ -369,6 +371,10 @@ def __setitem__(self, key, value):
             advanced.pop()
         if not isinstance(value, Tensor):
             value = make_tensor(value, dtype=self.dtype)
+        elif value.dim() == 0 and value.dtype is not self.dtype:
+            # As PyTorch's setitem: a 0-dim value takes self's dtype (index_put_
+            # itself refuses another dtype).
+            value = value.to(self.dtype)
         result.index_put_(tuple(advanced), value)
         return
     # As PyTorch's copy_to: a scalar becomes a 0-d tensor of self's dtype; equal
@@ -407,6 +413,7 @@ def _check_index_put(self, indices, values):
             f"shape mismatch: value tensor of shape [{', '.join(map(str, values.shape))}] cannot be "
             f"broadcast to indexing result of shape [{', '.join(map(str, target_shape))}]"
         ) from None
+    check_source_dtype("index_put", self, values)
 
 
 def _expand_masks(indices):

@@ -10,12 +10,15 @@ import math
 
 import numpy as np
 
+from .. import _errors
 from .._creation import wrapped_number, zeros_like
 from .._dispatch import call, compute_dtype
 from .._dtype import (
     bool_,
+    can_cast,
     result_type_from,
     scalar_dtype,
+    scalar_type_name,
 )
 from .._inplace import apply_inplace, apply_out
 from .._tensor import Tensor
@@ -146,6 +149,7 @@ sub = defop(
     other=lambda grad, alpha: -grad if alpha == 1 else grad * -alpha,
 )
 sub.check = _check_sub
+_check_sub.meta = True  # PyTorch's sub_check runs before the dtype checks (see apply_inplace)
 expose(sub, "sub", "sub", "sub_", operators=("__sub__",), inplace_operators=("__isub__",))
 expose(sub, "subtract", "subtract", "subtract_")
 
@@ -173,6 +177,7 @@ rsub_tensor.check = rsub_scalar.check = lambda self, other, alpha=1: _check_sub(
 def rsub(input, other, *, alpha=1):
     if isinstance(other, Tensor):
         return call(rsub_tensor, (input, other), {"alpha": alpha})
+    _check_sub(other, input, alpha)  # NB: before the promotion turns a bool input to int64
     return call(rsub_scalar, (_promoted(input, other, alpha),), {"other": other, "alpha": alpha})
 
 
@@ -333,13 +338,25 @@ def _check_integer_division(self, other, **attrs) -> None:
         raise RuntimeError("ZeroDivisionError")
 
 
+def _division_check(kernel: str):
+    """_check_integer_division, after PyTorch's kernel dispatch: none of these has a kernel
+    for bool results (``"remainder_cpu" not implemented for 'Bool'``)."""
+
+    def check(self, other, **attrs) -> None:
+        if compute_dtype(floor_divide, (self, other))[1] is bool_:
+            raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+        _check_integer_division(self, other, **attrs)
+
+    return check
+
+
 floor_divide = defop(
     "floor_divide(Tensor self, Tensor other) -> Tensor",
     forward=np.floor_divide,
     node="NotImplemented",
     dtype=PROMOTE,
     inplace="floor_divide_",
-    check=_check_integer_division,
+    check=_division_check("div_floor_cpu"),
     self=_not_implemented("floor_divide"),
     other=_not_implemented("floor_divide"),
 )
@@ -355,7 +372,7 @@ trunc_divide = defop(
     "_trunc_divide(Tensor self, Tensor other) -> Tensor",
     forward=_trunc_divide,
     dtype=PROMOTE,
-    check=_check_integer_division,
+    check=_division_check("div_trunc_cpu"),
 )
 
 
@@ -375,7 +392,7 @@ remainder_tensor = defop(
     node="RemainderBackward1",
     dtype=PROMOTE,
     inplace="remainder_",
-    check=_check_integer_division,
+    check=_division_check("remainder_cpu"),
     self=lambda grad: grad,
     other=lambda grad, self, other: -grad * self.div(other, rounding_mode="floor"),
 )
@@ -384,7 +401,7 @@ remainder_scalar = defop(
     forward=np.remainder,
     node="RemainderBackward0",
     inplace="remainder_",
-    check=_check_integer_division,
+    check=_division_check("remainder_cpu"),
     self=lambda grad: grad,
 )
 # NB: PyTorch's schema is remainder.Scalar_Tensor(Scalar self, Tensor other); the scalar
@@ -394,7 +411,7 @@ remainder_scalar_tensor = defop(
     forward=np.remainder,
     node="NotImplemented",
     dtype=PROMOTE,
-    check=_check_integer_division,
+    check=_division_check("remainder_cpu"),
     other=_not_implemented("remainder"),
 )
 expose(remainder_tensor, inplace="remainder_", inplace_operators=("__imod__",))
@@ -404,7 +421,7 @@ fmod_tensor = defop(
     node="FmodBackward1",
     dtype=PROMOTE,
     inplace="fmod_",
-    check=_check_integer_division,
+    check=_division_check("fmod_cpu"),
     self=lambda grad: grad,
     other=lambda grad, self, other: -grad * self.div(other, rounding_mode="trunc"),
 )
@@ -413,7 +430,7 @@ fmod_scalar = defop(
     forward=np.fmod,
     node="FmodBackward0",
     inplace="fmod_",
-    check=_check_integer_division,
+    check=_division_check("fmod_cpu"),
     self=lambda grad: grad,
 )
 expose(fmod_tensor, inplace="fmod_")
@@ -484,9 +501,16 @@ def __pos__(self):
     return self
 
 
+def _power_scalar(self, exponent, out=None):
+    if self.dtype == np.bool_:
+        # NB: NumPy's power of bools computes in int8; PyTorch's stays bool.
+        return np.power(self, exponent, out=out, casting="unsafe", dtype=np.int8)
+    return np.power(self, exponent, out=out)
+
+
 pow_tensor_scalar = defop(
     "pow.Tensor_Scalar(Tensor self, Scalar exponent) -> Tensor",
-    forward=np.power,
+    forward=_power_scalar,
     node="PowBackward0",
     dtype=KEEP,
     inplace="pow_",
@@ -592,6 +616,11 @@ def pow_(self, exponent):
     if isinstance(exponent, int) and not self.dtype.is_floating_point and exponent < 0:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
     op = _pow_op(self, exponent)
+    if not isinstance(exponent, Tensor):
+        # As TensorIterator: the weak scalar's result type must cast to self's (bool ** 2).
+        result = _promoted_dtype(self, exponent)
+        if not can_cast(result, self.dtype):
+            raise _errors.cannot_cast(scalar_type_name(result), scalar_type_name(self.dtype))
     if op is pow_tensor_tensor:
         return apply_inplace(op, (self, exponent), {}, "pow_")
     return apply_inplace(op, (self,), {"exponent": exponent}, "pow_")

@@ -12,6 +12,7 @@ from .._creation import tensor as make_tensor
 from .._dispatch import call
 from .._inplace import apply_inplace
 from .._tensor import Tensor, _wrap_dim
+from .._write_rules import check_source_dtype
 from ._api import method, public
 from ._registry import defop
 
@@ -279,6 +280,8 @@ _LONG_ONLY = ("index_fill", "index_copy")
 
 def _check_scatter(self, dim, index, src, name):
     _check_index_tensor(index, name)
+    if name == "scatter" and isinstance(src, Tensor):
+        check_source_dtype("scatter", self, src)
     if index.dim() != self.dim() and index.numel():
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
     size = self.shape[dim] if self.dim() else 1
@@ -405,6 +408,8 @@ method(index_select)
 def _dim_index_call(op, name, self, dim, index, others, attrs, inplace):
     dim = _wrap_dim(dim, self.dim())
     _check_index_tensor(index, name)
+    if others:
+        check_source_dtype(name, self, others[0])
     size = self.shape[dim] if self.dim() else 1
     idx = index._data.reshape(-1)
     # NB: as PyTorch's kernels: index_add_ takes no negative indices and reports
