@@ -8,7 +8,10 @@ other operands. Each raises PyTorch's exception with PyTorch's text; none writes
 
 from __future__ import annotations
 
-from . import _dtype
+import numpy as np
+
+from . import _dtype, _errors
+from ._storage import data_ptr
 
 
 def _name(t) -> str:
@@ -65,3 +68,54 @@ def check_scalar_cast(result, self) -> None:
             f"result type {_dtype.scalar_type_name(result)} can't be cast to the desired "
             f"output type {cpp_type_name(self.dtype)}"
         )
+
+
+# --- operands that share memory with the destination ---------------------------------------------
+
+NO, PARTIAL, FULL, TOO_HARD = "no", "partial", "full", "too_hard"
+
+
+def _dense(array: np.ndarray) -> bool:
+    """PyTorch's is_non_overlapping_and_dense: some permutation of the dims is contiguous."""
+    expected = array.itemsize
+    for size, stride in sorted(
+        zip(array.shape, array.strides, strict=True), key=lambda d: (abs(d[1]), d[0])
+    ):
+        if size == 1:
+            continue
+        if stride != expected:
+            return False
+        expected *= size
+    return True
+
+
+def overlap_status(a, b) -> str:
+    """PyTorch's get_overlap_status for two tensors (MemOverlapStatus)."""
+    if a is b:
+        return FULL
+    x, y = a._data, b._data
+    if x.size == 0 or y.size == 0 or not np.may_share_memory(x, y):
+        return NO
+    if not (_dense(x) and _dense(y)):
+        return TOO_HARD
+    x_begin, y_begin = data_ptr(x), data_ptr(y)
+    x_end, y_end = x_begin + x.nbytes, y_begin + y.nbytes
+    if x_begin == y_begin and x_end == y_end:
+        return FULL if x.strides == y.strides else PARTIAL
+    if x_begin < y_end and y_begin < x_end:
+        return PARTIAL
+    return NO
+
+
+def check_no_overlap(self, *others) -> None:
+    """PyTorch's assert_no_overlap: the index writes read none of self's memory."""
+    for other in others:
+        if other is not None and overlap_status(self, other) in (PARTIAL, FULL):
+            raise _errors.partial_overlap()
+
+
+def check_no_partial_overlap(self, *others) -> None:
+    """PyTorch's assert_no_partial_overlap: the same elements in the same layout are fine."""
+    for other in others:
+        if other is not None and overlap_status(self, other) == PARTIAL:
+            raise _errors.partial_overlap()

@@ -18,7 +18,7 @@ from .._creation import tensor as make_tensor
 from .._dispatch import broadcast_shape, call
 from .._inplace import apply_inplace
 from .._tensor import Tensor
-from .._write_rules import check_source_dtype
+from .._write_rules import check_no_overlap, check_no_partial_overlap, check_source_dtype
 from ._api import method, public
 from ._registry import LONG, defop
 from .view_api import select, slice_dim
@@ -182,6 +182,7 @@ method(masked_scatter)
 @method
 def masked_scatter_(self, mask, source):
     _check_masked_scatter(self, mask, source)
+    check_no_partial_overlap(self, mask)
     return apply_inplace(
         masked_scatter_op, (self, mask, source), {}, "masked_scatter_", pointwise=False
     )
@@ -444,6 +445,15 @@ def index_put_(self, indices, values, accumulate=False):
     if not isinstance(values, Tensor):
         values = make_tensor(values, dtype=self.dtype)
     _check_index_put(self, _expand_masks(given), values)
+    # As PyTorch's index_put_: no index or value may read self's memory (masks are
+    # expanded to fresh positions first); a lone mask with one value is a
+    # masked_fill_ there, which reads the value first.
+    lone_mask = len(given) == 1 and given[0] is not None and given[0].dtype is _dtype.bool_
+    check_no_overlap(
+        self,
+        None if lone_mask and values.numel() == 1 else values,
+        *[i for i in given if i is not None and i.dtype is not _dtype.bool_],
+    )
     # NB: the node saves the indices as given, masks included, as PyTorch's.
     return apply_inplace(
         index_put_op,

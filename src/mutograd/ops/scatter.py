@@ -12,7 +12,7 @@ from .._creation import tensor as make_tensor
 from .._dispatch import call
 from .._inplace import apply_inplace
 from .._tensor import Tensor, _wrap_dim
-from .._write_rules import check_source_dtype
+from .._write_rules import check_no_overlap, check_source_dtype
 from ._api import method, public
 from ._registry import defop
 
@@ -319,6 +319,7 @@ def _scatter_call(self, dim, index, src, reduce, inplace):
     else:
         op, inputs, attrs = scatter_value_op, (self, index), {"dim": dim, "value": src}
     if inplace:
+        check_no_overlap(self, index, src if isinstance(src, Tensor) else None)
         return apply_inplace(op, inputs, attrs, "scatter_", pointwise=False)
     return call(op, inputs, attrs)
 
@@ -340,6 +341,7 @@ def _scatter_add_call(self, dim, index, src, inplace):
     dim = _wrap_dim(dim, self.dim())
     _check_scatter(self, dim, index, src, "scatter")
     if inplace:
+        check_no_overlap(self, index, src)
         return apply_inplace(
             scatter_add_op, (self, index, src), {"dim": dim}, "scatter_add_", pointwise=False
         )
@@ -370,6 +372,7 @@ def _scatter_reduce_call(self, dim, index, src, reduce, include_self, inplace):
     _check_scatter(self, dim, index, src, "scatter")
     attrs = {"dim": dim, "reduce": reduce, "include_self": include_self}
     if inplace:
+        check_no_overlap(self, index, src)
         return apply_inplace(
             scatter_reduce_op, (self, index, src), attrs, "scatter_reduce_", pointwise=False
         )
@@ -429,6 +432,7 @@ def _dim_index_call(op, name, self, dim, index, others, attrs, inplace):
     inputs = (self, index) + others
     attrs = dict(attrs, dim=dim)
     if inplace:
+        check_no_overlap(self, index, *others)
         return apply_inplace(op, inputs, attrs, name + "_", pointwise=False)
     return call(op, inputs, attrs)
 

@@ -491,6 +491,13 @@ def masked_fill(self, mask, value):
 @method
 def masked_fill_(self, mask, value):
     op, inputs, attrs = _masked_fill_op(self, mask, value)
+    if op is masked_fill_tensor:
+        # As PyTorch's masked_fill_, the 0-dim value is read first: it may be an
+        # element of self (no overlap check); the mask still broadcasts to self.
+        shape = broadcast_shape((self, mask))
+        if shape != self._data.shape:
+            raise _errors.inplace_broadcast(self._data.shape, shape)
+        return apply_inplace(op, inputs, attrs, "masked_fill_", pointwise=False)
     return apply_inplace(op, inputs, attrs, "masked_fill_")
 
 
@@ -522,7 +529,8 @@ def fill_(self, value):
                 "fill_ only supports 0-dimension value tensor but got tensor with "
                 f"{value.dim()} dimensions."
             )
-        return apply_inplace(fill_tensor, (self, value), {}, "fill_")
+        # NB: the 0-dim value is read first, as PyTorch's fill_: it may be an element of self.
+        return apply_inplace(fill_tensor, (self, value), {}, "fill_", pointwise=False)
     return apply_inplace(fill_scalar, (self,), {"value": value}, "fill_")
 
 
