@@ -254,6 +254,17 @@ index_fill_op = defop(
     "tensor[mask] = scalar",
     self=lambda grad, dim, index: grad.index_fill(dim, index, 0),
 )
+index_fill_tensor_op = defop(
+    "index_fill.int_Tensor(Tensor self, int dim, Tensor index, Tensor value) -> Tensor",
+    forward=_index_fill,
+    node="IndexFillBackward1",
+    inplace="index_fill_",
+    overlap_ok=index_fill_op.overlap_ok,
+    self=lambda grad, dim, index: grad.index_fill(dim, index, 0),
+    # NB: the sum of the filled slots, each once however often the index names it
+    # (PyTorch sums over the unique indices).
+    value=lambda grad, dim, index: grad.sum() - grad.index_fill(dim, index, 0).sum(),
+)
 
 
 # --- checks (run before any write; see the in-place protocol) -----------------------------------
@@ -411,7 +422,7 @@ method(index_select)
 def _dim_index_call(op, name, self, dim, index, others, attrs, inplace):
     dim = _wrap_dim(dim, self.dim())
     _check_index_tensor(index, name)
-    if others:
+    if others and name != "index_fill":
         check_source_dtype(name, self, others[0])
     size = self.shape[dim] if self.dim() else 1
     idx = index._data.reshape(-1)
@@ -432,7 +443,8 @@ def _dim_index_call(op, name, self, dim, index, others, attrs, inplace):
     inputs = (self, index) + others
     attrs = dict(attrs, dim=dim)
     if inplace:
-        check_no_overlap(self, index, *others)
+        # NB: index_fill_ reads its 0-dim value first: it may be an element of self.
+        check_no_overlap(self, index, *(others if name != "index_fill" else ()))
         return apply_inplace(op, inputs, attrs, name + "_", pointwise=False)
     return call(op, inputs, attrs)
 
@@ -467,13 +479,27 @@ def index_copy_(self, dim, index, source):
     return _dim_index_call(index_copy_op, "index_copy", self, dim, index, (source,), {}, True)
 
 
+def _index_fill_call(self, dim, index, value, inplace):
+    if isinstance(value, Tensor):
+        if value.dim() != 0:
+            raise RuntimeError(
+                "index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                f"{value.dim()} dimension(s)."
+            )
+        # As PyTorch: a 0-dim tensor value is an input of the op (IndexFillBackward1),
+        # so a value that requires grad gets its gradient (cast to self's dtype when
+        # written, even into an integer self, which PyTorch then marks requiring grad).
+        return _dim_index_call(
+            index_fill_tensor_op, "index_fill", self, dim, index, (value,), {}, inplace
+        )
+    return _dim_index_call(
+        index_fill_op, "index_fill", self, dim, index, (), {"value": value}, inplace
+    )
+
+
 @public
 def index_fill(input, dim, index, value):
-    if isinstance(value, Tensor):
-        value = value.item()
-    return _dim_index_call(
-        index_fill_op, "index_fill", input, dim, index, (), {"value": value}, False
-    )
+    return _index_fill_call(input, dim, index, value, False)
 
 
 method(index_fill)
@@ -481,8 +507,4 @@ method(index_fill)
 
 @method
 def index_fill_(self, dim, index, value):
-    if isinstance(value, Tensor):
-        value = value.item()
-    return _dim_index_call(
-        index_fill_op, "index_fill", self, dim, index, (), {"value": value}, True
-    )
+    return _index_fill_call(self, dim, index, value, True)

@@ -20,7 +20,7 @@ from .._inplace import apply_inplace, apply_out
 from .._layout import contiguous
 from .._tensor import Tensor
 from .._write_rules import check_scalar_cast, cpp_type_name
-from ..autograd.grad_mode import GradMode
+from ..autograd.grad_mode import GradMode, no_grad
 from ._api import FUNCTIONS, expose, method, public
 from ._iterator import use_iterator_layout
 from ._registry import PROMOTE, PROMOTE_FLOAT, REGISTRY, defop
@@ -552,6 +552,18 @@ copy = defop(
     src=lambda grad: grad,
 )
 expose(copy, inplace="copy_")
+_record_copy_ = Tensor.copy_
+
+
+@method
+def copy_(self, src, non_blocking=False):
+    if GradMode.enabled and not self.dtype.is_floating_point:
+        # As PyTorch's copy_ (VariableTypeManual.cpp): an integer or bool destination
+        # records nothing, even from a source that requires grad.
+        with no_grad():
+            return _record_copy_(self, src, non_blocking=non_blocking)
+    return _record_copy_(self, src, non_blocking=non_blocking)
+
 
 use_iterator_layout(_FIRST_OP)
 # NB: PyTorch's masked_fill works on self.clone(at::MemoryFormat::Contiguous).
