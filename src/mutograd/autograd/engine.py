@@ -468,6 +468,10 @@ def _accumulate(variable: Tensor, inputs: list, create_graph: bool) -> None:
             if out is not None:
                 g = out
             del out
+    if not variable._requires_grad:
+        # As PyTorch's AccumulateGrad::apply: a leaf that stopped requiring grad since
+        # the graph was built (detach_(), requires_grad_(False)) gets nothing.
+        return
     current = variable._grad
     if current is None:
         if not GradMode.enabled and _sole_reference(g) and _obeys_layout_contract(g, variable):

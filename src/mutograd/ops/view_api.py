@@ -379,6 +379,15 @@ method(split)
 
 
 @public
+def split_with_sizes(input, split_sizes, dim=0):
+    dim = _wrap_dim(dim, input.dim())
+    return call(split_sizes_op, (input,), {"split_sizes": tuple(split_sizes), "dim": dim})
+
+
+method(split_with_sizes)
+
+
+@public
 def chunk(input, chunks, dim=0):
     if chunks <= 0:
         raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
