@@ -151,6 +151,9 @@ def _norm(self, ord=2, dim=None, keepdim=False, dtype=None):
         return np.max(a, axis=dim, keepdims=keepdim)
     if ord == 1:
         return np.sum(a, axis=dim, keepdims=keepdim)
+    if ord == 0:
+        # NB: the "0-norm" counts the nonzero elements (no 1 / ord).
+        return np.sum(a != 0, axis=dim, keepdims=keepdim).astype(a.dtype)
     return np.power(np.sum(np.power(a, ord), axis=dim, keepdims=keepdim), 1.0 / ord)
 
 
@@ -592,8 +595,17 @@ def min(input, dim=None, keepdim=False, *, other=None):
     )
 
 
+def _check_dim_given(name: str, input: Tensor, dim) -> None:
+    if dim == () and input.numel() == 0:
+        raise RuntimeError(
+            f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify "
+            "the reduction dim with the 'dim' argument."
+        )
+
+
 @public
 def amax(input, dim=(), keepdim=False):
+    _check_dim_given("amax", input, dim)
     dims = reduce_dims(dim if dim != () else None, input.dim())
     _check_nonempty_dims("amax", input, dims)
     return call(amax_op, (input,), {"dim": dims, "keepdim": keepdim})
@@ -601,12 +613,15 @@ def amax(input, dim=(), keepdim=False):
 
 @public
 def amin(input, dim=(), keepdim=False):
+    _check_dim_given("amin", input, dim)
     dims = reduce_dims(dim if dim != () else None, input.dim())
     _check_nonempty_dims("amin", input, dims)
     return call(amin_op, (input,), {"dim": dims, "keepdim": keepdim})
 
 
 def _arg_dim(name: str, input: Tensor, dim):
+    if input.dtype is _dtype.bool_:
+        raise RuntimeError(f"{name}(): does not support bool input")
     if dim is None:
         if input.numel() == 0:
             raise IndexError(
@@ -630,8 +645,13 @@ def argmin(input, dim=None, keepdim=False):
     return call(argmin_op, (input,), {"dim": dim, "keepdim": keepdim})
 
 
+_NO_DIM = object()
+
+
 @public
-def logsumexp(input, dim, keepdim=False):
+def logsumexp(input, dim=_NO_DIM, keepdim=False):
+    if dim is _NO_DIM:
+        raise TypeError('logsumexp() missing 1 required positional arguments: "dim"')
     if not input.dtype.is_floating_point:
         input = input.to(_dtype.get_default_dtype())
     return call(logsumexp_op, (input,), {"dim": reduce_dims(dim, input.dim()), "keepdim": keepdim})
@@ -669,6 +689,11 @@ def log_softmax(input, dim=_MISSING, dtype=None):
 
 @public
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+    if not input.dtype.is_floating_point and dtype is None:
+        raise RuntimeError(
+            "linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+            f"{_dtype.scalar_type_name(input.dtype)}"
+        )
     ord = 2 if p in ("fro", None) else p
     dims = None if dim is None else reduce_dims(dim, input.dim())
     return call(norm_op, (input,), {"ord": ord, "dim": dims, "keepdim": keepdim, "dtype": dtype})
