@@ -103,3 +103,37 @@ def test_mask_shares_memory_with_destination(write):
     run_both(
         _program(lambda T: T.tensor([[True, False, True], [False, True, True]]), BOOL_WRITES[write])
     )
+
+
+# --- the two deliberate differences (README): checked on mutograd alone ---------------------
+
+
+def test_a_failed_write_changes_nothing():
+    import mutograd as T
+
+    d = T.tensor([5, 7, 9])
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        d.remainder_(T.tensor([2, 0, 3]))
+    assert d.tolist() == [5, 7, 9] and d._version == 0
+
+
+@pytest.mark.parametrize(
+    ("write", "expected"),
+    [
+        (
+            lambda x: x.__iadd__(x.diagonal()),
+            [[0.0, 5.0, 10.0], [3.0, 8.0, 13.0], [6.0, 11.0, 16.0]],
+        ),
+        (
+            lambda x: x[:2].masked_scatter_(x[:2] > 2, x[:2]),
+            [[0.0, 1.0, 2.0], [0.0, 1.0, 2.0], [6.0, 7.0, 8.0]],
+        ),
+    ],
+    ids=["diagonal", "masked_scatter"],
+)
+def test_partly_overlapping_operands_are_read_before_the_write(write, expected):
+    import mutograd as T
+
+    x = T.arange(9.0).view(3, 3)
+    write(x)
+    assert x.tolist() == expected
