@@ -1917,6 +1917,15 @@ entry(
     [S(f32(4, 3), 1, np.array([0, 2]), -1.0, name="dim1")],
 )
 entry(
+    "index_fill.int_Tensor",
+    fn("index_fill"),
+    [
+        S(f32(4, 3), 1, np.array([0, 2]), f32(), name="dim1"),
+        S(f32(4, 3), 0, np.array([1, 1, 3]), f32(), name="repeated"),
+        S(f32(), 0, np.array([0]), f32(), name="0d"),
+    ],
+)
+entry(
     "masked_scatter",
     fn("masked_scatter"),
     [

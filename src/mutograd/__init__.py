@@ -82,7 +82,19 @@ from .autograd.inference import is_inference
 globals().update(_ops.FUNCTIONS)
 del _ops
 
-from . import accelerator, backends, cuda, distributions, nn, onnx, optim, random, serialization, testing, utils  # noqa: E402
+from . import (  # noqa: E402
+    accelerator,
+    backends,
+    cuda,
+    distributions,
+    nn,
+    onnx,
+    optim,
+    random,
+    serialization,
+    testing,
+    utils,
+)
 from ._legacy import (  # noqa: E402
     BoolTensor,
     ByteTensor,

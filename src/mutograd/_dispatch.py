@@ -90,8 +90,11 @@ def compute_dtype(op: OpDef, inputs, attrs: dict = _NO_ATTRS) -> tuple:
             d = _dtype.get_default_dtype()
         return d, d
     if rule == SUM:
-        # Sums of integers and bools accumulate in int64, as PyTorch's.
+        # Sums of integers and bools accumulate in int64, as PyTorch's; an explicit
+        # dtype= (prod's, which is not a cast before the op) is the output's.
         d = inputs[0].dtype
+        if attrs.get("dtype") is not None:
+            return attrs["dtype"], attrs["dtype"]
         return d, (d if d.is_floating_point else _dtype.int64)
     first = inputs[0]
     if len(inputs) == 2 and isinstance(first, Tensor):

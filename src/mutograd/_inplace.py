@@ -150,7 +150,9 @@ def check_inplace(t: Tensor, name: str) -> None:
     meta = t._view_meta
     if base is not None and meta is not None:
         handle_view_on_rebase(t, meta, name, indirect=False)
-        if base._grad_fn is None and base.requires_grad:
+        # NB: PyTorch's can_mutate_inplace asks whether the *view* requires grad and
+        # its base is a leaf (grad_fn None), whether or not the base requires grad.
+        if t.requires_grad and base._grad_fn is None:
             raise _with_location(_errors.view_of_leaf_inplace(), name, _FIX_LEAF)
     # NB: PyTorch's is_leaf() reads the raw grad_fn, without regenerating a view's.
     if t.requires_grad and t._grad_fn is None:
@@ -244,6 +246,11 @@ def apply_inplace(
         # checks: an input view whose history cannot be followed raises first.
         edges, _ = edges_for(op, inputs)
         wanted = op.wanted(edges)
+    meta_check = getattr(op.check, "meta", False)
+    if meta_check:
+        # A check PyTorch makes in the op's meta function (sub's bool check), before
+        # TensorIterator looks at overlap, shapes and dtypes.
+        op.check(*inputs, **attrs)
     if len(inputs) > 1 or not self._data.flags.c_contiguous:
         # NB: a C-contiguous self with no other operand cannot overlap anything.
         check_overlap(op, self, inputs, pointwise)
@@ -273,7 +280,7 @@ def apply_inplace(
         raise _errors.cannot_cast(
             _dtype.scalar_type_name(odtype), _dtype.scalar_type_name(self.dtype)
         )
-    if op.check is not None:
+    if op.check is not None and not meta_check:
         op.check(*inputs, **attrs)
     if self._inference:
         check_not_inference(self)

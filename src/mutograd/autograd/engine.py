@@ -180,6 +180,11 @@ class _GraphTask:
         self.accumulate = accumulate
         self.targets = targets
         root_edges = [gradient_edge(t) for t in roots]
+        for k, (node, _) in enumerate(root_edges):
+            if node is None:
+                # As PyTorch's run_backward: a root with no edge (a view made under
+                # no_grad of a tensor requiring grad) cannot start a backward.
+                raise _errors.no_grad_fn(k)
         # Capture points: a target leaf is captured at its AccumulateGrad, a
         # non-leaf at (grad_fn, output_nr), after tensor hooks, as in PyTorch.
         self.captures: dict = {}
@@ -468,6 +473,10 @@ def _accumulate(variable: Tensor, inputs: list, create_graph: bool) -> None:
             if out is not None:
                 g = out
             del out
+    if not variable._requires_grad:
+        # As PyTorch's AccumulateGrad::apply: a leaf that stopped requiring grad since
+        # the graph was built (detach_(), requires_grad_(False)) gets nothing.
+        return
     current = variable._grad
     if current is None:
         if not GradMode.enabled and _sole_reference(g) and _obeys_layout_contract(g, variable):

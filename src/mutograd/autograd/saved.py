@@ -86,7 +86,7 @@ class SavedTensor:
         else:
             grad_fn = node
         error = _errors.saved_version_mismatch(
-            _dtype.legacy_type_name(t.dtype),
+            _version_error_type_name(t.dtype),
             t._data.shape,
             None if grad_fn is None else grad_fn._label(),
             self._output_nr,
@@ -100,7 +100,7 @@ class SavedTensor:
     def _diagnosis(self, node) -> str:
         """mutograd's addition to PyTorch's message: who saved the tensor, who wrote it."""
         t = self._tensor
-        described = f"[{_dtype.legacy_type_name(t.dtype)} {list(t._data.shape)}]"
+        described = f"[{_version_error_type_name(t.dtype)} {list(t._data.shape)}]"
         where = ""
         if node._location is not None:
             where = f"; the forward op ran at {format_location(node._location)}"
@@ -131,3 +131,34 @@ class SavedTensor:
             "backward() has run."
         )
         return "\n".join(lines)
+
+
+def _version_error_type_name(dtype) -> str:
+    """The tensor's type as SavedVariable's version error prints it.
+
+    NB: PyTorch prints the legacy class name ("torch.FloatTensor") where one
+    exists and the backend type otherwise: a bool tensor is "CPUBoolType".
+    """
+    if dtype is _dtype.bool_:
+        return "CPUBoolType"
+    return _dtype.legacy_type_name(dtype)
+
+
+def check_all_saved(node) -> None:
+    """Check every tensor ``node`` saved before any formula runs.
+
+    NB: PyTorch's generated apply() unpacks all of a node's SavedVariables first,
+    so a saved tensor written in place since raises even when the formula that
+    reads it will not run (PowBackward1's result when only self needs a gradient).
+    """
+    for value in node._saved.values():
+        if type(value) is SavedTensor:
+            t = value._tensor
+            if t is None or (value._version is not None and t._vc.version != value._version):
+                value.unpack(node)
+        elif type(value) is list:
+            for v in value:
+                if type(v) is SavedTensor:
+                    t = v._tensor
+                    if t is None or (v._version is not None and t._vc.version != v._version):
+                        v.unpack(node)

@@ -234,6 +234,10 @@ def make_overloaded(
             operands[0] = f"_promoted({first}, {', '.join(scalar_args)})"
         scalar_attrs = ", ".join(f"{a.name!r}: {a.name}" for a in scalar.args if not a.is_tensor)
         lines.append(f"    if not isinstance({number}, _Tensor):")
+        if promote and scalar.check is not None:
+            # NB: the row's check sees self's own dtype, as PyTorch's checks run before
+            # the number promotes it (``1 - bool_tensor`` raises sub's bool error).
+            lines.append(f"        _scalar.check({first}, **{{{scalar_attrs}}})")
         lines.append(
             f"        op, inputs, attrs = _scalar, ({', '.join(operands)},), {{{scalar_attrs}}}"
         )

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..autograd.graph import Node
-from ..autograd.saved import SavedTensor
+from ..autograd.saved import SavedTensor, check_all_saved
 
 REGISTRY: dict[str, "OpDef"] = {}
 
@@ -117,6 +117,7 @@ class OpNode(Node):
         op = self._op
         saved = self._saved
         wanted = op.wanted(self.next_functions)
+        check_all_saved(self)
         result = []
         for k, formula in enumerate(op.formulas):
             # A Tensor[] input (cat, stack) has one edge per tensor.
@@ -378,8 +379,9 @@ def _generated_apply(op: OpDef):
         "def apply(self, grads):",
         "    saved = self._saved",
         "    next_functions = self.next_functions",
+        "    _check_all_saved(self)",
     ]
-    namespace = {"_unpack": _unpack}
+    namespace = {"_unpack": _unpack, "_check_all_saved": check_all_saved}
     results = []
     for k, formula in enumerate(op.formulas):
         namespace[f"_formula{k}"] = formula.fn

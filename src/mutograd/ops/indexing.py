@@ -18,6 +18,7 @@ from .._creation import tensor as make_tensor
 from .._dispatch import broadcast_shape, call
 from .._inplace import apply_inplace
 from .._tensor import Tensor
+from .._write_rules import check_no_overlap, check_no_partial_overlap, check_source_dtype
 from ._api import method, public
 from ._registry import LONG, defop
 from .view_api import select, slice_dim
@@ -162,6 +163,7 @@ method(masked_select)
 
 
 def _check_masked_scatter(self, mask, source):
+    check_source_dtype("masked_scatter", self, source)
     _check_mask(self, mask, "masked_scatter_")
     needed = int(np.broadcast_to(mask._data, self._data.shape).sum())
     if needed > source.numel():
@@ -180,6 +182,7 @@ method(masked_scatter)
 @method
 def masked_scatter_(self, mask, source):
     _check_masked_scatter(self, mask, source)
+    check_no_partial_overlap(self, mask)
     return apply_inplace(
         masked_scatter_op, (self, mask, source), {}, "masked_scatter_", pointwise=False
     )
@@ -298,16 +301,26 @@ def apply_basic(self: Tensor, key):
                     advanced.append(index.view(1))
                     dim += 1
                     continue
-                positions = index.nonzero(as_tuple=True)
-                advanced.extend(positions)
+                # NB: the mask itself goes to index/index_put, which save it as
+                # PyTorch's do (a later write into the mask makes backward raise).
+                advanced.append(index)
                 dim += index.dim()
             else:
                 size = result.shape[dim]
                 # NB: PyTorch's index kernel numbers the dimension among the index tensors.
-                _check_range(index._data, size, sum(a is not None for a in advanced))
+                _check_range(index._data, size, _index_count(advanced))
                 advanced.append(index)
                 dim += 1
     return result, advanced
+
+
+def _index_count(advanced) -> int:
+    """How many index tensors precede, a mask counting once per dimension it spans."""
+    count = 0
+    for a in advanced:
+        if a is not None:
+            count += a.dim() if a.dtype is _dtype.bool_ else 1
+    return count
 
 
 def _int(value):
@@ -359,6 +372,10 @@ def __setitem__(self, key, value):
             advanced.pop()
         if not isinstance(value, Tensor):
             value = make_tensor(value, dtype=self.dtype)
+        elif value.dim() == 0 and value.dtype is not self.dtype:
+            # As PyTorch's setitem: a 0-dim value takes self's dtype (index_put_
+            # itself refuses another dtype).
+            value = value.to(self.dtype)
         result.index_put_(tuple(advanced), value)
         return
     # As PyTorch's copy_to: a scalar becomes a 0-d tensor of self's dtype; equal
@@ -378,6 +395,10 @@ def __setitem__(self, key, value):
 
 
 def _check_index_put(self, indices, values):
+    if len(indices) > self.dim():
+        raise IndexError(
+            f"too many indices for tensor of dimension {self.dim()} (got {len(indices)})"
+        )
     key_arrays = []
     for k, index in enumerate(indices):
         if index is None:
@@ -397,6 +418,7 @@ def _check_index_put(self, indices, values):
             f"shape mismatch: value tensor of shape [{', '.join(map(str, values.shape))}] cannot be "
             f"broadcast to indexing result of shape [{', '.join(map(str, target_shape))}]"
         ) from None
+    check_source_dtype("index_put", self, values)
 
 
 def _expand_masks(indices):
@@ -413,9 +435,9 @@ def _expand_masks(indices):
 
 @public
 def index_put(input, indices, values, accumulate=False):
-    indices = _expand_masks(indices)
-    _check_index_put(input, indices, values)
-    return call(index_put_op, (input, list(indices), values), {"accumulate": accumulate})
+    given = [i if i is None or isinstance(i, Tensor) else _as_index_tensor(i) for i in indices]
+    _check_index_put(input, _expand_masks(given), values)
+    return call(index_put_op, (input, given, values), {"accumulate": accumulate})
 
 
 method(index_put)
@@ -423,13 +445,23 @@ method(index_put)
 
 @method
 def index_put_(self, indices, values, accumulate=False):
-    indices = _expand_masks(indices)
+    given = [i if i is None or isinstance(i, Tensor) else _as_index_tensor(i) for i in indices]
     if not isinstance(values, Tensor):
         values = make_tensor(values, dtype=self.dtype)
-    _check_index_put(self, indices, values)
+    _check_index_put(self, _expand_masks(given), values)
+    # As PyTorch's index_put_: no index or value may read self's memory (masks are
+    # expanded to fresh positions first); a lone mask with one value is a
+    # masked_fill_ there, which reads the value first.
+    lone_mask = len(given) == 1 and given[0] is not None and given[0].dtype is _dtype.bool_
+    check_no_overlap(
+        self,
+        None if lone_mask and values.numel() == 1 else values,
+        *[i for i in given if i is not None and i.dtype is not _dtype.bool_],
+    )
+    # NB: the node saves the indices as given, masks included, as PyTorch's.
     return apply_inplace(
         index_put_op,
-        (self, list(indices), values),
+        (self, given, values),
         {"accumulate": accumulate},
         "index_put_",
         pointwise=False,

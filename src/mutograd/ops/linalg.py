@@ -102,7 +102,19 @@ addmm_op = defop(
 )
 
 
+def _no_bool_kernel(t, kernel: str) -> None:
+    """PyTorch has no bool matmul kernels."""
+    if t.dtype._name == "bool":
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+
+
 def _check_dtypes(a, b, name):
+    if name == "mv" and a.dtype is not b.dtype:
+        # NB: mv runs as addmv into an output of the vector's dtype.
+        raise RuntimeError(
+            "addmv input tensors must have the same dtype, but got "
+            f"{_s(b.dtype)}, {_s(a.dtype)}, and {_s(b.dtype)}"
+        )
     if a.dtype is not b.dtype:
         raise RuntimeError(
             f"expected m1 and m2 to have the same dtype, but got: {_c(a.dtype)} != {_c(b.dtype)}"
@@ -132,6 +144,7 @@ def mm(input, mat2):
     if input.shape[1] != mat2.shape[0]:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_shapes(input, mat2)})")
     _check_dtypes(input, mat2, "mm")
+    _no_bool_kernel(input, "addmm_impl_cpu_")
     return call(mm_op, (input, mat2))
 
 
@@ -146,6 +159,7 @@ def bmm(input, mat2):
             f"Expected size for first two dimensions of batch2 tensor to be: "
             f"[{input.shape[0]}, {input.shape[2]}] but got: [{mat2.shape[0]}, {mat2.shape[1]}]."
         )
+    _no_bool_kernel(input, "bmm")
     _check_dtypes(input, mat2, "bmm")
     return call(bmm_op, (input, mat2))
 
@@ -158,6 +172,7 @@ def mv(input, vec):
             f"vec ({vec.shape[0]})"
         )
     _check_dtypes(input, vec, "mv")
+    _no_bool_kernel(input, "addmv_impl_cpu")
     return call(mv_op, (input, vec))
 
 
@@ -184,6 +199,7 @@ def dot(input, tensor):
             "dot : expected both vectors to have same dtype, but found "
             f"{_s(input.dtype)} and {_s(tensor.dtype)}"
         )
+    _no_bool_kernel(input, "dot")
     return call(dot_op, (input, tensor))
 
 

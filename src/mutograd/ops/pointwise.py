@@ -10,16 +10,20 @@ import math
 
 import numpy as np
 
+from .. import _errors
 from .._creation import wrapped_number, zeros_like
 from .._dispatch import call, compute_dtype
 from .._dtype import (
     bool_,
+    can_cast,
     scalar_dtype,
+    scalar_type_name,
 )
 from .._inplace import apply_inplace, apply_out
 from .._tensor import Tensor
 from ._api import FUNCTIONS, binary_operator, expose, method, overloads, public
 from ._api import promoted as _promoted
+from ._api import promoted_dtype as _promoted_dtype
 from ._iterator import iterator_layout
 from ._registry import KEEP, PROMOTE, PROMOTE_FLOAT, defop
 
@@ -117,6 +121,9 @@ def _check_sub(self, other, alpha=1) -> None:
             "If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."
         )
     _check_alpha(self, other, alpha)
+
+
+_check_sub.meta = True  # PyTorch's sub_check runs before the dtype checks (see apply_inplace)
 
 
 def _check_rsub(self, other, alpha=1) -> None:
@@ -317,6 +324,18 @@ def _check_integer_division(self, other, **attrs) -> None:
         raise RuntimeError("ZeroDivisionError")
 
 
+def _division_check(kernel: str):
+    """_check_integer_division, after PyTorch's kernel dispatch: none of these has a kernel
+    for bool results (``"remainder_cpu" not implemented for 'Bool'``)."""
+
+    def check(self, other, **attrs) -> None:
+        if compute_dtype(floor_divide, (self, other))[1] is bool_:
+            raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+        _check_integer_division(self, other, **attrs)
+
+    return check
+
+
 floor_divide = defop(
     "floor_divide(Tensor self, Tensor other) -> Tensor",
     forward=np.floor_divide,
@@ -324,7 +343,7 @@ floor_divide = defop(
     node="NotImplemented",
     dtype=PROMOTE,
     inplace="floor_divide_",
-    check=_check_integer_division,
+    check=_division_check("div_floor_cpu"),
     self=_not_implemented("floor_divide"),
     other=_not_implemented("floor_divide"),
 )
@@ -341,7 +360,7 @@ trunc_divide = defop(
     forward=_trunc_divide,
     layout=iterator_layout,
     dtype=PROMOTE,
-    check=_check_integer_division,
+    check=_division_check("div_trunc_cpu"),
 )
 
 
@@ -362,7 +381,7 @@ remainder_tensor = defop(
     node="RemainderBackward1",
     dtype=PROMOTE,
     inplace="remainder_",
-    check=_check_integer_division,
+    check=_division_check("remainder_cpu"),
     self=lambda grad: grad,
     other=lambda grad, self, other: -grad * self.div(other, rounding_mode="floor"),
 )
@@ -372,7 +391,7 @@ remainder_scalar = defop(
     layout=iterator_layout,
     node="RemainderBackward0",
     inplace="remainder_",
-    check=_check_integer_division,
+    check=_division_check("remainder_cpu"),
     self=lambda grad: grad,
 )
 # NB: PyTorch's schema is remainder.Scalar_Tensor(Scalar self, Tensor other); the scalar
@@ -383,7 +402,7 @@ remainder_scalar_tensor = defop(
     layout=iterator_layout,
     node="NotImplemented",
     dtype=PROMOTE,
-    check=_check_integer_division,
+    check=_division_check("remainder_cpu"),
     other=_not_implemented("remainder"),
 )
 overloads(
@@ -404,7 +423,7 @@ fmod_tensor = defop(
     node="FmodBackward1",
     dtype=PROMOTE,
     inplace="fmod_",
-    check=_check_integer_division,
+    check=_division_check("fmod_cpu"),
     self=lambda grad: grad,
     other=lambda grad, self, other: -grad * self.div(other, rounding_mode="trunc"),
 )
@@ -414,7 +433,7 @@ fmod_scalar = defop(
     layout=iterator_layout,
     node="FmodBackward0",
     inplace="fmod_",
-    check=_check_integer_division,
+    check=_division_check("fmod_cpu"),
     self=lambda grad: grad,
 )
 overloads("fmod", fmod_tensor, fmod_scalar, out=True, inplace="fmod_")
@@ -468,9 +487,16 @@ def _check_pow_scalar(exponent, self) -> None:
     _check_pow(self, exponent)
 
 
+def _power_scalar(self, exponent, out=None):
+    if self.dtype == np.bool_:
+        # NB: NumPy's power of bools computes in int8; PyTorch's stays bool.
+        return np.power(self, exponent, out=out, casting="unsafe", dtype=np.int8)
+    return np.power(self, exponent, out=out)
+
+
 pow_tensor_scalar = defop(
     "pow.Tensor_Scalar(Tensor self, Scalar exponent) -> Tensor",
-    forward=np.power,
+    forward=_power_scalar,
     layout=iterator_layout,
     node="PowBackward0",
     dtype=KEEP,
@@ -571,6 +597,11 @@ def pow_(self, exponent):
     if isinstance(exponent, int) and not self.dtype.is_floating_point and exponent < 0:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
     op = _pow_op(self, exponent)
+    if not isinstance(exponent, Tensor):
+        # As TensorIterator: the weak scalar's result type must cast to self's (bool ** 2).
+        result = _promoted_dtype(self, exponent)
+        if not can_cast(result, self.dtype):
+            raise _errors.cannot_cast(scalar_type_name(result), scalar_type_name(self.dtype))
     if op is pow_tensor_tensor:
         return apply_inplace(op, (self, exponent), {}, "pow_")
     return apply_inplace(op, (self,), {"exponent": exponent}, "pow_")

@@ -12,6 +12,7 @@ from .._creation import eye
 from .._dispatch import call
 from .._layout import contiguous
 from .._tensor import Tensor, _wrap_dim
+from ..autograd.grad_mode import GradMode
 from . import _return_types
 from ._api import FUNCTIONS, method, public
 from ._registry import COMPARE, LONG, SUM, defop
@@ -88,6 +89,8 @@ def _count(shape, dims) -> int:
 
 
 def _prod(self, dim=None, keepdim=False, dtype=None):
+    if dtype is not None:
+        self = self.astype(dtype._np, copy=False)  # NB: PyTorch casts, then multiplies
     out_dtype = dtype._np if dtype is not None else (None if self.dtype.kind == "f" else np.int64)
     return np.prod(self, axis=dim, keepdims=keepdim, dtype=out_dtype)
 
@@ -148,6 +151,9 @@ def _norm(self, ord=2, dim=None, keepdim=False, dtype=None):
         return np.max(a, axis=dim, keepdims=keepdim)
     if ord == 1:
         return np.sum(a, axis=dim, keepdims=keepdim)
+    if ord == 0:
+        # NB: the "0-norm" counts the nonzero elements (no 1 / ord).
+        return np.sum(a != 0, axis=dim, keepdims=keepdim).astype(a.dtype)
     return np.power(np.sum(np.power(a, ord), axis=dim, keepdims=keepdim), 1.0 / ord)
 
 
@@ -535,6 +541,17 @@ def _float_check(name: str, t: Tensor, dtype) -> None:
             f"{name}(): could not infer output dtype. Input dtype must be either a floating point "
             f"or complex dtype. Got: {_dtype.scalar_type_name(t.dtype)}"
         )
+    if dtype is not None and not dtype.is_floating_point:
+        raise RuntimeError(
+            f"{name}(): could not infer output dtype. Optional dtype must be either a floating "
+            f"point or complex dtype. Got: {_dtype.scalar_type_name(dtype)}"
+        )
+
+
+def _check_recordable(t: Tensor, dtype) -> None:
+    """As PyTorch's set_history: a recorded op (sum, prod, cumsum) cannot output integers."""
+    if dtype is not None and not dtype.is_floating_point and t.requires_grad and GradMode.enabled:
+        raise RuntimeError(f"Autograd not support dtype: {_dtype.scalar_type_name(dtype)}")
 
 
 def _cast(t: Tensor, dtype):
@@ -545,6 +562,7 @@ def _cast(t: Tensor, dtype):
 def sum(input, dim=None, keepdim=False, *, dtype=None):
     if dim is None and dtype is None:
         return call(sum_all, (input,))  # the common case, on every loss.sum()
+    _check_recordable(input, dtype)
     if dim is None:
         return call(sum_all, (_cast(input, dtype),))
     dims = reduce_dims(dim, input.dim())
@@ -606,10 +624,15 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 @public
 def prod(input, dim=None, keepdim=False, *, dtype=None):
+    # NB: as PyTorch's prod, dtype= is the kernel's, not a cast first: the node
+    # saves the input itself (a later write into it makes backward raise).
+    _check_recordable(input, dtype)
     if dim is None:
-        return call(prod_all, (_cast(input, dtype),))
+        return call(prod_all, (input,), {"dtype": dtype})
     return call(
-        prod_dim, (_cast(input, dtype),), {"dim": _wrap_dim(dim, input.dim()), "keepdim": keepdim}
+        prod_dim,
+        (input,),
+        {"dim": _wrap_dim(dim, input.dim()), "keepdim": keepdim, "dtype": dtype},
     )
 
 
@@ -645,8 +668,17 @@ def min(input, dim=None, keepdim=False, *, other=None):
     )
 
 
+def _check_dim_given(name: str, input: Tensor, dim) -> None:
+    if dim == () and input.numel() == 0:
+        raise RuntimeError(
+            f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify "
+            "the reduction dim with the 'dim' argument."
+        )
+
+
 @public
 def amax(input, dim=(), keepdim=False):
+    _check_dim_given("amax", input, dim)
     dims = reduce_dims(dim if dim != () else None, input.dim())
     _check_nonempty_dims("amax", input, dims)
     return call(amax_op, (input,), {"dim": dims, "keepdim": keepdim})
@@ -654,12 +686,15 @@ def amax(input, dim=(), keepdim=False):
 
 @public
 def amin(input, dim=(), keepdim=False):
+    _check_dim_given("amin", input, dim)
     dims = reduce_dims(dim if dim != () else None, input.dim())
     _check_nonempty_dims("amin", input, dims)
     return call(amin_op, (input,), {"dim": dims, "keepdim": keepdim})
 
 
 def _arg_dim(name: str, input: Tensor, dim):
+    if input.dtype is _dtype.bool_:
+        raise RuntimeError(f"{name}(): does not support bool input")
     if dim is None:
         if input.numel() == 0:
             raise IndexError(
@@ -683,8 +718,13 @@ def argmin(input, dim=None, keepdim=False):
     return call(argmin_op, (input,), {"dim": dim, "keepdim": keepdim})
 
 
+_NO_DIM = object()
+
+
 @public
-def logsumexp(input, dim, keepdim=False):
+def logsumexp(input, dim=_NO_DIM, keepdim=False):
+    if dim is _NO_DIM:
+        raise TypeError('logsumexp() missing 1 required positional arguments: "dim"')
     if not input.dtype.is_floating_point:
         input = input.to(_dtype.get_default_dtype())
     return call(logsumexp_op, (input,), {"dim": reduce_dims(dim, input.dim()), "keepdim": keepdim})
@@ -722,6 +762,11 @@ def log_softmax(input, dim=_MISSING, dtype=None):
 
 @public
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+    if not input.dtype.is_floating_point and dtype is None:
+        raise RuntimeError(
+            "linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+            f"{_dtype.scalar_type_name(input.dtype)}"
+        )
     ord = 2 if p in ("fro", None) else p
     dims = None if dim is None else reduce_dims(dim, input.dim())
     return call(norm_op, (input,), {"ord": ord, "dim": dims, "keepdim": keepdim, "dtype": dtype})
@@ -741,6 +786,7 @@ def any(input, dim=None, keepdim=False):
 
 @public
 def cumsum(input, dim, *, dtype=None):
+    _check_recordable(input, dtype)
     return call(
         cumsum_op, (_cast(input, dtype),), {"dim": _wrap_dim(dim, input.dim()), "dtype": None}
     )

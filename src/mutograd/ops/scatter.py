@@ -12,6 +12,7 @@ from .._creation import tensor as make_tensor
 from .._dispatch import call
 from .._inplace import apply_inplace
 from .._tensor import Tensor, _wrap_dim
+from .._write_rules import check_no_overlap, check_source_dtype
 from ._api import method, public
 from ._registry import defop
 
@@ -253,6 +254,17 @@ index_fill_op = defop(
     "tensor[mask] = scalar",
     self=lambda grad, dim, index: grad.index_fill(dim, index, 0),
 )
+index_fill_tensor_op = defop(
+    "index_fill.int_Tensor(Tensor self, int dim, Tensor index, Tensor value) -> Tensor",
+    forward=_index_fill,
+    node="IndexFillBackward1",
+    inplace="index_fill_",
+    overlap_ok=index_fill_op.overlap_ok,
+    self=lambda grad, dim, index: grad.index_fill(dim, index, 0),
+    # NB: the sum of the filled slots, each once however often the index names it
+    # (PyTorch sums over the unique indices).
+    value=lambda grad, dim, index: grad.sum() - grad.index_fill(dim, index, 0).sum(),
+)
 
 
 # --- checks (run before any write; see the in-place protocol) -----------------------------------
@@ -277,10 +289,58 @@ def _check_index_tensor(index: Tensor, name: str) -> None:
 _LONG_ONLY = ("index_fill", "index_copy")
 
 
+def _check_scatter_shapes(self, dim, index, src, name) -> None:
+    """PyTorch's gather_shape_check / scatter_shape_check (a 0-dim tensor counts as 1-dim)."""
+    ndim = max(self.dim(), 1)
+
+    def size(t, d):
+        return t.shape[d] if t.dim() else 1
+
+    if name == "gather":
+        if ndim != max(index.dim(), 1):
+            raise RuntimeError(
+                "Index tensor must have the same number of dimensions as input tensor"
+            )
+        for d in range(ndim):
+            if d != dim and size(index, d) > size(self, d):
+                raise RuntimeError(
+                    f"Size does not match at dimension {d} expected index {_sizes(index.shape)} "
+                    f"to be no larger than self {_sizes(self.shape)} apart from dimension {dim}"
+                )
+        return
+    if index.numel() == 0:
+        return
+    if ndim != max(index.dim(), 1):
+        raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
+    source = src if isinstance(src, Tensor) else None
+    wrong = any(d != dim and size(index, d) > size(self, d) for d in range(ndim))
+    if not wrong and source is not None:
+        for d in range(ndim):
+            if d >= max(source.dim(), 1):
+                # NB: as PyTorch, src's size is read along every dim of self.
+                n = max(source.dim(), 1)
+                raise IndexError(
+                    f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but "
+                    f"got {d})"
+                )
+            if size(index, d) > size(source, d):
+                wrong = True
+                break
+    if wrong:
+        message = (
+            f"Expected index {_sizes(index.shape)} to be no larger than self "
+            f"{_sizes(self.shape)} apart from dimension {dim}"
+        )
+        if source is not None:
+            message += f" and to be no larger size than src {_sizes(source.shape)}"
+        raise RuntimeError(message)
+
+
 def _check_scatter(self, dim, index, src, name):
     _check_index_tensor(index, name)
-    if index.dim() != self.dim() and index.numel():
-        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    if name == "scatter" and isinstance(src, Tensor):
+        check_source_dtype("scatter", self, src)
+    _check_scatter_shapes(self, dim, index, src, name)
     size = self.shape[dim] if self.dim() else 1
     idx = index._data
     if idx.size and (idx.max() >= size or idx.min() < 0):
@@ -316,6 +376,7 @@ def _scatter_call(self, dim, index, src, reduce, inplace):
     else:
         op, inputs, attrs = scatter_value_op, (self, index), {"dim": dim, "value": src}
     if inplace:
+        check_no_overlap(self, index, src if isinstance(src, Tensor) else None)
         return apply_inplace(op, inputs, attrs, "scatter_", pointwise=False)
     return call(op, inputs, attrs)
 
@@ -337,6 +398,7 @@ def _scatter_add_call(self, dim, index, src, inplace):
     dim = _wrap_dim(dim, self.dim())
     _check_scatter(self, dim, index, src, "scatter")
     if inplace:
+        check_no_overlap(self, index, src)
         return apply_inplace(
             scatter_add_op, (self, index, src), {"dim": dim}, "scatter_add_", pointwise=False
         )
@@ -367,6 +429,7 @@ def _scatter_reduce_call(self, dim, index, src, reduce, include_self, inplace):
     _check_scatter(self, dim, index, src, "scatter")
     attrs = {"dim": dim, "reduce": reduce, "include_self": include_self}
     if inplace:
+        check_no_overlap(self, index, src)
         return apply_inplace(
             scatter_reduce_op, (self, index, src), attrs, "scatter_reduce_", pointwise=False
         )
@@ -402,9 +465,95 @@ def index_select(input, dim, index):
 method(index_select)
 
 
+def _sizes(shape) -> str:
+    return "[" + ", ".join(map(str, shape)) + "]"
+
+
+def _without(shape, dim: int) -> list:
+    shape = list(shape)
+    if shape:
+        del shape[dim]
+    return shape
+
+
+def _check_index_first(name, self, index, source) -> None:
+    """The index-shape checks PyTorch's index_add_/index_copy_ make before the dtypes."""
+    if name == "index_add" and index.dim() > 1:
+        raise IndexError(
+            f"index_add_(): Index is supposed to be a vector, but got dim: {index.dim()} with "
+            f"type: {_dtype.scalar_type_name(index.dtype)} and size: {_sizes(index.shape)}"
+        )
+    if name == "index_copy":
+        if index.dim() > 1:
+            raise IndexError(
+                f"index_copy_(): Index should have dimension 1 or 0 (got {index.dim()})"
+            )
+        if source.dim() == 0 and index.numel() != 1:
+            raise IndexError(
+                "index_copy_(): When source is scalar, index should have one element "
+                f"(got {index.numel()})"
+            )
+        if source.dim() != self.dim() and source.dim() != 0 and self.dim() != 0:
+            raise IndexError(
+                "index_copy_(): When source and destination are not scalars, their "
+                f"dimensionality must match. Source dimensionality ({source.dim()}), "
+                f"destination dimensionality ({self.dim()})"
+            )
+
+
+def _check_index_shapes(name, self, dim, index, source) -> None:
+    """The source-shape checks of index_add_/index_copy_ (after the dtypes), index_fill_'s
+    index check: PyTorch's words, never NumPy's broadcasting error."""
+    if name == "index_fill":
+        if index.dim() > 1:
+            raise RuntimeError("Index has to be a vector/scalar")
+        return
+    count = index.numel()
+    if name == "index_add":
+        if dim != 0 and dim >= source.dim():
+            raise RuntimeError(
+                f"index_add_(): Indexing dim {dim} is out of bounds of the source tensor with "
+                f"dim {source.dim()}"
+            )
+        size = 1 if source.dim() == 0 else source.shape[dim]
+        if count != size:
+            raise RuntimeError(
+                f"index_add_(): Number of indices ({count}) should be equal to "
+                f"source.size(dim): ({size}), for dim: {dim}"
+            )
+        self_rest, source_rest = list(self.shape), list(source.shape)
+        if source.dim() != 0 and self.dim() != 0:
+            self_rest, source_rest = _without(self.shape, dim), _without(source.shape, dim)
+        if self_rest != source_rest:
+            raise RuntimeError(
+                "source tensor shape must match self tensor shape, excluding the specified "
+                f"dimension. Got self.shape = {_sizes(self.shape)} source.shape = "
+                f"{_sizes(source.shape)}"
+            )
+        return
+    self_rest, source_rest = _without(self.shape, dim), _without(source.shape, dim)
+    if self_rest != source_rest:
+        raise RuntimeError(
+            "index_copy_(): Source/destination tensor must have same slice shapes. Destination "
+            f"slice shape: {' '.join(map(str, self_rest))} at dimension {dim} and source slice "
+            f"shape: {' '.join(map(str, source_rest))} at dimension 0."
+        )
+    if source.dim() != 0 and count != source.shape[dim]:
+        raise IndexError(
+            f"index_copy_(): Number of indices ({count}) should be equal to source.size(dim) "
+            f"({source.shape[dim]})"
+        )
+
+
 def _dim_index_call(op, name, self, dim, index, others, attrs, inplace):
     dim = _wrap_dim(dim, self.dim())
+    source = others[0] if others and name != "index_fill" else None
+    if source is not None:
+        _check_index_first(name, self, index, source)
     _check_index_tensor(index, name)
+    if source is not None:
+        check_source_dtype(name, self, source)
+    _check_index_shapes(name, self, dim, index, source)
     size = self.shape[dim] if self.dim() else 1
     idx = index._data.reshape(-1)
     # NB: as PyTorch's kernels: index_add_ takes no negative indices and reports
@@ -424,6 +573,8 @@ def _dim_index_call(op, name, self, dim, index, others, attrs, inplace):
     inputs = (self, index) + others
     attrs = dict(attrs, dim=dim)
     if inplace:
+        # NB: index_fill_ reads its 0-dim value first: it may be an element of self.
+        check_no_overlap(self, index, *(others if name != "index_fill" else ()))
         return apply_inplace(op, inputs, attrs, name + "_", pointwise=False)
     return call(op, inputs, attrs)
 
@@ -458,13 +609,27 @@ def index_copy_(self, dim, index, source):
     return _dim_index_call(index_copy_op, "index_copy", self, dim, index, (source,), {}, True)
 
 
+def _index_fill_call(self, dim, index, value, inplace):
+    if isinstance(value, Tensor):
+        if value.dim() != 0:
+            raise RuntimeError(
+                "index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                f"{value.dim()} dimension(s)."
+            )
+        # As PyTorch: a 0-dim tensor value is an input of the op (IndexFillBackward1),
+        # so a value that requires grad gets its gradient (cast to self's dtype when
+        # written, even into an integer self, which PyTorch then marks requiring grad).
+        return _dim_index_call(
+            index_fill_tensor_op, "index_fill", self, dim, index, (value,), {}, inplace
+        )
+    return _dim_index_call(
+        index_fill_op, "index_fill", self, dim, index, (), {"value": value}, inplace
+    )
+
+
 @public
 def index_fill(input, dim, index, value):
-    if isinstance(value, Tensor):
-        value = value.item()
-    return _dim_index_call(
-        index_fill_op, "index_fill", input, dim, index, (), {"value": value}, False
-    )
+    return _index_fill_call(input, dim, index, value, False)
 
 
 method(index_fill)
@@ -472,8 +637,4 @@ method(index_fill)
 
 @method
 def index_fill_(self, dim, index, value):
-    if isinstance(value, Tensor):
-        value = value.item()
-    return _dim_index_call(
-        index_fill_op, "index_fill", self, dim, index, (), {"value": value}, True
-    )
+    return _index_fill_call(self, dim, index, value, True)

@@ -13,12 +13,14 @@ from .._creation import zeros_like
 from .._dispatch import broadcast_shape, call, compute_dtype
 from .._dtype import (
     bool_,
+    can_cast,
     scalar_type_name,
 )
 from .._inplace import apply_inplace, apply_out
 from .._layout import contiguous
 from .._tensor import Tensor
-from ..autograd.grad_mode import GradMode
+from .._write_rules import check_scalar_cast, cpp_type_name
+from ..autograd.grad_mode import GradMode, no_grad
 from ._api import FUNCTIONS, expose, method, overloads, public
 from ._api import promoted as _promoted
 from ._api import promoted_dtype as _promoted_dtype
@@ -39,6 +41,8 @@ def _addcdiv(self, tensor1, tensor2, value=1, out=None):
 def _addcmul(self, tensor1, tensor2, value=1, out=None):
     product = np.multiply(tensor1, tensor2)
     if value != 1:
+        if product.dtype.kind in "iu":
+            value = int(value)  # NB: PyTorch's integer kernel takes value as the integer type
         product = np.multiply(product, value)
     return np.add(self, product, out=out)
 
@@ -97,6 +101,8 @@ def _check_clamp(kernel: str):
             d = compute_dtype(clamp_tensor, (self, *tensors))[1]
         else:
             d = _promoted_dtype(self, *bounds)
+        if d is bool_ and tensors and len(bounds) == 1:
+            return  # NB: one Tensor bound runs maximum/minimum, which take bools
         if d is bool_:
             name = (
                 kernel
@@ -161,7 +167,7 @@ clamp_min_op = defop(
     layout=iterator_layout,
     node="ClampMinBackward0",
     inplace="clamp_min_",
-    check=lambda self, min: _check_clamp("")(self, min=min),
+    check=lambda self, min: None if isinstance(min, Tensor) else _check_clamp("")(self, min=min),
     self=lambda grad, self, min: _where_grad(self >= min, grad),
 )
 expose(clamp_min_op, inplace="clamp_min_")
@@ -171,7 +177,7 @@ clamp_max_op = defop(
     layout=iterator_layout,
     node="ClampMaxBackward0",
     inplace="clamp_max_",
-    check=lambda self, max: _check_clamp("")(self, max=max),
+    check=lambda self, max: None if isinstance(max, Tensor) else _check_clamp("")(self, max=max),
     self=lambda grad, self, max: _where_grad(self <= max, grad),
 )
 expose(clamp_max_op, inplace="clamp_max_")
@@ -206,6 +212,27 @@ method(clamp_min)
 method(clamp_max)
 
 
+def _clamp_bound_(op, self, bound_name: str, bound, name: str) -> Tensor:
+    """clamp_min_/clamp_max_: PyTorch's cast check first, never NumPy's casting error."""
+    if isinstance(bound, Tensor):
+        result = compute_dtype(clamp_tensor, (self, bound))[1]
+        if result is not self.dtype and not can_cast(result, self.dtype):
+            raise _errors.cannot_cast(scalar_type_name(result), scalar_type_name(self.dtype))
+    else:
+        check_scalar_cast(_promoted_dtype(self, bound), self)
+    return apply_inplace(op, (self,), {bound_name: bound}, name)
+
+
+@method
+def clamp_min_(self, min):
+    return _clamp_bound_(clamp_min_op, self, "min", min, "clamp_min_")
+
+
+@method
+def clamp_max_(self, max):
+    return _clamp_bound_(clamp_max_op, self, "max", max, "clamp_max_")
+
+
 def _clamp_args(min, max):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
@@ -231,7 +258,7 @@ def clamp_(self, min=None, max=None):
         return apply_inplace(op, (self, min, max), {}, "clamp_")
     result_dtype = _promoted_dtype(self, min, max)
     if result_dtype is not self.dtype:
-        raise _errors.cannot_cast(scalar_type_name(result_dtype), scalar_type_name(self.dtype))
+        check_scalar_cast(result_dtype, self)
     return apply_inplace(op, (self,), {"min": min, "max": max}, "clamp_")
 
 
@@ -312,6 +339,30 @@ minimum = defop(
 expose(minimum, "minimum", "minimum")
 _tensors_only("minimum")
 
+
+def _check_lerp(self, end, weight=None) -> None:
+    # NB: in PyTorch this is lerp's meta function, then its kernel's dispatch.
+    for name, other in (("end", end), ("weight", weight)):
+        if isinstance(other, Tensor) and other.dtype is not self.dtype:
+            raise RuntimeError(
+                f"expected dtype {cpp_type_name(self.dtype)} for `{name}` but got dtype "
+                f"{cpp_type_name(other.dtype)}"
+            )
+    if not self.dtype.is_floating_point:
+        kernel = "lerp_kernel_tensor" if isinstance(weight, Tensor) else "lerp_kernel_scalar"
+        raise NotImplementedError(
+            f"\"{kernel}\" not implemented for '{scalar_type_name(self.dtype)}'"
+        )
+
+
+_check_lerp.meta = True
+
+
+def _check_addcmul(self, tensor1, tensor2, value=1) -> None:
+    if compute_dtype(addcmul, (self, tensor1, tensor2))[1] is bool_:
+        raise NotImplementedError("\"addcmul_cpu_out\" not implemented for 'Bool'")
+
+
 lerp_scalar = defop(
     "lerp.Scalar(Tensor self, Tensor end, Scalar weight) -> Tensor",
     forward=_lerp,
@@ -319,6 +370,7 @@ lerp_scalar = defop(
     node="LerpBackward0",
     dtype=PROMOTE,
     inplace="lerp_",
+    check=_check_lerp,
     self=lambda grad, weight: grad * (1 - weight),
     end=lambda grad, weight: grad * weight,
 )
@@ -329,6 +381,7 @@ lerp_tensor = defop(
     node="LerpBackward1",
     dtype=PROMOTE,
     inplace="lerp_",
+    check=_check_lerp,
     self=lambda grad, weight: grad * (1 - weight),
     end=lambda grad, weight: grad * weight,
     weight=lambda grad, self, end: grad * (end - self),
@@ -345,6 +398,7 @@ addcmul = defop(
     node="AddcmulBackward0",
     dtype=PROMOTE,
     inplace="addcmul_",
+    check=_check_addcmul,
     self=lambda grad: grad,
     tensor1=lambda grad, tensor2, value: grad * tensor2 * value,
     tensor2=lambda grad, tensor1, value: grad * tensor1 * value,
@@ -431,6 +485,13 @@ def masked_fill(self, mask, value):
 @method
 def masked_fill_(self, mask, value):
     op, inputs, attrs = _masked_fill_op(self, mask, value)
+    if op is masked_fill_tensor:
+        # As PyTorch's masked_fill_, the 0-dim value is read first: it may be an
+        # element of self (no overlap check); the mask still broadcasts to self.
+        shape = broadcast_shape((self, mask))
+        if shape != self._data.shape:
+            raise _errors.inplace_broadcast(self._data.shape, shape)
+        return apply_inplace(op, inputs, attrs, "masked_fill_", pointwise=False)
     return apply_inplace(op, inputs, attrs, "masked_fill_")
 
 
@@ -464,7 +525,8 @@ def fill_(self, value):
                 "fill_ only supports 0-dimension value tensor but got tensor with "
                 f"{value.dim()} dimensions."
             )
-        return apply_inplace(fill_tensor, (self, value), {}, "fill_")
+        # NB: the 0-dim value is read first, as PyTorch's fill_: it may be an element of self.
+        return apply_inplace(fill_tensor, (self, value), {}, "fill_", pointwise=False)
     return apply_inplace(fill_scalar, (self,), {"value": value}, "fill_")
 
 
@@ -488,3 +550,16 @@ copy = defop(
     src=lambda grad: grad,
 )
 expose(copy, inplace="copy_")
+_record_copy_ = Tensor.copy_
+
+
+@method
+def copy_(self, src, non_blocking=False):
+    if GradMode.enabled and not self.dtype.is_floating_point:
+        # As PyTorch's copy_ (VariableTypeManual.cpp): an integer or bool destination
+        # records nothing, even from a source that requires grad.
+        with no_grad():
+            return _record_copy_(self, src, non_blocking=non_blocking)
+    return _record_copy_(self, src, non_blocking=non_blocking)
+
+

@@ -76,7 +76,10 @@ clone_op = defop(
 )
 to_copy_op = defop(
     "_to_copy(Tensor self, *, ScalarType? dtype=None) -> Tensor",
-    forward=lambda self, dtype=None: self.astype(dtype._np, order="K"),
+    # NB: as PyTorch's _to_copy (empty_like with preserve_format): a dense input keeps
+    # its strides, size-1 dims included; an expanded one gets dense strides in its
+    # stride order (NumPy's order="K" orders stride-0 dims otherwise).
+    forward=lambda self, dtype=None: like_layout(self.astype(dtype._np, order="K"), self),
     node="ToCopyBackward0",
     dtype=CAST,
     self=lambda grad, self_dtype: grad.to(self_dtype),

@@ -338,12 +338,44 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
 method(diagonal)
 
 
+def _check_as_strided(storage, size, stride, offset: int) -> None:
+    """PyTorch's checks before as_strided points at memory: the geometry must stay
+    inside the storage (NumPy would read past its end)."""
+    if len(size) != len(stride):
+        raise RuntimeError("mismatch in length of strides and shape")
+    if any(s < 0 for s in stride):
+        raise RuntimeError(
+            "as_strided: Negative strides are not supported at the moment, got strides: "
+            f"[{', '.join(map(str, stride))}]"
+        )
+    if offset < 0:
+        raise RuntimeError(f"Tensor: invalid storage offset {offset}")
+    if any(n < 0 for n in size):
+        raise RuntimeError(
+            f"Storage size calculation overflowed with sizes=[{', '.join(map(str, size))}] and "
+            f"strides=[{', '.join(map(str, stride))}]"
+        )
+    if 0 in size:
+        return
+    itemsize = storage.itemsize
+    needed = (offset + sum((n - 1) * s for n, s in zip(size, stride, strict=True)) + 1) * itemsize
+    if needed > storage.nbytes:
+        raise RuntimeError(
+            f"setStorage: sizes [{', '.join(map(str, size))}], strides "
+            f"[{', '.join(map(str, stride))}], storage offset {offset}, and itemsize {itemsize} "
+            f"requiring a storage size of {needed} are out of bounds for storage of size "
+            f"{storage.nbytes}"
+        )
+
+
 def _as_strided_attrs(t, size, stride, storage_offset) -> dict:
     # As PyTorch, a missing storage_offset keeps the tensor's own.
+    offset = t.storage_offset() if storage_offset is None else storage_offset
+    _check_as_strided(t._storage, tuple(size), tuple(stride), offset)
     return {
         "size": tuple(size),
         "stride": tuple(stride),
-        "storage_offset": t.storage_offset() if storage_offset is None else storage_offset,
+        "storage_offset": offset,
         "storage": t._storage,
     }
 

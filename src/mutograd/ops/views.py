@@ -222,8 +222,10 @@ def _split_arrays(array, split_size, dim):
 
 
 def _fill_missing(grads):
+    # NB: zeros, not ``like * 0``: an inf or NaN in one slot's gradient must not
+    # spill into the others (PyTorch's unbind_backward stacks zeros).
     like = next(g for g in grads if g is not None)
-    return [g if g is not None else like * 0 for g in grads]
+    return [g if g is not None else like.new_zeros(like.shape) for g in grads]
 
 
 def _fill_split(grads, self_sizes, split_size, dim):
