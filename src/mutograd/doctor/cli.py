@@ -13,6 +13,8 @@ import sys
 from types import TracebackType
 from typing import Any
 
+from .drawing import draw_failure
+
 USAGE = (
     "usage: python -m mutograd doctor [--early] [--paranoid] [--graph FILE.svg] script.py [args...]"
 )
@@ -169,8 +171,6 @@ def _run(script: str, args: list[str], early: bool, paranoid: bool, graph: objec
     else:
         code = 0
     if graph is not None and watcher.recorder is not None:
-        from .drawing import draw_failure
-
         sys.stdout.flush()
         draw_failure(watcher.recorder, str(graph))
     return code

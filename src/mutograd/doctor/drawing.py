@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .errors import GraphvizMissingWarning
+from .peek import peek_records
 
 INSTALL_HINT = (
     "install Graphviz to render pictures: `apt-get install graphviz` (Debian/Ubuntu), "
@@ -131,14 +132,10 @@ class _Saved:
         rec = self.rec
         if rec is None or rec.snapshot is None or self.stale():
             return False
-        from .records import same_bits
-
-        return not same_bits(rec.snapshot, rec.tensor)
+        return rec.values_changed()
 
 
 def _read_saved(node: Any) -> list[_Saved]:
-    from .recorder import peek_records
-
     found: list[_Saved] = []
     for attr in _saved_attributes(node):
         with peek_records() as recs:

@@ -31,8 +31,10 @@ import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 
 from . import report
+from .drawing import draw_failure
 from .errors import InplaceModificationError, InplaceWriteWarning, SilentModificationError
 from .frames import user_frame, write_context
+from .peek import peek_stack
 from .records import (
     FOREACH_WRITES,
     SavedRecord,
@@ -55,8 +57,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 # own grad_fn carries that number.
 _peek_sequence_nr: Callable[[], int] | None = getattr(torch._C._autograd, "_get_sequence_nr", None)
 
-# Records collected while draw() reads ``_saved_*`` attributes (see peek_records).
-_peek_stack: list[list[SavedRecord]] = []
 _active = threading.local()
 
 
@@ -334,8 +334,8 @@ class Recorder(TorchDispatchMode):
     def _unpack(self, rec: SavedRecord) -> torch.Tensor:
         if self._post or self._bumps:
             self._flush()
-        if _peek_stack:
-            _peek_stack[-1].append(rec)
+        if peek_stack:
+            peek_stack[-1].append(rec)
             return rec.tensor
         node = torch._C._current_autograd_node()
         node_name = node.name() if node is not None else rec.node_name
@@ -379,17 +379,6 @@ def _is_batch_norm_stat(rec: SavedRecord, node_name: str | None) -> bool:
     return (
         "BatchNorm" in (node_name or rec.node_name or "") and t.dim() == 1 and not t.requires_grad
     )
-
-
-@contextlib.contextmanager
-def peek_records() -> Any:
-    """While active, unpacking a doctor-saved tensor records it instead of checking it."""
-    seen: list[SavedRecord] = []
-    _peek_stack.append(seen)
-    try:
-        yield seen
-    finally:
-        _peek_stack.pop()
 
 
 def active_recorder() -> Recorder | None:
@@ -448,8 +437,6 @@ class watch(contextlib.ContextDecorator):
         _active.recorder = None
         recorder.stop()
         if self.graph is not None and self.draw_at_exit:
-            from .drawing import draw_failure
-
             draw_failure(recorder, self.graph)
 
 

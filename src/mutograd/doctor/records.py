@@ -37,6 +37,10 @@ class SavedRecord:
         """``float32[3, 4]``."""
         return f"{str(self.tensor.dtype).removeprefix('torch.')}{list(self.tensor.shape)}"
 
+    def values_changed(self) -> bool:
+        """Paranoid mode: the values differ from the copy taken when saved."""
+        return self.snapshot is not None and not same_bits(self.snapshot, self.tensor)
+
     @property
     def stale(self) -> bool:
         """True when PyTorch would refuse to use this tensor in backward."""
