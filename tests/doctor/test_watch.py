@@ -407,7 +407,9 @@ def test_public_api() -> None:
 
 
 @pytest.mark.parametrize("case", ["multi_view", "leaf", "shape"])
-def test_other_pytorch_errors_pass_through_unchanged(case: str) -> None:
+def test_other_pytorch_errors_keep_their_text(case: str) -> None:
+    # In-place errors PyTorch raises at the write get a diagnosis appended
+    # (tests/doctor/test_writetime.py); everything else passes through unchanged.
     def multi_view() -> None:
         x = torch.randn(2, 3, requires_grad=True)
         a, _ = x.sigmoid().chunk(2)
@@ -425,5 +427,11 @@ def test_other_pytorch_errors_pass_through_unchanged(case: str) -> None:
     with pytest.raises(RuntimeError) as watched_error:
         with watch(early=True, paranoid=True):
             program()
-    assert type(watched_error.value) is type(plain.value)
-    assert str(watched_error.value) == str(plain.value)
+    if case == "shape":
+        assert type(watched_error.value) is type(plain.value)
+        assert str(watched_error.value) == str(plain.value)
+    else:
+        assert isinstance(watched_error.value, doctor.DiagnosedError)
+        assert str(watched_error.value).startswith(str(plain.value) + "\n\nmutograd doctor: ")
+        assert watched_error.value.__cause__ is not None
+        assert str(watched_error.value.__cause__) == str(plain.value)

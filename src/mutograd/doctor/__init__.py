@@ -19,6 +19,7 @@ from typing import Any
 
 from .cli import main
 from .errors import (
+    DiagnosedError,
     DoctorError,
     GraphvizMissingWarning,
     InplaceModificationError,
@@ -27,6 +28,7 @@ from .errors import (
 )
 
 __all__ = [
+    "DiagnosedError",
     "DoctorError",
     "GraphvizMissingWarning",
     "InplaceModificationError",

@@ -12,7 +12,7 @@ import linecache
 import os
 import sys
 from types import CodeType, FrameType
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import torch
 
@@ -62,6 +62,11 @@ def display_path(filename: str) -> str:
     except ValueError:  # other drive on Windows
         return filename
     return filename if rel.startswith(os.pardir) else rel
+
+
+def is_internal(code: CodeType) -> bool:
+    """Code of torch or of the doctor (anything else is the user's)."""
+    return _is_internal(code)
 
 
 def _is_internal(code: CodeType) -> bool:
@@ -134,3 +139,37 @@ def _custom_function(frame: FrameType) -> str | None:
     if isinstance(ctx, torch.autograd.function.BackwardCFunction):
         return type(ctx).__name__.removesuffix("Backward")
     return None
+
+
+def namespaces_of(frame: FrameType | None) -> list[dict[str, Any]]:
+    """The namespaces a user frame sees, innermost first (locals, then globals)."""
+    if frame is None:
+        return []
+    spaces = [frame.f_locals]
+    if frame.f_globals is not frame.f_locals:
+        spaces.append(frame.f_globals)
+    return spaces
+
+
+def name_of(obj: Any, namespaces: list[dict[str, Any]]) -> str | None:
+    """The variable name under which ``obj`` is visible, e.g. ``opt_d``."""
+    for space in namespaces:
+        for name, value in list(space.items()):
+            if value is obj and not name.startswith("_"):
+                return name
+    return None
+
+
+def parameter_names(namespaces: list[dict[str, Any]]) -> dict[int, str]:
+    """id(parameter) -> qualified name (``generator.fc.weight``) for the modules in sight."""
+    names: dict[int, str] = {}
+    for space in namespaces:
+        for var, value in list(space.items()):
+            if isinstance(value, torch.nn.Module) and not var.startswith("__"):
+                try:
+                    named = list(value.named_parameters())
+                except Exception:  # a half-built module: skip it
+                    continue
+                for qualified, p in named:
+                    names.setdefault(id(p), f"{var}.{qualified}")
+    return names

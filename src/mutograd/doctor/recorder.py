@@ -28,12 +28,20 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import torch
+from torch.optim.optimizer import register_optimizer_step_post_hook
 from torch.utils._python_dispatch import TorchDispatchMode
 
 from . import report
 from .drawing import draw_failure
-from .errors import InplaceModificationError, InplaceWriteWarning, SilentModificationError
-from .frames import user_frame, write_context
+from .errors import (
+    DiagnosedError,
+    DoctorError,
+    InplaceModificationError,
+    InplaceWriteWarning,
+    SilentModificationError,
+)
+from .frames import Where, user_frame, write_context
+from .origins import Origins
 from .peek import peek_stack
 from .records import (
     FOREACH_WRITES,
@@ -47,6 +55,7 @@ from .records import (
     same_bits,
     written_args,
 )
+from .writetime import diagnose
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -83,8 +92,18 @@ class Recorder(TorchDispatchMode):
         self._warned: set[tuple[Any, ...]] = set()
         self._hooks: Any = None
         self._patches: list[tuple[Any, str, Any]] = []
-        #: grad_fn roots of the latest backward()/grad() (when capture_graph)
+        #: grad_fn roots of the latest backward()/grad()
         self.last_roots: list[Any] = []
+        #: where multi-output views, no_grad views, inference tensors were made
+        self.origins = Origins()
+        #: (number, user line, retain_graph) of the latest backward()/grad() calls
+        self.backward_calls: list[tuple[int, Where | None, bool]] = []
+        self.backward_count = 0
+        #: sequence number of a node whose saved tensors a backward freed ->
+        #: (that backward's number, node name, the forward line that saved them)
+        self.freed: dict[int, tuple[int, str | None, Where | None]] = {}
+        #: optimizer steps: (user line, optimizer, number of backward calls before it)
+        self.steps: list[tuple[Where | None, Any, int]] = []
         #: the last error the doctor raised, and the node whose backward needed the tensor
         self.last_error: BaseException | None = None
         self.last_error_node: Any = None
@@ -94,10 +113,12 @@ class Recorder(TorchDispatchMode):
         self._hooks = torch.autograd.graph.saved_tensors_hooks(self._pack, self._unpack)
         self.__enter__()
         self._hooks.__enter__()
-        if self.capture_graph:
-            self._patch_backward()
+        self._patch_backward()
+        self._patch_function_apply()
+        self._step_hook = register_optimizer_step_post_hook(self._stepped)
 
     def stop(self) -> None:
+        self._step_hook.remove()
         for owner, name, original in reversed(self._patches):
             setattr(owner, name, original)
         self._patches.clear()
@@ -108,9 +129,10 @@ class Recorder(TorchDispatchMode):
             self.__exit__(None, None, None)
 
     def _patch_backward(self) -> None:
-        # Only for drawing: there is no hook that tells which tensor a backward
-        # starts from, so remember the roots passed to backward()/grad().
-        def remember(original: Callable[..., Any]) -> Callable[..., Any]:
+        # There is no hook that tells which tensors a backward starts from and
+        # whether it keeps the graph: remember the arguments of backward()/grad()
+        # (for drawing, and to explain "backward through the graph a second time").
+        def remember(original: Callable[..., Any], retain_at: int) -> Callable[..., Any]:
             @functools.wraps(original)
             def wrapper(*args: Any, **kwargs: Any) -> Any:
                 first = args[0] if args else kwargs.get("tensors", kwargs.get("outputs", ()))
@@ -118,14 +140,45 @@ class Recorder(TorchDispatchMode):
                 self.last_roots = [
                     t.grad_fn for t in roots if getattr(t, "grad_fn", None) is not None
                 ]
+                retain = kwargs.get(
+                    "retain_graph", args[retain_at] if len(args) > retain_at else None
+                )
+                if retain is None:  # PyTorch's default: keep the graph only with create_graph
+                    retain = bool(kwargs.get("create_graph", False))
+                if len(self.backward_calls) > 1000:
+                    del self.backward_calls[:500]
+                self.backward_count += 1
+                self.backward_calls.append((self.backward_count, user_frame(), bool(retain)))
                 return original(*args, **kwargs)
 
             return wrapper
 
-        for name in ("backward", "grad"):
+        # positional index of retain_graph: backward(tensors, grad_tensors, retain_graph, ...),
+        # grad(outputs, inputs, grad_outputs, retain_graph, ...)
+        for name, retain_at in (("backward", 2), ("grad", 3)):
             original = getattr(torch.autograd, name)
             self._patches.append((torch.autograd, name, original))
-            setattr(torch.autograd, name, remember(original))
+            setattr(torch.autograd, name, remember(original, retain_at))
+
+    def _patch_function_apply(self) -> None:
+        # A custom Function's outputs are made by its Python apply(): note where
+        # it was called, for "Output 0 of F is a view and is being modified inplace".
+        function = torch.autograd.function.Function
+        original = function.__dict__["apply"]
+        origins = self.origins
+
+        def apply(cls: Any, *args: Any, **kwargs: Any) -> Any:
+            out = original.__func__(cls, *args, **kwargs)
+            origins.note_function(cls.__name__, out)
+            return out
+
+        self._patches.append((function, "apply", original))
+        function.apply = classmethod(apply)
+
+    def _stepped(self, optimizer: Any, args: Any, kwargs: Any) -> None:
+        if len(self.steps) > 200:
+            del self.steps[:100]
+        self.steps.append((user_frame(), weakref.ref(optimizer), self.backward_count))
 
     # ------------------------------------------------------------ dispatch mode
     def __torch_dispatch__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
@@ -148,6 +201,7 @@ class Recorder(TorchDispatchMode):
                 self._after_op(out)
                 return out
         out = func(*args, **kwargs)
+        self.origins.note_op(func, out)
         if self._pending:
             self._after_op(out)
         return out
@@ -339,6 +393,11 @@ class Recorder(TorchDispatchMode):
             return rec.tensor
         node = torch._C._current_autograd_node()
         node_name = node.name() if node is not None else rec.node_name
+        if node is not None and self.backward_calls and not self.backward_calls[-1][2]:
+            # this backward frees the node's saved tensors: remember who did it
+            if len(self.freed) > 100_000:
+                self.freed.clear()
+            self.freed[node._sequence_nr()] = (self.backward_count, node_name, rec.where)
         if node is not None and rec.node_name is None and node._sequence_nr() == rec.node_seq:
             rec.node_name = node_name
         current = rec.tensor._version
@@ -430,7 +489,7 @@ class watch(contextlib.ContextDecorator):
         _active.recorder = self.recorder
         return self.recorder
 
-    def __exit__(self, *exc_info: Any) -> None:
+    def __exit__(self, exc_type: Any, error: Any, tb: Any) -> None:
         recorder = self.recorder
         if recorder is None:
             return
@@ -438,6 +497,12 @@ class watch(contextlib.ContextDecorator):
         recorder.stop()
         if self.graph is not None and self.draw_at_exit:
             draw_failure(recorder, self.graph)
+        if error is not None and not isinstance(error, DoctorError):
+            text = diagnose(error, recorder)
+            if text is not None:
+                diagnosed = DiagnosedError(f"{error}\n\n{text}")
+                recorder.last_error = diagnosed
+                raise diagnosed.with_traceback(tb) from error
 
 
 def watched(fn: F | None = None, *, early: bool = False, paranoid: bool = False) -> Any:
