@@ -218,3 +218,38 @@ def test_without_torch_says_how_to_install(tmp_path: Path) -> None:
     assert "pip install torch" in got.stderr and 'pip install "mutograd[torch]"' in got.stderr
     assert got.stdout == ""
     assert os.path.exists(script)
+
+
+def test_cli_graph_labels_parameters_by_name(tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    script = write(
+        tmp_path,
+        "named.py",
+        """\
+        import torch
+        from torch import nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 4)
+
+            def forward(self, x):
+                out = torch.sigmoid(self.fc(x))
+                out += 1
+                return out
+
+        generator = Net()
+        generator(torch.randn(2, 4)).sum().backward()
+        """,
+    )
+    graph = tmp_path / "g.dot"
+    got = subprocess.run(
+        [sys.executable, str(RUNNER), "--graph", str(graph), str(script)],
+        capture_output=True, text=True, env=doctor_env(), cwd=tmp_path, timeout=120,
+    )  # fmt: skip
+    assert got.returncode == 1
+    dot = graph.read_text()
+    assert 'label="generator.fc.weight\\nfloat32[4, 4]"' in dot
+    assert 'label="generator.fc.bias\\nfloat32[4]"' in dot
+    assert '"leaf\\n' not in dot

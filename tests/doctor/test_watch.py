@@ -200,7 +200,12 @@ def test_foreach_optimizer_step_is_named() -> None:
         out.sum().backward()
 
     report = str(same_text(program))
-    assert re.search(r"inside Adam\.step\(\), at \S*" + here("foreach-step"), report)
+    # the parameter the step wrote is named by its qualified name
+    assert re.search(
+        r"inside Adam\.step\(\) updating `lin\.2\.(weight|bias)`, at \S*" + here("foreach-step"),
+        report,
+    )
+    assert "`opt` (Adam) updated `lin.2." in report and "call opt.step() only after" in report
     assert "aten::_foreach_" in report
     assert here("foreach-save") in report
 
@@ -435,3 +440,18 @@ def test_other_pytorch_errors_keep_their_text(case: str) -> None:
         assert str(watched_error.value).startswith(str(plain.value) + "\n\nmutograd doctor: ")
         assert watched_error.value.__cause__ is not None
         assert str(watched_error.value.__cause__) == str(plain.value)
+
+
+def test_one_suggestion_per_cause() -> None:
+    def program() -> None:
+        x = torch.randn(4, 3, requires_grad=True)
+        h = torch.sigmoid(x)
+        h[0] = 0
+        h[1] = 0
+        h[2] = 0
+        h[3] = 0
+        h.sum().backward()
+
+    report = str(same_text(program)).split("mutograd doctor:", 1)[1]
+    assert report.count("4. aten::") == 1  # every write is listed...
+    assert report.count("clone before the write: `h = h.clone()`") == 1  # ...one fix for them

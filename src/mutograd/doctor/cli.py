@@ -145,7 +145,9 @@ def _execute(script: str, args: list[str], watcher: Any) -> None:
         sys.path.insert(0, script_dir)
     try:
         with watcher:
-            runpy.run_path(os.path.abspath(script), run_name="__main__")
+            script_globals = runpy.run_path(os.path.abspath(script), run_name="__main__")
+        if getattr(watcher, "recorder", None) is not None:
+            watcher.recorder.namespaces.append(script_globals)
     finally:
         sys.argv = saved_argv
         if saved_path0 is not None:
@@ -171,8 +173,11 @@ def _run(script: str, args: list[str], early: bool, paranoid: bool, graph: objec
     else:
         code = 0
     if graph is not None and watcher.recorder is not None:
+        from .frames import named_parameters_in
+
         sys.stdout.flush()
-        draw_failure(watcher.recorder, str(graph))
+        params = named_parameters_in(watcher.recorder.namespaces)
+        draw_failure(watcher.recorder, str(graph), params)
     return code
 
 

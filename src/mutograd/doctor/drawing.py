@@ -326,8 +326,11 @@ def _write(path: str, data: bytes) -> None:
         f.write(data)
 
 
-def draw_failure(recorder: Any, path: str) -> None:
-    """End of ``watch(graph=...)``: draw the latest backward graph, report on stderr."""
+def draw_failure(recorder: Any, path: str, params: dict[str, Any] | None = None) -> None:
+    """End of ``watch(graph=...)``: draw the latest backward graph, report on stderr.
+
+    ``params`` (name -> parameter) labels the leaves, as in :func:`draw`.
+    """
     roots = recorder.last_roots
     if not roots and recorder.last_error_node is not None:
         roots = [recorder.last_error_node]
@@ -340,7 +343,7 @@ def draw_failure(recorder: Any, path: str) -> None:
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", GraphvizMissingWarning)
-            drawing = draw(roots, path)
+            drawing = draw(roots, path, params=params)
     except Exception as error:  # never hide the script's own outcome
         print(f"mutograd doctor: could not draw the graph: {error}", file=sys.stderr)
         return

@@ -40,7 +40,14 @@ from .errors import (
     InplaceWriteWarning,
     SilentModificationError,
 )
-from .frames import Where, user_frame, write_context
+from .frames import (
+    Where,
+    named_parameters_in,
+    namespaces_from_traceback,
+    namespaces_here,
+    user_frame,
+    write_context,
+)
 from .origins import Origins
 from .peek import peek_stack
 from .records import (
@@ -85,7 +92,7 @@ class Recorder(TorchDispatchMode):
         self._resolving_out: Any = None
         # writes whose "version after" is read at the next event (the version is
         # bumped by ADInplaceOrView *after* this mode returns)
-        self._post: list[tuple[WriteSite, list[tuple[SavedRecord, int, str, bool]]]] = []
+        self._post: list[tuple[WriteSite, list[tuple[SavedRecord, int, str, bool, Any]]]] = []
         # (tensor, version) written by _foreach_ ops, see _restore_bumps
         self._bumps: list[tuple[torch.Tensor, int]] = []
         self._internal = False  # True while the doctor runs its own aten ops
@@ -106,6 +113,8 @@ class Recorder(TorchDispatchMode):
         self.steps: list[tuple[Where | None, Any, int]] = []
         #: the last error the doctor raised, and the node whose backward needed the tensor
         self.last_error: BaseException | None = None
+        #: the user's namespaces when the doctor raised (to name parameters, optimizers)
+        self.namespaces: list[dict[str, Any]] = []
         self.last_error_node: Any = None
 
     # ---------------------------------------------------------------- lifecycle
@@ -253,7 +262,7 @@ class Recorder(TorchDispatchMode):
                 rec.node_name = grad_fn.name()
 
     def _match_writes(self, func: Any, written: Any, args: Any, kwargs: Any) -> Any:
-        hits: list[tuple[SavedRecord, int, str, bool]] = []
+        hits: list[tuple[SavedRecord, int, str, bool, Any]] = []
         site_arg = ("", False, [])
         for position, name, kwarg_only in written:
             value = (
@@ -279,7 +288,7 @@ class Recorder(TorchDispatchMode):
                     # Packed for this very op (e.g. batch norm's running stats,
                     # saved and then updated by the op itself): not a later write.
                     own = rec in self._pending
-                    hits.append((rec, rec.tensor._version, relation_to(lo, hi, rec), own))
+                    hits.append((rec, rec.tensor._version, relation_to(lo, hi, rec), own, _weak(t)))
                     if not site_arg[0]:
                         site_arg = (name, kwarg_only, list(t.shape))
         if not hits:
@@ -295,7 +304,7 @@ class Recorder(TorchDispatchMode):
             self._restore_bumps()
         post, self._post = self._post, []
         for site, hits in post:
-            for rec, before, relation, own in hits:
+            for rec, before, relation, own, target in hits:
                 after = rec.tensor._version
                 if own:
                     if rec.snapshot is not None:
@@ -303,7 +312,7 @@ class Recorder(TorchDispatchMode):
                     continue
                 if after == before and relation == "disjoint":
                     continue  # other memory, and autograd does not care: unrelated
-                write = Write(site, before, after, relation)
+                write = Write(site, before, after, relation, target)
                 if rec.writes is None:
                     rec.writes = []
                 rec.writes.append(write)
@@ -403,8 +412,11 @@ class Recorder(TorchDispatchMode):
         current = rec.tensor._version
         if current != rec.version:
             text = report.torch_version_message(rec, current)
+            self.namespaces = namespaces_here()
             error = InplaceModificationError(
-                text + "\n\n" + report.diagnosis(rec, node_name), record=rec, node_name=node_name
+                text + "\n\n" + report.diagnosis(rec, node_name, self.namespaces),
+                record=rec,
+                node_name=node_name,
             )
             self.last_error, self.last_error_node = error, node
             raise error from RuntimeError(text)
@@ -427,6 +439,13 @@ class Recorder(TorchDispatchMode):
             return not same_bits(rec.snapshot, rec.tensor)
         finally:
             self._internal = False
+
+
+def _weak(t: torch.Tensor) -> Any:
+    try:
+        return weakref.ref(t)
+    except TypeError:
+        return None
 
 
 def _is_batch_norm_stat(rec: SavedRecord, node_name: str | None) -> bool:
@@ -495,8 +514,11 @@ class watch(contextlib.ContextDecorator):
             return
         _active.recorder = None
         recorder.stop()
+        if tb is not None:
+            recorder.namespaces = namespaces_from_traceback(tb) + recorder.namespaces
         if self.graph is not None and self.draw_at_exit:
-            draw_failure(recorder, self.graph)
+            spaces = recorder.namespaces or namespaces_here()
+            draw_failure(recorder, self.graph, named_parameters_in(spaces))
         if error is not None and not isinstance(error, DoctorError):
             text = diagnose(error, recorder)
             if text is not None:

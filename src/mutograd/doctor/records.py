@@ -76,9 +76,9 @@ class WriteSite:
 class Write:
     """A WriteSite as seen by one saved tensor."""
 
-    __slots__ = ("site", "before", "after", "relation")
+    __slots__ = ("site", "before", "after", "relation", "target")
 
-    def __init__(self, site: WriteSite, before: int, after: int, relation: str):
+    def __init__(self, site: WriteSite, before: int, after: int, relation: str, target: Any = None):
         self.site = site
         self.before = before  # saved tensor's _version before the write
         self.after = after  # ... and after
@@ -86,6 +86,8 @@ class Write:
         # "itself", "view" (part of it), "base" (a larger tensor containing it),
         # "overlap", or "disjoint" (other memory, same version counter)
         self.relation = relation
+        #: weak reference to the tensor the op wrote (a parameter, for an optimizer step)
+        self.target = target
 
     @property
     def silent(self) -> bool:

@@ -21,7 +21,14 @@ from typing import Any
 
 import torch
 
-from .frames import Where, is_internal, name_of, namespaces_of, parameter_names
+from .frames import (
+    Where,
+    is_internal,
+    name_of,
+    namespaces_of,
+    optimizer_label,
+    parameter_names,
+)
 from .report import INDENT, _code_only
 
 # PyTorch's message -> kind of error
@@ -500,13 +507,6 @@ def _backward_twice(line: _Line, recorder: Any) -> str:
     return _lines(
         "this backward needs saved tensors that an earlier backward already freed.", rows, fixes
     )
-
-
-def optimizer_label(optimizer: Any, spaces: list[dict[str, Any]]) -> str:
-    """```opt_d` (Adam)`` when a variable holds the optimizer, else ``Adam``."""
-    var = name_of(optimizer, spaces)
-    cls = type(optimizer).__name__
-    return f"`{var}` ({cls})" if var else cls
 
 
 _DIAGNOSES = {
