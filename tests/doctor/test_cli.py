@@ -253,3 +253,45 @@ def test_cli_graph_labels_parameters_by_name(tmp_path: Path) -> None:
     assert 'label="generator.fc.weight\\nfloat32[4, 4]"' in dot
     assert 'label="generator.fc.bias\\nfloat32[4]"' in dot
     assert '"leaf\\n' not in dot
+
+
+@pytest.mark.parametrize("graph", ["out.xyz", "missing_folder/out.svg", "."])
+def test_bad_graph_option_fails_before_the_script_runs(
+    graph: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    script = write(tmp_path, "slow.py", "open('ran', 'w').close()\n")
+    code, out, err = doctor_in_process(
+        capsys, monkeypatch, ["--graph", graph, str(script)], cwd=tmp_path
+    )
+    assert code == 2 and out == ""
+    assert len(err.splitlines()) == 1 and err.startswith("mutograd doctor: error: --graph ")
+    assert not (tmp_path / "ran").exists()  # the script never ran
+
+
+def test_watch_refuses_a_bad_graph_path() -> None:
+    pytest.importorskip("torch")
+    from mutograd.doctor import watch
+
+    with pytest.raises(ValueError, match="unknown format .xyz"):
+        watch(graph="out.xyz")
+
+
+def test_example_prints_no_dot_source_without_graphviz(tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    probe = subprocess.run(
+        [sys.executable, "-c", "import mutograd"], env=doctor_env(), capture_output=True
+    )
+    if probe.returncode != 0:
+        pytest.skip("the mutograd package itself does not import yet")
+    env = doctor_env()
+    env["PATH"] = str(tmp_path)  # no Graphviz `dot` here
+    example = REPO / "examples" / "doctor" / "find_the_culprit.py"
+    got = subprocess.run(
+        [sys.executable, str(example), "graph.svg"],
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
+    )  # fmt: skip
+    assert got.returncode == 0, got.stderr
+    assert "digraph" not in got.stdout and "digraph" not in got.stderr
+    assert "graph written to graph.dot" in got.stdout and "install Graphviz" in got.stdout
+    assert (tmp_path / "graph.dot").read_text().startswith("digraph backward {")
+    assert "mutograd doctor:" in got.stdout  # the diagnosis is still shown

@@ -13,7 +13,7 @@ import sys
 from types import TracebackType
 from typing import Any
 
-from .drawing import draw_failure
+from .drawing import draw_failure, graph_path_problem
 
 USAGE = (
     "usage: python -m mutograd doctor [--early] [--paranoid] [--graph FILE.svg] script.py [args...]"
@@ -88,6 +88,11 @@ def main(argv: list[str]) -> int:
     if options is None:
         print(HELP, end="")
         return 0
+    if options["graph"] is not None:
+        problem = graph_path_problem(str(options["graph"]))
+        if problem is not None:  # before the script runs: one line, like a usage error
+            print(f"mutograd doctor: error: {problem}", file=sys.stderr)
+            return 2
     script = str(options["script"])
     problem = _cannot_open(script)
     if problem is not None:

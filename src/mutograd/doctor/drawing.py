@@ -44,6 +44,13 @@ class Drawing(str):
         """The picture in ``format`` (svg, png, pdf, ...); needs Graphviz."""
         return render(str(self), format)
 
+    def __repr__(self) -> str:
+        # The DOT source is str(drawing); a terminal or a notebook without
+        # Graphviz shows this line instead of pages of it.
+        nodes = sum(1 for line in self.splitlines() if "[" in line and "->" not in line)
+        where = f", written to {self.path}" if self.path else ""
+        return f"<backward graph: {nodes} boxes{where}; str() gives the DOT source>"
+
     def _repr_svg_(self) -> str | None:  # Jupyter shows the picture
         try:
             return self.render("svg").decode()
@@ -319,6 +326,27 @@ def draw(
             )
     drawing.path = path
     return drawing
+
+
+FORMATS = ("svg", "png", "pdf", "dot", "gv")
+
+
+def graph_path_problem(path: str) -> str | None:
+    """Why ``path`` cannot take a drawing (unknown format, missing folder), or None.
+
+    Checked before the watched code runs, so a typo does not cost a whole run.
+    """
+    suffix = os.path.splitext(path)[1].lstrip(".").lower()
+    if suffix and suffix not in FORMATS:
+        return f"--graph {path}: unknown format .{suffix} (use .svg, .png, .pdf or .dot)"
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        return f"--graph {path}: no such folder {folder}"
+    if not os.access(folder, os.W_OK):
+        return f"--graph {path}: folder {folder} is not writable"
+    if os.path.isdir(path):
+        return f"--graph {path}: is a folder, not a file name"
+    return None
 
 
 def _write(path: str, data: bytes) -> None:

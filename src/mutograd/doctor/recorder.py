@@ -32,7 +32,7 @@ from torch.optim.optimizer import register_optimizer_step_post_hook
 from torch.utils._python_dispatch import TorchDispatchMode
 
 from . import report
-from .drawing import draw_failure
+from .drawing import draw_failure, graph_path_problem
 from .errors import (
     DiagnosedError,
     DoctorError,
@@ -484,6 +484,10 @@ class watch(contextlib.ContextDecorator):
     """
 
     def __init__(self, *, early: bool = False, paranoid: bool = False, graph: str | None = None):
+        if graph is not None:
+            problem = graph_path_problem(str(graph))
+            if problem is not None:
+                raise ValueError(problem.removeprefix("--graph "))
         self.early = early
         self.paranoid = paranoid
         self.graph = graph
