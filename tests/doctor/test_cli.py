@@ -295,3 +295,40 @@ def test_example_prints_no_dot_source_without_graphviz(tmp_path: Path) -> None:
     assert "graph written to graph.dot" in got.stdout and "install Graphviz" in got.stdout
     assert (tmp_path / "graph.dot").read_text().startswith("digraph backward {")
     assert "mutograd doctor:" in got.stdout  # the diagnosis is still shown
+
+
+def test_dash_m_module_like_python_dash_m(tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    package = tmp_path / "proj"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    write(
+        package,
+        "train.py",
+        """\
+        import sys
+        import torch
+        print(sys.argv[1:], __name__, sys.argv[0].endswith("train.py"))
+        x = torch.randn(3, requires_grad=True)
+        y = x.sigmoid()
+        y *= 2
+        y.sum().backward()
+        """,
+    )
+    expected = subprocess.run(
+        [sys.executable, "-m", "proj.train", "--lr", "1"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=120,
+    )  # fmt: skip
+    got = subprocess.run(
+        [sys.executable, str(RUNNER), "-m", "proj.train", "--lr", "1"],
+        capture_output=True, text=True, env=doctor_env(), cwd=tmp_path, timeout=120,
+    )  # fmt: skip
+    assert got.returncode == expected.returncode == 1
+    assert got.stdout == expected.stdout == "['--lr', '1'] __main__ True\n"
+    assert "proj/train.py:5" in got.stderr and "proj/train.py:6" in got.stderr
+    assert "`y = y * 2`" in got.stderr
+    missing = subprocess.run(
+        [sys.executable, str(RUNNER), "-m", "no_such_module_here"],
+        capture_output=True, text=True, env=doctor_env(), cwd=tmp_path, timeout=120,
+    )  # fmt: skip
+    assert missing.returncode == 1 and "No module named no_such_module_here" in missing.stderr

@@ -16,7 +16,8 @@ from typing import Any
 from .drawing import draw_failure, graph_path_problem
 
 USAGE = (
-    "usage: python -m mutograd doctor [--early] [--paranoid] [--graph FILE.svg] script.py [args...]"
+    "usage: python -m mutograd doctor [--early] [--paranoid] [--graph FILE.svg] "
+    "(script.py | -m module) [args...]"
 )
 
 HELP = f"""{USAGE}
@@ -31,6 +32,7 @@ options:
                     which PyTorch never reports and which give wrong gradients
   --graph FILE.svg  draw the latest backward graph (the failing one) to FILE
                     (.svg, .png, .pdf or .dot; needs Graphviz except for .dot)
+  -m module         run a module as `python -m module` does
   -h, --help        show this help
 """
 
@@ -48,7 +50,7 @@ class _UsageError(Exception):
 
 def _parse(argv: list[str]) -> dict[str, object] | None:
     """Options up to the script name; everything after it belongs to the script."""
-    options: dict[str, object] = {"early": False, "paranoid": False, "graph": None}
+    options: dict[str, object] = {"early": False, "paranoid": False, "graph": None, "module": None}
     i = 0
     while i < len(argv):
         arg = argv[i]
@@ -66,6 +68,13 @@ def _parse(argv: list[str]) -> dict[str, object] | None:
             i += 1
         elif arg.startswith("--graph="):
             options["graph"] = arg.split("=", 1)[1]
+        elif arg == "-m":
+            if i + 1 >= len(argv):
+                raise _UsageError("-m needs a module name")
+            options["module"] = argv[i + 1]
+            options["script"] = None
+            options["args"] = argv[i + 2 :]
+            return options
         elif arg.startswith("-") and arg != "-":
             raise _UsageError(f"unknown option {arg}")
         else:
@@ -93,16 +102,25 @@ def main(argv: list[str]) -> int:
         if problem is not None:  # before the script runs: one line, like a usage error
             print(f"mutograd doctor: error: {problem}", file=sys.stderr)
             return 2
+    module = options["module"]
     script = str(options["script"])
-    problem = _cannot_open(script)
-    if problem is not None:
-        print(problem, file=sys.stderr)
-        return 2
+    if module is None:
+        problem = _cannot_open(script)
+        if problem is not None:
+            print(problem, file=sys.stderr)
+            return 2
     try:
         import torch  # noqa: F401
     except ImportError:
         print(TORCH_MISSING.format(python=sys.executable), file=sys.stderr, end="")
         return 1
+    if module is not None:
+        found = _module_file(str(module))
+        if isinstance(found, str) and found.startswith("No module named"):
+            program = (getattr(sys, "orig_argv", None) or [sys.executable])[0]
+            print(f"{program}: {found}", file=sys.stderr)  # python's own words
+            return 1
+        script = "-m " + str(module)
     return _run(
         script,
         list(options["args"]),
@@ -139,7 +157,28 @@ def run_script(
     _execute(script, list(args), watch(early=early, paranoid=paranoid, graph=graph))
 
 
+def _module_file(module: str) -> str:
+    """The file ``python -m module`` runs, or python's "No module named" text."""
+    import importlib.util
+
+    sys.path.insert(0, os.getcwd())  # where python -m looks first
+    try:
+        spec = importlib.util.find_spec(module)
+        if spec is not None and spec.submodule_search_locations is not None:
+            spec = importlib.util.find_spec(module + ".__main__")
+    except (ImportError, ValueError) as error:
+        return f"No module named {module}" if "No module" not in str(error) else str(error)
+    finally:
+        sys.path.pop(0)
+    if spec is None or spec.origin is None:
+        return f"No module named {module}"
+    return spec.origin
+
+
 def _execute(script: str, args: list[str], watcher: Any) -> None:
+    if script.startswith("-m "):
+        _execute_module(script[3:], args, watcher)
+        return
     # python puts the script's directory first on sys.path; `python -m` put the cwd there.
     saved_argv, saved_path0 = sys.argv, sys.path[0] if sys.path else None
     sys.argv = [script, *args]
@@ -159,6 +198,22 @@ def _execute(script: str, args: list[str], watcher: Any) -> None:
             sys.path[0] = saved_path0
 
 
+def _execute_module(module: str, args: list[str], watcher: Any) -> None:
+    # python -m puts the working directory first on sys.path and the module's
+    # file in sys.argv[0]; runpy does the rest as python does.
+    saved_argv, saved_path = sys.argv, list(sys.path)
+    sys.argv = [_module_file(module), *args]
+    sys.path.insert(0, os.getcwd())
+    try:
+        with watcher:
+            script_globals = runpy.run_module(module, run_name="__main__", alter_sys=True)
+        if getattr(watcher, "recorder", None) is not None:
+            watcher.recorder.namespaces.append(script_globals)
+    finally:
+        sys.argv = saved_argv
+        sys.path[:] = saved_path
+
+
 def _run(script: str, args: list[str], early: bool, paranoid: bool, graph: object) -> int:
     from .recorder import watch
 
@@ -172,7 +227,8 @@ def _run(script: str, args: list[str], early: bool, paranoid: bool, graph: objec
         raise
     except BaseException as error:
         sys.stdout.flush()
-        error.__traceback__ = _from_script(error.__traceback__, os.path.abspath(script))
+        first = _module_file(script[3:]) if script.startswith("-m ") else os.path.abspath(script)
+        error.__traceback__ = _from_script(error.__traceback__, first)
         sys.excepthook(type(error), error, error.__traceback__)
         code = 1
     else:

@@ -174,11 +174,10 @@ class Recorder(TorchDispatchMode):
         # it was called, for "Output 0 of F is a view and is being modified inplace".
         function = torch.autograd.function.Function
         original = function.__dict__["apply"]
-        origins = self.origins
 
         def apply(cls: Any, *args: Any, **kwargs: Any) -> Any:
             out = original.__func__(cls, *args, **kwargs)
-            origins.note_function(cls.__name__, out)
+            self.origins.note_function(cls.__name__, out)
             return out
 
         self._patches.append((function, "apply", original))
