@@ -455,3 +455,24 @@ def test_one_suggestion_per_cause() -> None:
     report = str(same_text(program)).split("mutograd doctor:", 1)[1]
     assert report.count("4. aten::") == 1  # every write is listed...
     assert report.count("clone before the write: `h = h.clone()`") == 1  # ...one fix for them
+
+
+def test_light_mode_checks_like_pytorch_without_recording_writes() -> None:
+    def program() -> None:
+        x = torch.randn(3, requires_grad=True)
+        h = torch.sigmoid(x)  # light-save
+        h += 1
+        h.sum().backward()
+
+    expected = torch_error(program)
+    error = doctor_error(program, light=True)
+    assert str(error).startswith(expected + "\n\n")
+    report = str(error)
+    assert here("light-save") in report and "light mode does not record writes" in report
+    assert "aten::add_" not in report
+    # no dispatch mode in light mode: foreach optimizer steps bump versions natively
+    with watch(light=True) as recorder:
+        assert recorder.light and torch._C._len_torch_dispatch_stack() == 0
+        x = torch.randn(3, requires_grad=True)
+        (x * 2).sum().backward()
+    assert x.grad.tolist() == [2.0, 2.0, 2.0]

@@ -16,7 +16,7 @@ from typing import Any
 from .drawing import draw_failure, graph_path_problem
 
 USAGE = (
-    "usage: python -m mutograd doctor [--early] [--paranoid] [--graph FILE.svg] "
+    "usage: python -m mutograd doctor [--early] [--paranoid] [--light] [--graph FILE.svg] "
     "(script.py | -m module) [args...]"
 )
 
@@ -30,6 +30,8 @@ options:
   --early           warn at the in-place write itself, before backward runs
   --paranoid        also catch writes autograd cannot see (.data, NumPy, ...),
                     which PyTorch never reports and which give wrong gradients
+  --light           cheaper: record only what backward's check needs (names the
+                    saved tensor and its forward line, not the write)
   --graph FILE.svg  draw the latest backward graph (the failing one) to FILE
                     (.svg, .png, .pdf or .dot; needs Graphviz except for .dot)
   -m module         run a module as `python -m module` does
@@ -50,7 +52,13 @@ class _UsageError(Exception):
 
 def _parse(argv: list[str]) -> dict[str, object] | None:
     """Options up to the script name; everything after it belongs to the script."""
-    options: dict[str, object] = {"early": False, "paranoid": False, "graph": None, "module": None}
+    options: dict[str, object] = {
+        "early": False,
+        "paranoid": False,
+        "light": False,
+        "graph": None,
+        "module": None,
+    }
     i = 0
     while i < len(argv):
         arg = argv[i]
@@ -59,7 +67,7 @@ def _parse(argv: list[str]) -> dict[str, object] | None:
         if arg == "--":
             i += 1
             break
-        if arg in ("--early", "--paranoid"):
+        if arg in ("--early", "--paranoid", "--light"):
             options[arg[2:]] = True
         elif arg == "--graph":
             if i + 1 >= len(argv):
@@ -127,6 +135,7 @@ def main(argv: list[str]) -> int:
         bool(options["early"]),
         bool(options["paranoid"]),
         options["graph"],
+        bool(options["light"]),
     )
 
 
@@ -214,10 +223,14 @@ def _execute_module(module: str, args: list[str], watcher: Any) -> None:
         sys.path[:] = saved_path
 
 
-def _run(script: str, args: list[str], early: bool, paranoid: bool, graph: object) -> int:
+def _run(
+    script: str, args: list[str], early: bool, paranoid: bool, graph: object, light: bool = False
+) -> int:
     from .recorder import watch
 
-    watcher = watch(early=early, paranoid=paranoid, graph=None if graph is None else str(graph))
+    watcher = watch(
+        early=early, paranoid=paranoid, graph=None if graph is None else str(graph), light=light
+    )
     watcher.draw_at_exit = False  # drawn below, after the script's own output and traceback
     try:
         _execute(script, args, watcher)

@@ -69,9 +69,8 @@ class Origins:
         # storage base address -> origin, for tensors made in inference mode
         self._inference: dict[int, Origin] = {}
 
-    def note_op(self, func: Any, out: Any) -> None:
-        """Called after every aten op the dispatch mode sees."""
-        kind = _view_kinds[func] if func in _view_kinds else view_kind(func)
+    def note_op(self, func: Any, kind: str | None, out: Any) -> None:
+        """Called after an aten op that returns views (``kind``), or any op in inference mode."""
         if kind == "multi":
             self._note(out, "multi-output view", op_name(func))
         elif kind == "single" and not torch.is_grad_enabled():

@@ -48,7 +48,7 @@ from .frames import (
     user_frame,
     write_context,
 )
-from .origins import Origins
+from .origins import Origins, view_kind
 from .peek import peek_stack
 from .records import (
     FOREACH_WRITES,
@@ -66,6 +66,10 @@ from .writetime import diagnose
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+# OpOverload -> (written args, writes tensor lists?, view kind): one lookup per op
+_FACTS: dict[Any, tuple[Any, bool, str | None]] = {}
+_inference_mode = torch.is_inference_mode_enabled
+
 # Number the next autograd Node will get.  Nodes are numbered when created, and
 # the node that saves a tensor is created just before its inputs are packed and
 # is the newest node when its outputs are packed: so the saving node is always
@@ -79,8 +83,18 @@ _active = threading.local()
 class Recorder(TorchDispatchMode):
     """Dispatch mode + saved-tensor hooks; use through :func:`watch`."""
 
-    def __init__(self, *, early: bool = False, paranoid: bool = False, capture_graph: bool = False):
+    def __init__(
+        self,
+        *,
+        early: bool = False,
+        paranoid: bool = False,
+        capture_graph: bool = False,
+        light: bool = False,
+    ):
         super().__init__()
+        # light: only the saved-tensor hooks (what backward's check needs, and
+        # the forward line); no dispatch mode, so writes are not recorded
+        self.light = light and not (early or paranoid)
         self.early = early
         self.paranoid = paranoid
         self.capture_graph = capture_graph
@@ -120,10 +134,12 @@ class Recorder(TorchDispatchMode):
     # ---------------------------------------------------------------- lifecycle
     def start(self) -> None:
         self._hooks = torch.autograd.graph.saved_tensors_hooks(self._pack, self._unpack)
-        self.__enter__()
+        if not self.light:
+            self.__enter__()
         self._hooks.__enter__()
         self._patch_backward()
-        self._patch_function_apply()
+        if not self.light:
+            self._patch_function_apply()
         self._step_hook = register_optimizer_step_post_hook(self._stepped)
 
     def stop(self) -> None:
@@ -135,7 +151,8 @@ class Recorder(TorchDispatchMode):
             self._flush()
         finally:
             self._hooks.__exit__(None, None, None)
-            self.__exit__(None, None, None)
+            if not self.light:
+                self.__exit__(None, None, None)
 
     def _patch_backward(self) -> None:
         # There is no hook that tells which tensors a backward starts from and
@@ -198,8 +215,11 @@ class Recorder(TorchDispatchMode):
             self._flush()
         if self._resolving_out is not None:
             self._resolve()
-        written = written_args(func)
-        if func in FOREACH_WRITES:
+        facts = _FACTS.get(func)
+        if facts is None:
+            facts = _FACTS[func] = (written_args(func), func in FOREACH_WRITES, view_kind(func))
+        written, foreach, kind = facts
+        if foreach:
             self._note_foreach(written, args, kwargs)
         if written and self._by_key:
             hits = self._match_writes(func, written, args, kwargs)
@@ -209,7 +229,8 @@ class Recorder(TorchDispatchMode):
                 self._after_op(out)
                 return out
         out = func(*args, **kwargs)
-        self.origins.note_op(func, out)
+        if kind is not None or _inference_mode():
+            self.origins.note_op(func, kind, out)
         if self._pending:
             self._after_op(out)
         return out
@@ -375,7 +396,7 @@ class Recorder(TorchDispatchMode):
         rec.where = user_frame()
         rec.writes = None
         rec.owner = self
-        extent = memory_extent(t)
+        extent = memory_extent(t) if not self.light else None
         if extent is None:
             rec.key = rec.lo = rec.hi = 0
         else:
@@ -477,12 +498,22 @@ class watch(contextlib.ContextDecorator):
         Costs a copy of every saved tensor.
     graph: a file name; when the block ends, draw the latest backward graph
         there (the one that failed, if any).
+    light: record only what backward's check needs (and the forward line), not
+        the writes: cheaper; the error names the saved tensor and where it was
+        saved, not the write.  Ignored with early or paranoid.
 
     A ``watch()`` nested in another one in the same thread adds nothing: the
     outer one keeps watching.
     """
 
-    def __init__(self, *, early: bool = False, paranoid: bool = False, graph: str | None = None):
+    def __init__(
+        self,
+        *,
+        early: bool = False,
+        paranoid: bool = False,
+        graph: str | None = None,
+        light: bool = False,
+    ):
         if graph is not None:
             problem = graph_path_problem(str(graph))
             if problem is not None:
@@ -490,6 +521,7 @@ class watch(contextlib.ContextDecorator):
         self.early = early
         self.paranoid = paranoid
         self.graph = graph
+        self.light = light
         #: draw the graph when the block ends (the CLI draws it after printing errors)
         self.draw_at_exit = True
         #: the recorder this block used (None when nested in another watch)
@@ -497,7 +529,7 @@ class watch(contextlib.ContextDecorator):
 
     def _recreate_cm(self) -> watch:
         # Each call of a decorated function gets its own recorder.
-        return watch(early=self.early, paranoid=self.paranoid, graph=self.graph)
+        return watch(early=self.early, paranoid=self.paranoid, graph=self.graph, light=self.light)
 
     def __enter__(self) -> Recorder:
         outer = active_recorder()
@@ -505,7 +537,10 @@ class watch(contextlib.ContextDecorator):
             self.recorder = None
             return outer
         self.recorder = Recorder(
-            early=self.early, paranoid=self.paranoid, capture_graph=self.graph is not None
+            early=self.early,
+            paranoid=self.paranoid,
+            capture_graph=self.graph is not None,
+            light=self.light,
         )
         self.recorder.start()
         _active.recorder = self.recorder

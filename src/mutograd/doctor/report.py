@@ -294,7 +294,10 @@ def diagnosis(
         node_name,
         writes,
         "mutograd doctor: this tensor was written in place after autograd saved it for backward.",
-        "the doctor saw no in-place write into its memory: it happened outside the watched code "
+        "light mode does not record writes: run without --light (watch() without light=True) "
+        "to see which write broke it, and where"
+        if getattr(rec.owner, "light", False)
+        else "the doctor saw no in-place write into its memory: it happened outside the watched code "
         "(after watch() ended, or in another thread)",
         namespaces,
     )
