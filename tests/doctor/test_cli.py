@@ -332,3 +332,23 @@ def test_dash_m_module_like_python_dash_m(tmp_path: Path) -> None:
         capture_output=True, text=True, env=doctor_env(), cwd=tmp_path, timeout=120,
     )  # fmt: skip
     assert missing.returncode == 1 and "No module named no_such_module_here" in missing.stderr
+
+
+def test_rank_label_only_under_a_multi_process_launch(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mutograd.doctor.cli import _label_rank
+    from mutograd.doctor.errors import InplaceModificationError
+
+    text = "torch text\n\nmutograd doctor: heading\n    fix: x"
+    monkeypatch.setenv("RANK", "1")
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    error = InplaceModificationError(text)
+    _label_rank(error)
+    assert str(error) == "torch text\n\n[rank 1] mutograd doctor: heading\n[rank 1]     fix: x"
+    monkeypatch.setenv("WORLD_SIZE", "1")
+    error = InplaceModificationError(text)
+    _label_rank(error)
+    assert str(error) == text
+    plain = RuntimeError(text)  # not the doctor's: left alone
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    _label_rank(plain)
+    assert str(plain) == text

@@ -240,6 +240,7 @@ def _run(
         raise
     except BaseException as error:
         sys.stdout.flush()
+        _label_rank(error)
         first = _module_file(script[3:]) if script.startswith("-m ") else os.path.abspath(script)
         error.__traceback__ = _from_script(error.__traceback__, first)
         sys.excepthook(type(error), error, error.__traceback__)
@@ -253,6 +254,27 @@ def _run(
         params = named_parameters_in(watcher.recorder.namespaces)
         draw_failure(watcher.recorder, str(graph), params)
     return code
+
+
+def _label_rank(error: BaseException) -> None:
+    """Under torchrun (WORLD_SIZE > 1), prefix the diagnosis lines with ``[rank N]``.
+
+    Every rank prints its own traceback to the same terminal; the prefix tells
+    whose diagnosis is whose.  PyTorch's own text, on top, stays as it is.
+    """
+    rank, world = os.environ.get("RANK"), os.environ.get("WORLD_SIZE", "1")
+    if rank is None or not world.isdigit() or int(world) < 2:
+        return
+    from .errors import DoctorError
+
+    if not isinstance(error, DoctorError) or not error.args:
+        return
+    text = str(error.args[0])
+    head, marker, tail = text.partition("\n\nmutograd doctor")
+    if not marker:
+        return
+    body = ("mutograd doctor" + tail).splitlines()
+    error.args = (head + "\n\n" + "\n".join(f"[rank {rank}] {line}" for line in body),)
 
 
 def _exit_code(code: object) -> int:
