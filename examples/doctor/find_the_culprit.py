@@ -1,6 +1,6 @@
 """The doctor inside your own code: ``watch()``, early warnings, and a picture.
 
-    python examples/doctor/find_the_culprit.py [graph.svg]
+    python examples/doctor/find_the_culprit.py [graph.svg] [--dot]
 
 The same program also runs unchanged under the command line doctor:
 
@@ -44,9 +44,18 @@ def main() -> None:
         print(warning.message, end="\n\n")
 
     # 2. The picture: the stale saved tensor and the write that broke it, in red.
-    path = sys.argv[1] if len(sys.argv) > 1 else None
-    drawing = doctor.draw(loss, path, params=dict(block.named_parameters()))
-    print(f"graph written to {drawing.path}" if path else drawing)
+    #    Without Graphviz, draw() writes DOT source to graph.dot and says how to
+    #    install it; the DOT source is printed only when asked (--dot).
+    args = [a for a in sys.argv[1:] if a != "--dot"]
+    path = args[0] if args else "graph.svg"
+    with warnings.catch_warnings(record=True) as missing:
+        warnings.simplefilter("always", doctor.GraphvizMissingWarning)
+        drawing = doctor.draw(loss, path, params=dict(block.named_parameters()))
+    for warning in missing:
+        print(f"note: {warning.message}")
+    print(f"graph written to {drawing.path}\n")
+    if "--dot" in sys.argv:
+        print(drawing)
 
     # 3. The error backward raises: PyTorch's message, then the diagnosis.
     try:

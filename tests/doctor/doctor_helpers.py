@@ -62,6 +62,9 @@ class Script:
         self.culprits = [n for n, line in enumerate(lines, 1) if re.search(r"#.*\bCULPRIT\b", line)]
         self.expect = re.findall(r"^EXPECT: (.+)$", self.text, re.M)
         self.paranoid = "MODE: paranoid" in self.text
+        # PyTorch raises at the write itself (or a backward error naming no saved tensor)
+        self.write_time = "KIND: write-time" in self.text
+        self.origins = [n for n, line in enumerate(lines, 1) if re.search(r"#.*\bORIGIN\b", line)]
 
     def __repr__(self) -> str:
         return self.path.name

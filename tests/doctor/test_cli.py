@@ -240,3 +240,137 @@ def test_without_torch_says_how_to_install(tmp_path: Path) -> None:
     assert "pip install torch" in got.stderr and 'pip install "mutograd[torch]"' in got.stderr
     assert got.stdout == ""
     assert os.path.exists(script)
+
+
+def test_cli_graph_labels_parameters_by_name(tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    script = write(
+        tmp_path,
+        "named.py",
+        """\
+        import torch
+        from torch import nn
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 4)
+
+            def forward(self, x):
+                out = torch.sigmoid(self.fc(x))
+                out += 1
+                return out
+
+        generator = Net()
+        generator(torch.randn(2, 4)).sum().backward()
+        """,
+    )
+    graph = tmp_path / "g.dot"
+    got = subprocess.run(
+        [sys.executable, str(RUNNER), "--graph", str(graph), str(script)],
+        capture_output=True, text=True, env=doctor_env(), cwd=tmp_path, timeout=120,
+    )  # fmt: skip
+    assert got.returncode == 1
+    dot = graph.read_text()
+    assert 'label="generator.fc.weight\\nfloat32[4, 4]"' in dot
+    assert 'label="generator.fc.bias\\nfloat32[4]"' in dot
+    assert '"leaf\\n' not in dot
+
+
+@pytest.mark.parametrize("graph", ["out.xyz", "missing_folder/out.svg", "."])
+def test_bad_graph_option_fails_before_the_script_runs(
+    graph: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    script = write(tmp_path, "slow.py", "open('ran', 'w').close()\n")
+    code, out, err = doctor_in_process(
+        capsys, monkeypatch, ["--graph", graph, str(script)], cwd=tmp_path
+    )
+    assert code == 2 and out == ""
+    assert len(err.splitlines()) == 1 and err.startswith("mutograd doctor: error: --graph ")
+    assert not (tmp_path / "ran").exists()  # the script never ran
+
+
+def test_watch_refuses_a_bad_graph_path() -> None:
+    pytest.importorskip("torch")
+    from mutograd.doctor import watch
+
+    with pytest.raises(ValueError, match="unknown format .xyz"):
+        watch(graph="out.xyz")
+
+
+def test_example_prints_no_dot_source_without_graphviz(tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    probe = subprocess.run(
+        [sys.executable, "-c", "import mutograd"], env=doctor_env(), capture_output=True
+    )
+    if probe.returncode != 0:
+        pytest.skip("the mutograd package itself does not import yet")
+    env = doctor_env()
+    env["PATH"] = str(tmp_path)  # no Graphviz `dot` here
+    example = REPO / "examples" / "doctor" / "find_the_culprit.py"
+    got = subprocess.run(
+        [sys.executable, str(example), "graph.svg"],
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
+    )  # fmt: skip
+    assert got.returncode == 0, got.stderr
+    assert "digraph" not in got.stdout and "digraph" not in got.stderr
+    assert "graph written to graph.dot" in got.stdout and "install Graphviz" in got.stdout
+    assert (tmp_path / "graph.dot").read_text().startswith("digraph backward {")
+    assert "mutograd doctor:" in got.stdout  # the diagnosis is still shown
+
+
+def test_dash_m_module_like_python_dash_m(tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    package = tmp_path / "proj"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    write(
+        package,
+        "train.py",
+        """\
+        import sys
+        import torch
+        print(sys.argv[1:], __name__, sys.argv[0].endswith("train.py"))
+        x = torch.randn(3, requires_grad=True)
+        y = x.sigmoid()
+        y *= 2
+        y.sum().backward()
+        """,
+    )
+    expected = subprocess.run(
+        [sys.executable, "-m", "proj.train", "--lr", "1"],
+        capture_output=True, text=True, cwd=tmp_path, timeout=120,
+    )  # fmt: skip
+    got = subprocess.run(
+        [sys.executable, str(RUNNER), "-m", "proj.train", "--lr", "1"],
+        capture_output=True, text=True, env=doctor_env(), cwd=tmp_path, timeout=120,
+    )  # fmt: skip
+    assert got.returncode == expected.returncode == 1
+    assert got.stdout == expected.stdout == "['--lr', '1'] __main__ True\n"
+    assert "proj/train.py:5" in got.stderr and "proj/train.py:6" in got.stderr
+    assert "`y = y * 2`" in got.stderr
+    missing = subprocess.run(
+        [sys.executable, str(RUNNER), "-m", "no_such_module_here"],
+        capture_output=True, text=True, env=doctor_env(), cwd=tmp_path, timeout=120,
+    )  # fmt: skip
+    assert missing.returncode == 1 and "No module named no_such_module_here" in missing.stderr
+
+
+def test_rank_label_only_under_a_multi_process_launch(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mutograd.doctor.cli import _label_rank
+    from mutograd.doctor.errors import InplaceModificationError
+
+    text = "torch text\n\nmutograd doctor: heading\n    fix: x"
+    monkeypatch.setenv("RANK", "1")
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    error = InplaceModificationError(text)
+    _label_rank(error)
+    assert str(error) == "torch text\n\n[rank 1] mutograd doctor: heading\n[rank 1]     fix: x"
+    monkeypatch.setenv("WORLD_SIZE", "1")
+    error = InplaceModificationError(text)
+    _label_rank(error)
+    assert str(error) == text
+    plain = RuntimeError(text)  # not the doctor's: left alone
+    monkeypatch.setenv("WORLD_SIZE", "2")
+    _label_rank(plain)
+    assert str(plain) == text

@@ -179,3 +179,10 @@ def test_mutograd_own_tensors() -> None:
     assert "SigmoidBackward0" in dot and "MulBackward0" in dot and "AccumulateGrad" in dot
     stale = [line for line in dot.splitlines() if "saved v0, now v1" in line]
     assert len(stale) == 2 and all(RED in line for line in stale)  # Sigmoid's result, Mul's self
+
+
+def test_drawing_repr_is_short() -> None:
+    loss, _ = stale_graph()
+    drawing = draw(loss)
+    assert str(drawing).startswith("digraph backward {")  # the DOT source, when asked
+    assert repr(drawing).startswith("<backward graph: ") and "digraph" not in repr(drawing)

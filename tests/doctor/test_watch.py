@@ -200,7 +200,12 @@ def test_foreach_optimizer_step_is_named() -> None:
         out.sum().backward()
 
     report = str(same_text(program))
-    assert re.search(r"inside Adam\.step\(\), at \S*" + here("foreach-step"), report)
+    # the parameter the step wrote is named by its qualified name
+    assert re.search(
+        r"inside Adam\.step\(\) updating `lin\.2\.(weight|bias)`, at \S*" + here("foreach-step"),
+        report,
+    )
+    assert "`opt` (Adam) updated `lin.2." in report and "call opt.step() only after" in report
     assert "aten::_foreach_" in report
     assert here("foreach-save") in report
 
@@ -407,7 +412,9 @@ def test_public_api() -> None:
 
 
 @pytest.mark.parametrize("case", ["multi_view", "leaf", "shape"])
-def test_other_pytorch_errors_pass_through_unchanged(case: str) -> None:
+def test_other_pytorch_errors_keep_their_text(case: str) -> None:
+    # In-place errors PyTorch raises at the write get a diagnosis appended
+    # (tests/doctor/test_writetime.py); everything else passes through unchanged.
     def multi_view() -> None:
         x = torch.randn(2, 3, requires_grad=True)
         a, _ = x.sigmoid().chunk(2)
@@ -425,5 +432,47 @@ def test_other_pytorch_errors_pass_through_unchanged(case: str) -> None:
     with pytest.raises(RuntimeError) as watched_error:
         with watch(early=True, paranoid=True):
             program()
-    assert type(watched_error.value) is type(plain.value)
-    assert str(watched_error.value) == str(plain.value)
+    if case == "shape":
+        assert type(watched_error.value) is type(plain.value)
+        assert str(watched_error.value) == str(plain.value)
+    else:
+        assert isinstance(watched_error.value, doctor.DiagnosedError)
+        assert str(watched_error.value).startswith(str(plain.value) + "\n\nmutograd doctor: ")
+        assert watched_error.value.__cause__ is not None
+        assert str(watched_error.value.__cause__) == str(plain.value)
+
+
+def test_one_suggestion_per_cause() -> None:
+    def program() -> None:
+        x = torch.randn(4, 3, requires_grad=True)
+        h = torch.sigmoid(x)
+        h[0] = 0
+        h[1] = 0
+        h[2] = 0
+        h[3] = 0
+        h.sum().backward()
+
+    report = str(same_text(program)).split("mutograd doctor:", 1)[1]
+    assert report.count("4. aten::") == 1  # every write is listed...
+    assert report.count("clone before the write: `h = h.clone()`") == 1  # ...one fix for them
+
+
+def test_light_mode_checks_like_pytorch_without_recording_writes() -> None:
+    def program() -> None:
+        x = torch.randn(3, requires_grad=True)
+        h = torch.sigmoid(x)  # light-save
+        h += 1
+        h.sum().backward()
+
+    expected = torch_error(program)
+    error = doctor_error(program, light=True)
+    assert str(error).startswith(expected + "\n\n")
+    report = str(error)
+    assert here("light-save") in report and "light mode does not record writes" in report
+    assert "aten::add_" not in report
+    # no dispatch mode in light mode: foreach optimizer steps bump versions natively
+    with watch(light=True) as recorder:
+        assert recorder.light and torch._C._len_torch_dispatch_stack() == 0
+        x = torch.randn(3, requires_grad=True)
+        (x * 2).sum().backward()
+    assert x.grad.tolist() == [2.0, 2.0, 2.0]

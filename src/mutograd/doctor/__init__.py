@@ -6,6 +6,8 @@ Public API::
     @mutograd.doctor.watched               # or @mutograd.doctor.watch()
     mutograd.doctor.draw(tensor, "graph.svg")
     mutograd.doctor.main(["script.py", ...])  # the `mutograd doctor` command
+    %load_ext mutograd.doctor                 # IPython/Jupyter: every later cell
+    pytest --mutograd-doctor                  # the pytest plugin
 
 Importing this package does not import torch (so the command can explain a
 missing torch); ``watch``, ``watched`` and ``draw`` import it on first use.
@@ -19,6 +21,7 @@ from typing import Any
 
 from .cli import main
 from .errors import (
+    DiagnosedError,
     DoctorError,
     GraphvizMissingWarning,
     InplaceModificationError,
@@ -27,6 +30,7 @@ from .errors import (
 )
 
 __all__ = [
+    "DiagnosedError",
     "DoctorError",
     "GraphvizMissingWarning",
     "InplaceModificationError",
@@ -39,6 +43,16 @@ __all__ = [
 ]
 
 _LAZY = {"watch": "recorder", "watched": "recorder", "draw": "drawing"}
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext mutograd.doctor``: watch every later cell (see doctor.notebook)."""
+    importlib.import_module(".notebook", __name__).load(ipython)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    """``%unload_ext mutograd.doctor``."""
+    importlib.import_module(".notebook", __name__).unload(ipython)
 
 
 def __getattr__(name: str) -> Any:

@@ -13,8 +13,11 @@ import sys
 from types import TracebackType
 from typing import Any
 
+from .drawing import draw_failure, graph_path_problem
+
 USAGE = (
-    "usage: python -m mutograd doctor [--early] [--paranoid] [--graph FILE.svg] script.py [args...]"
+    "usage: python -m mutograd doctor [--early] [--paranoid] [--light] [--graph FILE.svg] "
+    "(script.py | -m module) [args...]"
 )
 
 HELP = f"""{USAGE}
@@ -27,8 +30,11 @@ options:
   --early           warn at the in-place write itself, before backward runs
   --paranoid        also catch writes autograd cannot see (.data, NumPy, ...),
                     which PyTorch never reports and which give wrong gradients
+  --light           cheaper: record only what backward's check needs (names the
+                    saved tensor and its forward line, not the write)
   --graph FILE.svg  draw the latest backward graph (the failing one) to FILE
                     (.svg, .png, .pdf or .dot; needs Graphviz except for .dot)
+  -m module         run a module as `python -m module` does
   -h, --help        show this help
 """
 
@@ -46,7 +52,13 @@ class _UsageError(Exception):
 
 def _parse(argv: list[str]) -> dict[str, object] | None:
     """Options up to the script name; everything after it belongs to the script."""
-    options: dict[str, object] = {"early": False, "paranoid": False, "graph": None}
+    options: dict[str, object] = {
+        "early": False,
+        "paranoid": False,
+        "light": False,
+        "graph": None,
+        "module": None,
+    }
     i = 0
     while i < len(argv):
         arg = argv[i]
@@ -55,7 +67,7 @@ def _parse(argv: list[str]) -> dict[str, object] | None:
         if arg == "--":
             i += 1
             break
-        if arg in ("--early", "--paranoid"):
+        if arg in ("--early", "--paranoid", "--light"):
             options[arg[2:]] = True
         elif arg == "--graph":
             if i + 1 >= len(argv):
@@ -64,6 +76,13 @@ def _parse(argv: list[str]) -> dict[str, object] | None:
             i += 1
         elif arg.startswith("--graph="):
             options["graph"] = arg.split("=", 1)[1]
+        elif arg == "-m":
+            if i + 1 >= len(argv):
+                raise _UsageError("-m needs a module name")
+            options["module"] = argv[i + 1]
+            options["script"] = None
+            options["args"] = argv[i + 2 :]
+            return options
         elif arg.startswith("-") and arg != "-":
             raise _UsageError(f"unknown option {arg}")
         else:
@@ -87,22 +106,37 @@ def main(argv: list[str]) -> int:
     if options is None:
         print(HELP, end="")
         return 0
+    if options["graph"] is not None:
+        problem = graph_path_problem(str(options["graph"]))
+        if problem is not None:  # before the script runs: one line, like a usage error
+            print(f"mutograd doctor: error: {problem}", file=sys.stderr)
+            return 2
+    module = options["module"]
     script = str(options["script"])
-    problem = _cannot_open(script)
-    if problem is not None:
-        print(problem, file=sys.stderr)
-        return 2
+    if module is None:
+        problem = _cannot_open(script)
+        if problem is not None:
+            print(problem, file=sys.stderr)
+            return 2
     try:
         import torch  # noqa: F401
     except ImportError:
         print(TORCH_MISSING.format(python=sys.executable), file=sys.stderr, end="")
         return 1
+    if module is not None:
+        found = _module_file(str(module))
+        if isinstance(found, str) and found.startswith("No module named"):
+            program = (getattr(sys, "orig_argv", None) or [sys.executable])[0]
+            print(f"{program}: {found}", file=sys.stderr)  # python's own words
+            return 1
+        script = "-m " + str(module)
     return _run(
         script,
         list(options["args"]),
         bool(options["early"]),
         bool(options["paranoid"]),
         options["graph"],
+        bool(options["light"]),
     )
 
 
@@ -133,7 +167,28 @@ def run_script(
     _execute(script, list(args), watch(early=early, paranoid=paranoid, graph=graph))
 
 
+def _module_file(module: str) -> str:
+    """The file ``python -m module`` runs, or python's "No module named" text."""
+    import importlib.util
+
+    sys.path.insert(0, os.getcwd())  # where python -m looks first
+    try:
+        spec = importlib.util.find_spec(module)
+        if spec is not None and spec.submodule_search_locations is not None:
+            spec = importlib.util.find_spec(module + ".__main__")
+    except (ImportError, ValueError) as error:
+        return f"No module named {module}" if "No module" not in str(error) else str(error)
+    finally:
+        sys.path.pop(0)
+    if spec is None or spec.origin is None:
+        return f"No module named {module}"
+    return spec.origin
+
+
 def _execute(script: str, args: list[str], watcher: Any) -> None:
+    if script.startswith("-m "):
+        _execute_module(script[3:], args, watcher)
+        return
     # python puts the script's directory first on sys.path; `python -m` put the cwd there.
     saved_argv, saved_path0 = sys.argv, sys.path[0] if sys.path else None
     sys.argv = [script, *args]
@@ -144,17 +199,39 @@ def _execute(script: str, args: list[str], watcher: Any) -> None:
         sys.path.insert(0, script_dir)
     try:
         with watcher:
-            runpy.run_path(os.path.abspath(script), run_name="__main__")
+            script_globals = runpy.run_path(os.path.abspath(script), run_name="__main__")
+        if getattr(watcher, "recorder", None) is not None:
+            watcher.recorder.namespaces.append(script_globals)
     finally:
         sys.argv = saved_argv
         if saved_path0 is not None:
             sys.path[0] = saved_path0
 
 
-def _run(script: str, args: list[str], early: bool, paranoid: bool, graph: object) -> int:
+def _execute_module(module: str, args: list[str], watcher: Any) -> None:
+    # python -m puts the working directory first on sys.path and the module's
+    # file in sys.argv[0]; runpy does the rest as python does.
+    saved_argv, saved_path = sys.argv, list(sys.path)
+    sys.argv = [_module_file(module), *args]
+    sys.path.insert(0, os.getcwd())
+    try:
+        with watcher:
+            script_globals = runpy.run_module(module, run_name="__main__", alter_sys=True)
+        if getattr(watcher, "recorder", None) is not None:
+            watcher.recorder.namespaces.append(script_globals)
+    finally:
+        sys.argv = saved_argv
+        sys.path[:] = saved_path
+
+
+def _run(
+    script: str, args: list[str], early: bool, paranoid: bool, graph: object, light: bool = False
+) -> int:
     from .recorder import watch
 
-    watcher = watch(early=early, paranoid=paranoid, graph=None if graph is None else str(graph))
+    watcher = watch(
+        early=early, paranoid=paranoid, graph=None if graph is None else str(graph), light=light
+    )
     watcher.draw_at_exit = False  # drawn below, after the script's own output and traceback
     try:
         _execute(script, args, watcher)
@@ -164,17 +241,41 @@ def _run(script: str, args: list[str], early: bool, paranoid: bool, graph: objec
         raise
     except BaseException as error:
         sys.stdout.flush()
-        error.__traceback__ = _from_script(error.__traceback__, os.path.abspath(script))
+        _label_rank(error)
+        first = _module_file(script[3:]) if script.startswith("-m ") else os.path.abspath(script)
+        error.__traceback__ = _from_script(error.__traceback__, first)
         sys.excepthook(type(error), error, error.__traceback__)
         code = 1
     else:
         code = 0
     if graph is not None and watcher.recorder is not None:
-        from .drawing import draw_failure
+        from .frames import named_parameters_in
 
         sys.stdout.flush()
-        draw_failure(watcher.recorder, str(graph))
+        params = named_parameters_in(watcher.recorder.namespaces)
+        draw_failure(watcher.recorder, str(graph), params)
     return code
+
+
+def _label_rank(error: BaseException) -> None:
+    """Under torchrun (WORLD_SIZE > 1), prefix the diagnosis lines with ``[rank N]``.
+
+    Every rank prints its own traceback to the same terminal; the prefix tells
+    whose diagnosis is whose.  PyTorch's own text, on top, stays as it is.
+    """
+    rank, world = os.environ.get("RANK"), os.environ.get("WORLD_SIZE", "1")
+    if rank is None or not world.isdigit() or int(world) < 2:
+        return
+    from .errors import DoctorError
+
+    if not isinstance(error, DoctorError) or not error.args:
+        return
+    text = str(error.args[0])
+    head, marker, tail = text.partition("\n\nmutograd doctor")
+    if not marker:
+        return
+    body = ("mutograd doctor" + tail).splitlines()
+    error.args = (head + "\n\n" + "\n".join(f"[rank {rank}] {line}" for line in body),)
 
 
 def _exit_code(code: object) -> int:

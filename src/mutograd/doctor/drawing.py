@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .errors import GraphvizMissingWarning
+from .peek import peek_records
 
 INSTALL_HINT = (
     "install Graphviz to render pictures: `apt-get install graphviz` (Debian/Ubuntu), "
@@ -42,6 +43,13 @@ class Drawing(str):
     def render(self, format: str = "svg") -> bytes:
         """The picture in ``format`` (svg, png, pdf, ...); needs Graphviz."""
         return render(str(self), format)
+
+    def __repr__(self) -> str:
+        # The DOT source is str(drawing); a terminal or a notebook without
+        # Graphviz shows this line instead of pages of it.
+        nodes = sum(1 for line in self.splitlines() if "[" in line and "->" not in line)
+        where = f", written to {self.path}" if self.path else ""
+        return f"<backward graph: {nodes} boxes{where}; str() gives the DOT source>"
 
     def _repr_svg_(self) -> str | None:  # Jupyter shows the picture
         try:
@@ -131,14 +139,10 @@ class _Saved:
         rec = self.rec
         if rec is None or rec.snapshot is None or self.stale():
             return False
-        from .records import same_bits
-
-        return not same_bits(rec.snapshot, rec.tensor)
+        return rec.values_changed()
 
 
 def _read_saved(node: Any) -> list[_Saved]:
-    from .recorder import peek_records
-
     found: list[_Saved] = []
     for attr in _saved_attributes(node):
         with peek_records() as recs:
@@ -324,13 +328,37 @@ def draw(
     return drawing
 
 
+FORMATS = ("svg", "png", "pdf", "dot", "gv")
+
+
+def graph_path_problem(path: str) -> str | None:
+    """Why ``path`` cannot take a drawing (unknown format, missing folder), or None.
+
+    Checked before the watched code runs, so a typo does not cost a whole run.
+    """
+    suffix = os.path.splitext(path)[1].lstrip(".").lower()
+    if suffix and suffix not in FORMATS:
+        return f"--graph {path}: unknown format .{suffix} (use .svg, .png, .pdf or .dot)"
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        return f"--graph {path}: no such folder {folder}"
+    if not os.access(folder, os.W_OK):
+        return f"--graph {path}: folder {folder} is not writable"
+    if os.path.isdir(path):
+        return f"--graph {path}: is a folder, not a file name"
+    return None
+
+
 def _write(path: str, data: bytes) -> None:
     with open(path, "wb") as f:
         f.write(data)
 
 
-def draw_failure(recorder: Any, path: str) -> None:
-    """End of ``watch(graph=...)``: draw the latest backward graph, report on stderr."""
+def draw_failure(recorder: Any, path: str, params: dict[str, Any] | None = None) -> None:
+    """End of ``watch(graph=...)``: draw the latest backward graph, report on stderr.
+
+    ``params`` (name -> parameter) labels the leaves, as in :func:`draw`.
+    """
     roots = recorder.last_roots
     if not roots and recorder.last_error_node is not None:
         roots = [recorder.last_error_node]
@@ -343,7 +371,7 @@ def draw_failure(recorder: Any, path: str) -> None:
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", GraphvizMissingWarning)
-            drawing = draw(roots, path)
+            drawing = draw(roots, path, params=params)
     except Exception as error:  # never hide the script's own outcome
         print(f"mutograd doctor: could not draw the graph: {error}", file=sys.stderr)
         return

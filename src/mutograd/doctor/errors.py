@@ -31,6 +31,17 @@ class InplaceModificationError(DoctorError):
     """
 
 
+class DiagnosedError(DoctorError):
+    """One of PyTorch's other in-place errors, plus the diagnosis.
+
+    Raised at the in-place write PyTorch refuses (a view of unbind/split/chunk,
+    of a custom Function, made under no_grad; an inference tensor; a leaf that
+    requires grad) or in backward ("leaf variable has been moved into the graph
+    interior", "Trying to backward through the graph a second time").  The
+    message starts with PyTorch's exact text; ``__cause__`` is PyTorch's error.
+    """
+
+
 class SilentModificationError(DoctorError):
     """A saved tensor's values changed although its version counter did not.
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import linecache
 import os
 import sys
-from types import CodeType, FrameType
-from typing import NamedTuple
+import weakref
+from types import CodeType, FrameType, TracebackType
+from typing import Any, NamedTuple
 
 import torch
 
@@ -54,6 +55,8 @@ class WriteContext(NamedTuple):
     via: str | None
     #: e.g. "Clamp" when the write is in the forward of autograd.Function Clamp
     function: str | None
+    #: weak reference to the optimizer whose step() wrote, when one did
+    optimizer_ref: Any = None
 
 
 def display_path(filename: str) -> str:
@@ -62,6 +65,11 @@ def display_path(filename: str) -> str:
     except ValueError:  # other drive on Windows
         return filename
     return filename if rel.startswith(os.pardir) else rel
+
+
+def is_internal(code: CodeType) -> bool:
+    """Code of torch or of the doctor (anything else is the user's)."""
+    return _is_internal(code)
 
 
 def _is_internal(code: CodeType) -> bool:
@@ -99,24 +107,29 @@ def write_context() -> WriteContext:
     afford to look at ``f_locals``.
     """
     frame: FrameType | None = sys._getframe(1)
-    optimizer = module = via = None
+    optimizer = module = via = owner_ref = None
     while frame is not None:
         code = frame.f_code
         if not _is_internal(code):
             where = Where(code.co_filename, frame.f_lineno, code.co_name)
-            return WriteContext(where, optimizer, module, via, _custom_function(frame))
+            function = _custom_function(frame)
+            return WriteContext(where, optimizer, module, via, function, owner_ref)
         if code.co_filename.startswith(_TORCH_DIR):
             if via is None:
                 via = _torch_name(code)
             if code.co_name == "step" and code.co_filename.startswith(_OPTIM_DIR):
                 owner = frame.f_locals.get("self")
                 optimizer = f"{type(owner).__name__}.step()"
+                try:
+                    owner_ref = weakref.ref(owner)
+                except TypeError:
+                    owner_ref = None
             elif code.co_name == "forward" and module is None:
                 owner = frame.f_locals.get("self")
                 if isinstance(owner, torch.nn.Module):
                     module = f"{_module_repr(owner)}.forward"
         frame = frame.f_back
-    return WriteContext(None, optimizer, module, via, None)
+    return WriteContext(None, optimizer, module, via, None, owner_ref)
 
 
 def _module_repr(module: torch.nn.Module) -> str:
@@ -134,3 +147,76 @@ def _custom_function(frame: FrameType) -> str | None:
     if isinstance(ctx, torch.autograd.function.BackwardCFunction):
         return type(ctx).__name__.removesuffix("Backward")
     return None
+
+
+def namespaces_of(frame: FrameType | None) -> list[dict[str, Any]]:
+    """The namespaces a user frame sees, innermost first (locals, then globals)."""
+    if frame is None:
+        return []
+    spaces = [frame.f_locals]
+    if frame.f_globals is not frame.f_locals:
+        spaces.append(frame.f_globals)
+    return spaces
+
+
+def name_of(obj: Any, namespaces: list[dict[str, Any]]) -> str | None:
+    """The variable name under which ``obj`` is visible, e.g. ``opt_d``."""
+    for space in namespaces:
+        for name, value in list(space.items()):
+            if value is obj and not name.startswith("_"):
+                return name
+    return None
+
+
+def parameter_names(namespaces: list[dict[str, Any]]) -> dict[int, str]:
+    """id(parameter) -> qualified name (``generator.fc.weight``) for the modules in sight."""
+    names: dict[int, str] = {}
+    for name, p in named_parameters_in(namespaces).items():
+        names.setdefault(id(p), name)
+    return names
+
+
+def named_parameters_in(namespaces: list[dict[str, Any]]) -> dict[str, torch.Tensor]:
+    """``{"generator.fc.weight": parameter}`` for the modules in sight (for pictures)."""
+    found: dict[str, torch.Tensor] = {}
+    for space in namespaces:
+        for var, value in list(space.items()):
+            if isinstance(value, torch.nn.Module) and not var.startswith("__"):
+                try:
+                    for qualified, p in value.named_parameters():
+                        found.setdefault(f"{var}.{qualified}", p)
+                except Exception:  # a half-built module: skip it
+                    continue
+    return found
+
+
+def namespaces_from_traceback(tb: TracebackType | None) -> list[dict[str, Any]]:
+    """The namespaces of the user frames of a traceback, innermost first."""
+    spaces: list[dict[str, Any]] = []
+    while tb is not None:
+        if not _is_internal(tb.tb_frame.f_code):
+            for space in reversed(namespaces_of(tb.tb_frame)):
+                if not any(space is seen for seen in spaces):
+                    spaces.insert(0, space)
+        tb = tb.tb_next
+    return spaces
+
+
+def namespaces_here() -> list[dict[str, Any]]:
+    """The namespaces of the user frames on the current stack, innermost first."""
+    spaces: list[dict[str, Any]] = []
+    frame: FrameType | None = sys._getframe(1)
+    while frame is not None:
+        if not _is_internal(frame.f_code):
+            for space in namespaces_of(frame):
+                if not any(space is seen for seen in spaces):
+                    spaces.append(space)
+        frame = frame.f_back
+    return spaces
+
+
+def optimizer_label(optimizer: Any, spaces: list[dict[str, Any]]) -> str:
+    """```opt_d` (Adam)`` when a variable holds the optimizer, else ``Adam``."""
+    var = name_of(optimizer, spaces)
+    cls = type(optimizer).__name__
+    return f"`{var}` ({cls})" if var else cls

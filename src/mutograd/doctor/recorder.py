@@ -28,11 +28,28 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import torch
+from torch.optim.optimizer import register_optimizer_step_post_hook
 from torch.utils._python_dispatch import TorchDispatchMode
 
 from . import report
-from .errors import InplaceModificationError, InplaceWriteWarning, SilentModificationError
-from .frames import user_frame, write_context
+from .drawing import draw_failure, graph_path_problem
+from .errors import (
+    DiagnosedError,
+    DoctorError,
+    InplaceModificationError,
+    InplaceWriteWarning,
+    SilentModificationError,
+)
+from .frames import (
+    Where,
+    named_parameters_in,
+    namespaces_from_traceback,
+    namespaces_here,
+    user_frame,
+    write_context,
+)
+from .origins import Origins, view_kind
+from .peek import peek_stack
 from .records import (
     FOREACH_WRITES,
     SavedRecord,
@@ -45,8 +62,13 @@ from .records import (
     same_bits,
     written_args,
 )
+from .writetime import diagnose
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+# OpOverload -> (written args, writes tensor lists?, view kind): one lookup per op
+_FACTS: dict[Any, tuple[Any, bool, str | None]] = {}
+_inference_mode = torch.is_inference_mode_enabled
 
 # Number the next autograd Node will get.  Nodes are numbered when created, and
 # the node that saves a tensor is created just before its inputs are packed and
@@ -55,16 +77,24 @@ F = TypeVar("F", bound=Callable[..., Any])
 # own grad_fn carries that number.
 _peek_sequence_nr: Callable[[], int] | None = getattr(torch._C._autograd, "_get_sequence_nr", None)
 
-# Records collected while draw() reads ``_saved_*`` attributes (see peek_records).
-_peek_stack: list[list[SavedRecord]] = []
 _active = threading.local()
 
 
 class Recorder(TorchDispatchMode):
     """Dispatch mode + saved-tensor hooks; use through :func:`watch`."""
 
-    def __init__(self, *, early: bool = False, paranoid: bool = False, capture_graph: bool = False):
+    def __init__(
+        self,
+        *,
+        early: bool = False,
+        paranoid: bool = False,
+        capture_graph: bool = False,
+        light: bool = False,
+    ):
         super().__init__()
+        # light: only the saved-tensor hooks (what backward's check needs, and
+        # the forward line); no dispatch mode, so writes are not recorded
+        self.light = light and not (early or paranoid)
         self.early = early
         self.paranoid = paranoid
         self.capture_graph = capture_graph
@@ -76,28 +106,44 @@ class Recorder(TorchDispatchMode):
         self._resolving_out: Any = None
         # writes whose "version after" is read at the next event (the version is
         # bumped by ADInplaceOrView *after* this mode returns)
-        self._post: list[tuple[WriteSite, list[tuple[SavedRecord, int, str, bool]]]] = []
+        self._post: list[tuple[WriteSite, list[tuple[SavedRecord, int, str, bool, Any]]]] = []
         # (tensor, version) written by _foreach_ ops, see _restore_bumps
         self._bumps: list[tuple[torch.Tensor, int]] = []
         self._internal = False  # True while the doctor runs its own aten ops
         self._warned: set[tuple[Any, ...]] = set()
         self._hooks: Any = None
         self._patches: list[tuple[Any, str, Any]] = []
-        #: grad_fn roots of the latest backward()/grad() (when capture_graph)
+        #: grad_fn roots of the latest backward()/grad()
         self.last_roots: list[Any] = []
+        #: where multi-output views, no_grad views, inference tensors were made
+        self.origins = Origins()
+        #: (number, user line, retain_graph) of the latest backward()/grad() calls
+        self.backward_calls: list[tuple[int, Where | None, bool]] = []
+        self.backward_count = 0
+        #: sequence number of a node whose saved tensors a backward freed ->
+        #: (that backward's number, node name, the forward line that saved them)
+        self.freed: dict[int, tuple[int, str | None, Where | None]] = {}
+        #: optimizer steps: (user line, optimizer, number of backward calls before it)
+        self.steps: list[tuple[Where | None, Any, int]] = []
         #: the last error the doctor raised, and the node whose backward needed the tensor
         self.last_error: BaseException | None = None
+        #: the user's namespaces when the doctor raised (to name parameters, optimizers)
+        self.namespaces: list[dict[str, Any]] = []
         self.last_error_node: Any = None
 
     # ---------------------------------------------------------------- lifecycle
     def start(self) -> None:
         self._hooks = torch.autograd.graph.saved_tensors_hooks(self._pack, self._unpack)
-        self.__enter__()
+        if not self.light:
+            self.__enter__()
         self._hooks.__enter__()
-        if self.capture_graph:
-            self._patch_backward()
+        self._patch_backward()
+        if not self.light:
+            self._patch_function_apply()
+        self._step_hook = register_optimizer_step_post_hook(self._stepped)
 
     def stop(self) -> None:
+        self._step_hook.remove()
         for owner, name, original in reversed(self._patches):
             setattr(owner, name, original)
         self._patches.clear()
@@ -105,12 +151,14 @@ class Recorder(TorchDispatchMode):
             self._flush()
         finally:
             self._hooks.__exit__(None, None, None)
-            self.__exit__(None, None, None)
+            if not self.light:
+                self.__exit__(None, None, None)
 
     def _patch_backward(self) -> None:
-        # Only for drawing: there is no hook that tells which tensor a backward
-        # starts from, so remember the roots passed to backward()/grad().
-        def remember(original: Callable[..., Any]) -> Callable[..., Any]:
+        # There is no hook that tells which tensors a backward starts from and
+        # whether it keeps the graph: remember the arguments of backward()/grad()
+        # (for drawing, and to explain "backward through the graph a second time").
+        def remember(original: Callable[..., Any], retain_at: int) -> Callable[..., Any]:
             @functools.wraps(original)
             def wrapper(*args: Any, **kwargs: Any) -> Any:
                 first = args[0] if args else kwargs.get("tensors", kwargs.get("outputs", ()))
@@ -118,14 +166,44 @@ class Recorder(TorchDispatchMode):
                 self.last_roots = [
                     t.grad_fn for t in roots if getattr(t, "grad_fn", None) is not None
                 ]
+                retain = kwargs.get(
+                    "retain_graph", args[retain_at] if len(args) > retain_at else None
+                )
+                if retain is None:  # PyTorch's default: keep the graph only with create_graph
+                    retain = bool(kwargs.get("create_graph", False))
+                if len(self.backward_calls) > 1000:
+                    del self.backward_calls[:500]
+                self.backward_count += 1
+                self.backward_calls.append((self.backward_count, user_frame(), bool(retain)))
                 return original(*args, **kwargs)
 
             return wrapper
 
-        for name in ("backward", "grad"):
+        # positional index of retain_graph: backward(tensors, grad_tensors, retain_graph, ...),
+        # grad(outputs, inputs, grad_outputs, retain_graph, ...)
+        for name, retain_at in (("backward", 2), ("grad", 3)):
             original = getattr(torch.autograd, name)
             self._patches.append((torch.autograd, name, original))
-            setattr(torch.autograd, name, remember(original))
+            setattr(torch.autograd, name, remember(original, retain_at))
+
+    def _patch_function_apply(self) -> None:
+        # A custom Function's outputs are made by its Python apply(): note where
+        # it was called, for "Output 0 of F is a view and is being modified inplace".
+        function = torch.autograd.function.Function
+        original = function.__dict__["apply"]
+
+        def apply(cls: Any, *args: Any, **kwargs: Any) -> Any:
+            out = original.__func__(cls, *args, **kwargs)
+            self.origins.note_function(cls.__name__, out)
+            return out
+
+        self._patches.append((function, "apply", original))
+        function.apply = classmethod(apply)
+
+    def _stepped(self, optimizer: Any, args: Any, kwargs: Any) -> None:
+        if len(self.steps) > 200:
+            del self.steps[:100]
+        self.steps.append((user_frame(), weakref.ref(optimizer), self.backward_count))
 
     # ------------------------------------------------------------ dispatch mode
     def __torch_dispatch__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
@@ -137,8 +215,11 @@ class Recorder(TorchDispatchMode):
             self._flush()
         if self._resolving_out is not None:
             self._resolve()
-        written = written_args(func)
-        if func in FOREACH_WRITES:
+        facts = _FACTS.get(func)
+        if facts is None:
+            facts = _FACTS[func] = (written_args(func), func in FOREACH_WRITES, view_kind(func))
+        written, foreach, kind = facts
+        if foreach:
             self._note_foreach(written, args, kwargs)
         if written and self._by_key:
             hits = self._match_writes(func, written, args, kwargs)
@@ -148,6 +229,8 @@ class Recorder(TorchDispatchMode):
                 self._after_op(out)
                 return out
         out = func(*args, **kwargs)
+        if kind is not None or _inference_mode():
+            self.origins.note_op(func, kind, out)
         if self._pending:
             self._after_op(out)
         return out
@@ -199,7 +282,7 @@ class Recorder(TorchDispatchMode):
                 rec.node_name = grad_fn.name()
 
     def _match_writes(self, func: Any, written: Any, args: Any, kwargs: Any) -> Any:
-        hits: list[tuple[SavedRecord, int, str, bool]] = []
+        hits: list[tuple[SavedRecord, int, str, bool, Any]] = []
         site_arg = ("", False, [])
         for position, name, kwarg_only in written:
             value = (
@@ -225,7 +308,7 @@ class Recorder(TorchDispatchMode):
                     # Packed for this very op (e.g. batch norm's running stats,
                     # saved and then updated by the op itself): not a later write.
                     own = rec in self._pending
-                    hits.append((rec, rec.tensor._version, relation_to(lo, hi, rec), own))
+                    hits.append((rec, rec.tensor._version, relation_to(lo, hi, rec), own, _weak(t)))
                     if not site_arg[0]:
                         site_arg = (name, kwarg_only, list(t.shape))
         if not hits:
@@ -241,7 +324,7 @@ class Recorder(TorchDispatchMode):
             self._restore_bumps()
         post, self._post = self._post, []
         for site, hits in post:
-            for rec, before, relation, own in hits:
+            for rec, before, relation, own, target in hits:
                 after = rec.tensor._version
                 if own:
                     if rec.snapshot is not None:
@@ -249,7 +332,7 @@ class Recorder(TorchDispatchMode):
                     continue
                 if after == before and relation == "disjoint":
                     continue  # other memory, and autograd does not care: unrelated
-                write = Write(site, before, after, relation)
+                write = Write(site, before, after, relation, target)
                 if rec.writes is None:
                     rec.writes = []
                 rec.writes.append(write)
@@ -313,7 +396,7 @@ class Recorder(TorchDispatchMode):
         rec.where = user_frame()
         rec.writes = None
         rec.owner = self
-        extent = memory_extent(t)
+        extent = memory_extent(t) if not self.light else None
         if extent is None:
             rec.key = rec.lo = rec.hi = 0
         else:
@@ -334,18 +417,26 @@ class Recorder(TorchDispatchMode):
     def _unpack(self, rec: SavedRecord) -> torch.Tensor:
         if self._post or self._bumps:
             self._flush()
-        if _peek_stack:
-            _peek_stack[-1].append(rec)
+        if peek_stack:
+            peek_stack[-1].append(rec)
             return rec.tensor
         node = torch._C._current_autograd_node()
         node_name = node.name() if node is not None else rec.node_name
+        if node is not None and self.backward_calls and not self.backward_calls[-1][2]:
+            # this backward frees the node's saved tensors: remember who did it
+            if len(self.freed) > 100_000:
+                self.freed.clear()
+            self.freed[node._sequence_nr()] = (self.backward_count, node_name, rec.where)
         if node is not None and rec.node_name is None and node._sequence_nr() == rec.node_seq:
             rec.node_name = node_name
         current = rec.tensor._version
         if current != rec.version:
             text = report.torch_version_message(rec, current)
+            self.namespaces = namespaces_here()
             error = InplaceModificationError(
-                text + "\n\n" + report.diagnosis(rec, node_name), record=rec, node_name=node_name
+                text + "\n\n" + report.diagnosis(rec, node_name, self.namespaces),
+                record=rec,
+                node_name=node_name,
             )
             self.last_error, self.last_error_node = error, node
             raise error from RuntimeError(text)
@@ -370,6 +461,13 @@ class Recorder(TorchDispatchMode):
             self._internal = False
 
 
+def _weak(t: torch.Tensor) -> Any:
+    try:
+        return weakref.ref(t)
+    except TypeError:
+        return None
+
+
 def _is_batch_norm_stat(rec: SavedRecord, node_name: str | None) -> bool:
     # Batch norm saves its running statistics and updates them in every forward
     # without a version bump and without declaring the write in its schema; its
@@ -379,17 +477,6 @@ def _is_batch_norm_stat(rec: SavedRecord, node_name: str | None) -> bool:
     return (
         "BatchNorm" in (node_name or rec.node_name or "") and t.dim() == 1 and not t.requires_grad
     )
-
-
-@contextlib.contextmanager
-def peek_records() -> Any:
-    """While active, unpacking a doctor-saved tensor records it instead of checking it."""
-    seen: list[SavedRecord] = []
-    _peek_stack.append(seen)
-    try:
-        yield seen
-    finally:
-        _peek_stack.pop()
 
 
 def active_recorder() -> Recorder | None:
@@ -411,15 +498,30 @@ class watch(contextlib.ContextDecorator):
         Costs a copy of every saved tensor.
     graph: a file name; when the block ends, draw the latest backward graph
         there (the one that failed, if any).
+    light: record only what backward's check needs (and the forward line), not
+        the writes: cheaper; the error names the saved tensor and where it was
+        saved, not the write.  Ignored with early or paranoid.
 
     A ``watch()`` nested in another one in the same thread adds nothing: the
     outer one keeps watching.
     """
 
-    def __init__(self, *, early: bool = False, paranoid: bool = False, graph: str | None = None):
+    def __init__(
+        self,
+        *,
+        early: bool = False,
+        paranoid: bool = False,
+        graph: str | None = None,
+        light: bool = False,
+    ):
+        if graph is not None:
+            problem = graph_path_problem(str(graph))
+            if problem is not None:
+                raise ValueError(problem.removeprefix("--graph "))
         self.early = early
         self.paranoid = paranoid
         self.graph = graph
+        self.light = light
         #: draw the graph when the block ends (the CLI draws it after printing errors)
         self.draw_at_exit = True
         #: the recorder this block used (None when nested in another watch)
@@ -427,7 +529,7 @@ class watch(contextlib.ContextDecorator):
 
     def _recreate_cm(self) -> watch:
         # Each call of a decorated function gets its own recorder.
-        return watch(early=self.early, paranoid=self.paranoid, graph=self.graph)
+        return watch(early=self.early, paranoid=self.paranoid, graph=self.graph, light=self.light)
 
     def __enter__(self) -> Recorder:
         outer = active_recorder()
@@ -435,22 +537,32 @@ class watch(contextlib.ContextDecorator):
             self.recorder = None
             return outer
         self.recorder = Recorder(
-            early=self.early, paranoid=self.paranoid, capture_graph=self.graph is not None
+            early=self.early,
+            paranoid=self.paranoid,
+            capture_graph=self.graph is not None,
+            light=self.light,
         )
         self.recorder.start()
         _active.recorder = self.recorder
         return self.recorder
 
-    def __exit__(self, *exc_info: Any) -> None:
+    def __exit__(self, exc_type: Any, error: Any, tb: Any) -> None:
         recorder = self.recorder
         if recorder is None:
             return
         _active.recorder = None
         recorder.stop()
+        if tb is not None:
+            recorder.namespaces = namespaces_from_traceback(tb) + recorder.namespaces
         if self.graph is not None and self.draw_at_exit:
-            from .drawing import draw_failure
-
-            draw_failure(recorder, self.graph)
+            spaces = recorder.namespaces or namespaces_here()
+            draw_failure(recorder, self.graph, named_parameters_in(spaces))
+        if error is not None and not isinstance(error, DoctorError):
+            text = diagnose(error, recorder)
+            if text is not None:
+                diagnosed = DiagnosedError(f"{error}\n\n{text}")
+                recorder.last_error = diagnosed
+                raise diagnosed.with_traceback(tb) from error
 
 
 def watched(fn: F | None = None, *, early: bool = False, paranoid: bool = False) -> Any:

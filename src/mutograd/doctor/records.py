@@ -37,6 +37,10 @@ class SavedRecord:
         """``float32[3, 4]``."""
         return f"{str(self.tensor.dtype).removeprefix('torch.')}{list(self.tensor.shape)}"
 
+    def values_changed(self) -> bool:
+        """Paranoid mode: the values differ from the copy taken when saved."""
+        return self.snapshot is not None and not same_bits(self.snapshot, self.tensor)
+
     @property
     def stale(self) -> bool:
         """True when PyTorch would refuse to use this tensor in backward."""
@@ -72,9 +76,9 @@ class WriteSite:
 class Write:
     """A WriteSite as seen by one saved tensor."""
 
-    __slots__ = ("site", "before", "after", "relation")
+    __slots__ = ("site", "before", "after", "relation", "target")
 
-    def __init__(self, site: WriteSite, before: int, after: int, relation: str):
+    def __init__(self, site: WriteSite, before: int, after: int, relation: str, target: Any = None):
         self.site = site
         self.before = before  # saved tensor's _version before the write
         self.after = after  # ... and after
@@ -82,6 +86,8 @@ class Write:
         # "itself", "view" (part of it), "base" (a larger tensor containing it),
         # "overlap", or "disjoint" (other memory, same version counter)
         self.relation = relation
+        #: weak reference to the tensor the op wrote (a parameter, for an optimizer step)
+        self.target = target
 
     @property
     def silent(self) -> bool:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import io
 import re
 import tokenize
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import torch
+
+from .frames import optimizer_label, parameter_names
 
 if TYPE_CHECKING:
     from .frames import Where
@@ -88,13 +90,19 @@ _RELATIONS = {
 }
 
 
-def describe_write(write: Write) -> str:
+def _param_name(write: Write, params: dict[int, str]) -> str | None:
+    target = write.target() if write.target is not None else None
+    return params.get(id(target)) if target is not None else None
+
+
+def describe_write(write: Write, params: dict[int, str] | None = None) -> str:
     """One line: what wrote, where, how it reached the saved tensor, versions."""
     site = write.site
     ctx = site.context
     parts = [site.op]
     if ctx.optimizer:
-        parts.append(f"inside {ctx.optimizer}")
+        name = _param_name(write, params or {})
+        parts.append(f"inside {ctx.optimizer}" + (f" updating `{name}`" if name else ""))
     elif ctx.module:
         parts.append(f"inside {ctx.module}")
     elif ctx.function:
@@ -136,13 +144,16 @@ def _code_only(source: str) -> str:
     return source
 
 
-def fixes(writes: list[Write]) -> list[str]:
-    """Suggested fixes, most specific first, without repeats."""
-    found: list[str] = []
+def fixes(writes: list[Write], namespaces: list[dict[str, Any]] | None = None) -> list[str]:
+    """Suggested fixes, most specific first, one per cause."""
+    spaces = namespaces or []
+    params = parameter_names(spaces) if spaces else {}
+    found: dict[Any, str] = {}
     for write in writes:
-        text = _fix_for(write)
-        if text not in found:
-            found.append(text)
+        key, text = _fix_for(write, spaces, params)
+        if key in found:
+            continue
+        found[key] = text
     notes = []
     if any(
         not w.site.grad_enabled and not (w.site.context.optimizer or w.site.context.function)
@@ -158,79 +169,101 @@ def fixes(writes: list[Write]) -> list[str]:
         notes.append(
             "or clone the tensor before the write (`t = t.clone()`), so the saved values stay intact"
         )
-    return found + notes
+    return list(dict.fromkeys(found.values())) + notes
 
 
-def _fix_for(write: Write) -> str:
-    """The fix that fits one write: by where it came from, then by how the line spells it."""
+def _fix_for(write: Write, spaces: list[dict[str, Any]], params: dict[int, str]) -> tuple[Any, str]:
+    """(cause, fix) for one write: by where it came from, then by how the line spells it."""
     site, ctx = write.site, write.site.context
     source = _code_only(ctx.where.source()) if ctx.where is not None else ""
     op = site.op.removeprefix("aten::").split(".")[0]
     if ctx.optimizer:
-        return (
-            f"call {ctx.optimizer} ({_at(ctx.where)}) only after every backward() that still "
-            "needs the old parameter values: run all backward passes first, then step; "
-            "in a GAN, finish the generator's backward before the discriminator's step, "
-            "or recompute the discriminator's output after the step"
+        optimizer = ctx.optimizer_ref() if ctx.optimizer_ref is not None else None
+        label = optimizer_label(optimizer, spaces) if optimizer is not None else ctx.optimizer
+        call = label.split(" ")[0].strip("`") + ".step()" if "`" in label else ctx.optimizer
+        name = _param_name(write, params)
+        what = f"`{name}`" if name else "parameters"
+        return ("step", label, ctx.where), (
+            f"{label} updated {what} in place ({_at(ctx.where)}) while a graph still needed the "
+            f"old values: call {call} only after every backward() through that graph (run the "
+            "backward passes first, then step), or recompute the forward pass after the step"
         )
     if write.silent:
-        return (
+        return "silent", (
             "make the write visible to autograd or keep it off the saved tensor: write into a "
             "clone (`t = t.clone()`), or replace the `.data` write by "
             "`with torch.no_grad(): t.<op>_(...)`, which PyTorch checks"
         )
     if ctx.function:
-        return (
+        return ("function", ctx.function), (
             f"in {ctx.function}.forward, do not modify the inputs in place: clone them first "
             "(`x = x.clone()`), or declare it with `ctx.mark_dirty(x)` and return x"
         )
     if site.is_out:
-        return f"do not pass a tensor saved for backward as {site.arg}=: use the returned tensor (`y = torch.op(...)`)"
+        text = f"do not pass a tensor saved for backward as {site.arg}=: use the returned tensor (`y = torch.op(...)`)"
+        return text, text
     if ctx.module and "inplace=True" in ctx.module:
-        return f"construct the {ctx.module.split('(')[0]} module with inplace=False (the default), so it returns a new tensor"
+        text = f"construct the {ctx.module.split('(')[0]} module with inplace=False (the default), so it returns a new tensor"
+        return text, text
     if ctx.via and ctx.via.startswith("torch.nn.functional.") and "inplace" in source:
-        return f"call {ctx.via} with inplace=False (the default), so it returns a new tensor"
+        text = f"call {ctx.via} with inplace=False (the default), so it returns a new tensor"
+        return text, text
     if op == "embedding_renorm_":
-        return (
+        text = (
             "nn.Embedding(max_norm=...) renormalizes its weight in place at every call: use a clone "
             "of the weight elsewhere (`emb.weight.clone()`), as the nn.Embedding docs advise"
         )
-    return _fix_from_source(source, write.relation) or (
-        f"use the out-of-place form of {op} (`{op.rstrip('_')}`) and keep its result"
-    )
+        return text, text
+    from_source = _fix_from_source(source, write.relation)
+    if from_source is not None:
+        return from_source
+    text = f"use the out-of-place form of {op} (`{op.rstrip('_')}`) and keep its result"
+    return text, text
 
 
-def _fix_from_source(source: str, relation: str) -> str | None:
+def _fix_from_source(source: str, relation: str) -> tuple[Any, str] | None:
     """A fix spelled in the user's own code: `a += b`, `x[i] = v`, `x.op_(...)`."""
     match = _AUGMENTED.match(source)
     if match and "==" not in source:
         lhs, op, rhs = match["lhs"].strip(), match["op"], match["rhs"].strip()
-        return f"use the out-of-place form: `{lhs} = {lhs} {op} {rhs}` instead of `{source}`"
+        return ("augmented", lhs), (
+            f"use the out-of-place form: `{lhs} = {lhs} {op} {rhs}` instead of `{source}`"
+        )
     match = _SETITEM.match(source)
     if match:
         name = match["name"]
         if relation == "disjoint":
-            return (
+            return ("stack", name), (
                 f"do not write results into `{name}` while earlier reads of it are still needed by "
                 f"backward: collect them in a list and `torch.stack` it, or clone what you read from `{name}`"
             )
-        return (
+        return ("setitem", name), (
             f"clone before the write: `{name} = {name}.clone()` before `{source}` "
             "(or build the new value out of place, e.g. with torch.where or torch.cat)"
         )
     match = _INPLACE_CALL.search(source)
     if match and match["method"] == "copy_":
         name = match["name"]
-        return f"bind the name to the new tensor instead of copying into the saved one: `{name} = <new value>` instead of `{source}`"
+        return ("copy", name), (
+            f"bind the name to the new tensor instead of copying into the saved one: `{name} = <new value>` instead of `{source}`"
+        )
     if match:
         name, method = match["name"], match["method"]
-        return f"use the out-of-place `{method[:-1]}`: `{name} = {name}.{method[:-1]}(...)` instead of `{name}.{method}(...)`"
+        return ("call", name, method), (
+            f"use the out-of-place `{method[:-1]}`: `{name} = {name}.{method[:-1]}(...)` instead of `{name}.{method}(...)`"
+        )
     return None
 
 
 def _body(
-    rec: SavedRecord, node_name: str | None, writes: list[Write], heading: str, empty: str
+    rec: SavedRecord,
+    node_name: str | None,
+    writes: list[Write],
+    heading: str,
+    empty: str,
+    namespaces: list[dict[str, Any]] | None = None,
 ) -> str:
+    params = parameter_names(namespaces) if namespaces else {}
     lines = [
         heading,
         f"{INDENT}saved tensor:  {rec.describe()}, saved at version {rec.version}, now at version {rec.tensor._version}",
@@ -240,8 +273,10 @@ def _body(
     if writes:
         lines.append(f"{INDENT}in-place writes to its memory since it was saved:")
         for n, write in enumerate(writes, 1):
-            lines.append(f"{INDENT * 2}{n}. {describe_write(write)}{_code(write.site.where)}")
-        for n, text in enumerate(fixes(writes)):
+            lines.append(
+                f"{INDENT * 2}{n}. {describe_write(write, params)}{_code(write.site.where)}"
+            )
+        for n, text in enumerate(fixes(writes, namespaces)):
             label = "fix:" if n == 0 else ""
             lines.append(f"{INDENT}{label:<15}{text}")
     else:
@@ -249,16 +284,22 @@ def _body(
     return "\n".join(lines)
 
 
-def diagnosis(rec: SavedRecord, node_name: str | None) -> str:
-    """The report appended to PyTorch's version error."""
+def diagnosis(
+    rec: SavedRecord, node_name: str | None, namespaces: list[dict[str, Any]] | None = None
+) -> str:
+    """The report appended to PyTorch's version error; ``namespaces`` name parameters."""
     writes = [w for w in rec.writes or () if not w.silent]
     return _body(
         rec,
         node_name,
         writes,
         "mutograd doctor: this tensor was written in place after autograd saved it for backward.",
-        "the doctor saw no in-place write into its memory: it happened outside the watched code "
+        "light mode does not record writes: run without --light (watch() without light=True) "
+        "to see which write broke it, and where"
+        if getattr(rec.owner, "light", False)
+        else "the doctor saw no in-place write into its memory: it happened outside the watched code "
         "(after watch() ended, or in another thread)",
+        namespaces,
     )
 
 
