@@ -209,6 +209,9 @@ def argwhere(input):
 
 
 def _as_index_tensor(value, dim_size=None) -> Tensor:
+    # NB: PyTorch treats a Python range like the list of its integers (x[range(n), y]).
+    if isinstance(value, range):
+        value = list(value)
     if not isinstance(value, (Tensor, np.ndarray, list, tuple)):
         raise IndexError(
             "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
