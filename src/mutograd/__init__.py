@@ -81,6 +81,7 @@ del _ops
 from . import accelerator, backends, cuda, distributions, nn, onnx, optim, serialization, testing, utils  # noqa: E402
 from ._unsupported import install as _install_unsupported  # noqa: E402
 from .serialization import load, save  # noqa: E402
+from ._finfo import finfo, iinfo  # noqa: E402
 
 # Last: a clear NotImplementedError for the PyTorch names mutograd lacks (see _unsupported).
 _install_unsupported(Tensor)
