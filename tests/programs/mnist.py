@@ -42,7 +42,7 @@ def make_net(torch, dropout):
 def train(torch, model, device, train_loader, optimizer, epoch, log):
     F = torch.nn.functional
     model.train()
-    for batch_idx, (data, target) in enumerate(train_loader):
+    for _batch_idx, (data, target) in enumerate(train_loader):
         data, target = data.to(device), target.to(device)
         optimizer.zero_grad()
         output = model(data)

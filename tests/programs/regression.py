@@ -40,7 +40,7 @@ def run(torch, max_steps=60, batch_size=32):
         fc.weight.copy_(torch.tensor(rs.uniform(-0.5, 0.5, (1, POLY_DEGREE)).astype(np.float32)))
         fc.bias.fill_(0.1)
     losses = []
-    for batch_idx in range(1, max_steps + 1):
+    for batch_idx in range(1, max_steps + 1):  # noqa: B007 (read after the loop)
         batch_x, batch_y = get_batch(batch_size)
         fc.zero_grad()
         output = F.smooth_l1_loss(fc(batch_x), batch_y)

@@ -26,7 +26,11 @@ def make_models(torch):
             self.ntoken = ntoken
             self.drop = nn.Dropout(dropout)
             self.encoder = nn.Embedding(ntoken, ninp)
-            self.rnn = getattr(nn, rnn_type)(ninp, nhid, nlayers, dropout=dropout)
+            if rnn_type in ("LSTM", "GRU"):
+                self.rnn = getattr(nn, rnn_type)(ninp, nhid, nlayers, dropout=dropout)
+            else:
+                nonlinearity = {"RNN_TANH": "tanh", "RNN_RELU": "relu"}[rnn_type]
+                self.rnn = nn.RNN(ninp, nhid, nlayers, nonlinearity=nonlinearity, dropout=dropout)
             self.decoder = nn.Linear(nhid, ntoken)
             self.rnn_type, self.nhid, self.nlayers = rnn_type, nhid, nlayers
 
