@@ -81,7 +81,6 @@ del _ops
 from . import accelerator, backends, cuda, distributions, nn, onnx, optim, serialization, testing, utils  # noqa: E402
 from ._unsupported import install as _install_unsupported  # noqa: E402
 from .serialization import load, save  # noqa: E402
-from ._finfo import finfo, iinfo  # noqa: E402
 
 # Last: a clear NotImplementedError for the PyTorch names mutograd lacks (see _unsupported).
 _install_unsupported(Tensor)
@@ -100,3 +99,6 @@ from ._threads import (  # noqa: E402
 )
 
 _threads.init()
+
+# torch.finfo / torch.iinfo: the limits of a dtype.
+from ._finfo import finfo, iinfo  # noqa: E402
