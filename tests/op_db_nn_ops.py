@@ -25,3 +25,23 @@ entry(
         S(f32(3), f32(3), reduction="bad", name="bad_reduction"),
     ],
 )
+entry(
+    "native_layer_norm",
+    nnf("layer_norm"),
+    [
+        S(f32(2, 3, 4), (3, 4), f32(3, 4), f32(3, 4), name="affine"),
+        S(f64(4, 5), (5,), f64(5), f64(5), name="f64"),
+        S(f32(3, 4), [4], name="plain"),
+        S(f32(2, 4), (4,), f32(4), name="weight_only"),
+        S(f32(2, 4), (4,), None, f32(4), name="bias_only"),
+        S(NC(f32(4, 3)), (4,), f32(4), f32(4), eps=1e-3, name="nc_eps"),
+        S(f32(5), (5,), f32(5), f32(5), name="1d"),
+    ],
+    errors=[
+        S(f32(2, 3), (4,), name="shape_mismatch"),
+        S(f32(2, 3), (3,), f64(3), name="mixed_dtype"),
+        S(f64(2, 3), (3,), f32(3), name="double_input_float_weight"),
+        S(f32(2, 3), (3,), f32(3), f64(3), name="float_weight_double_bias"),
+        S(f32(2, 3), (3,), None, f64(3), name="double_bias_only"),
+    ],
+)

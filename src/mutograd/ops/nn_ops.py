@@ -40,3 +40,53 @@ mse_loss = defop(
     self=lambda grad, self, target, reduction: mse_loss_backward(grad, self, target, reduction),
     target=lambda grad, self, target, reduction: mse_loss_backward(grad, target, self, reduction),
 )
+
+
+# --- layer norm ----------------------------------------------------------------------------------
+
+
+def _native_layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
+    # As aten's native_layer_norm: (output, mean, rstd), the statistics kept with size 1
+    # in the normalised dims (they are the node's saved result1 and result2).
+    axes = tuple(range(input.ndim - len(normalized_shape), input.ndim))
+    mean = input.mean(axis=axes, keepdims=True)
+    centred = input - mean
+    rstd = 1.0 / np.sqrt((centred * centred).mean(axis=axes, keepdims=True) + eps)
+    out = centred * rstd
+    if weight is not None:
+        out = out * weight
+    if bias is not None:
+        out = out + bias
+    dtype = input.dtype
+    return out.astype(dtype, copy=False), mean.astype(dtype, copy=False), rstd.astype(dtype, copy=False)
+
+
+def native_layer_norm_backward(grad, input, normalized_shape, mean, rstd, weight, bias, wanted):
+    """PyTorch's native_layer_norm_backward for one input (``wanted``): the gradients of
+    input, weight and bias from the saved mean and reciprocal standard deviation."""
+    count = len(normalized_shape)
+    inner = tuple(range(input.dim() - count, input.dim()))
+    outer = tuple(range(input.dim() - count))
+    xhat = (input - mean) * rstd
+    if wanted == "input":
+        g = grad * weight if weight is not None else grad
+        return rstd * (g - g.mean(inner, keepdim=True) - xhat * (g * xhat).mean(inner, keepdim=True))
+    part = grad * xhat if wanted == "weight" else grad
+    return part.sum(outer) if outer else part
+
+
+native_layer_norm = defop(
+    "native_layer_norm(Tensor input, SymInt[] normalized_shape, Tensor? weight, Tensor? bias, "
+    "float eps) -> (Tensor result0, Tensor result1, Tensor result2)",
+    forward=_native_layer_norm,
+    node="NativeLayerNormBackward0",
+    input=lambda grad, input, normalized_shape, result1, result2, weight, bias: (
+        native_layer_norm_backward(grad, input, normalized_shape, result1, result2, weight, bias, "input")
+    ),
+    weight=lambda grad, input, normalized_shape, result1, result2, weight, bias: (
+        native_layer_norm_backward(grad, input, normalized_shape, result1, result2, weight, bias, "weight")
+    ),
+    bias=lambda grad, input, normalized_shape, result1, result2, weight, bias: (
+        native_layer_norm_backward(grad, input, normalized_shape, result1, result2, weight, bias, "bias")
+    ),
+)

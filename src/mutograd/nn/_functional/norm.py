@@ -1,14 +1,37 @@
-"""layer_norm and batch_norm, composed from reductions and pointwise ops.
+"""layer_norm and batch_norm.
 
-PyTorch runs each as one kernel (NativeLayerNormBackward0 /
-NativeBatchNormBackward0); here autograd differentiates the composition, so
-gradients agree to rounding while the result's grad_fn is the last op's.
+layer_norm is PyTorch's one op native_layer_norm (NativeLayerNormBackward0, a row of
+ops/nn_ops.py). batch_norm is composed from reductions and pointwise ops: autograd
+differentiates the composition, so gradients agree to rounding while the result's grad_fn
+is the last op's (PyTorch's is NativeBatchNormBackward0).
 """
 
 from __future__ import annotations
 
+from ... import _dtype
+from ..._dispatch import call
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
+from ...ops.nn_ops import native_layer_norm
+
+_SCALAR_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double"}
+
+
+def _check_layer_norm_dtypes(input, weight, bias) -> None:
+    """PyTorch's mixed-dtype rules for layer_norm on CPU: parameters share the input's
+    dtype, except float32 parameters for a half input."""
+    params = [t for t in (weight, bias) if t is not None]
+    if all(t.dtype is input.dtype for t in params):
+        return
+    if input.dtype is _dtype.float16 and all(t.dtype is _dtype.float32 for t in params):
+        return
+    if input.dtype is _dtype.float64:
+        raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
+    name = _SCALAR_NAMES.get(repr(input.dtype)[6:], repr(input.dtype)[6:])
+    if weight is None or weight.dtype is not input.dtype:
+        raise RuntimeError(f"mixed dtype (CPU): expect parameter to have scalar type of {name}")
+    found = _SCALAR_NAMES.get(repr(bias.dtype)[6:], repr(bias.dtype)[6:])
+    raise RuntimeError(f"expected scalar type {name} but found {found}")
 
 
 def layer_norm(
@@ -27,16 +50,10 @@ def layer_norm(
             f"input with shape [*, {', '.join(str(s) for s in normalized_shape)}], but got input "
             f"of size{list(input.shape)}"
         )
-    dims = tuple(range(-count, 0))
-    mean = input.mean(dims, keepdim=True)
-    centred = input - mean
-    var = (centred * centred).mean(dims, keepdim=True)
-    out = centred * (var + eps).rsqrt()
-    if weight is not None:
-        out = out * weight
-    if bias is not None:
-        out = out + bias
-    return out
+    _check_layer_norm_dtypes(input, weight, bias)
+    # PyTorch's one op, native_layer_norm (NativeLayerNormBackward0); its output 0.
+    attrs = {"normalized_shape": normalized_shape, "eps": eps}
+    return call(native_layer_norm, (input, weight, bias), attrs)[0]
 
 
 def _verify_batch_size(size: tuple) -> None:
