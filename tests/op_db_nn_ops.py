@@ -6,7 +6,7 @@ saved-metadata tests cover these rows like the others.
 
 from __future__ import annotations
 
-from op_db import NC, S, entry, f32, f64, nnf
+from op_db import NC, Const, S, entry, f32, f64, nnf
 
 entry(
     "mse_loss",
@@ -43,5 +43,28 @@ entry(
         S(f64(2, 3), (3,), f32(3), name="double_input_float_weight"),
         S(f32(2, 3), (3,), f32(3), f64(3), name="float_weight_double_bias"),
         S(f32(2, 3), (3,), None, f64(3), name="double_bias_only"),
+    ],
+)
+
+
+def _stats(make, channels):
+    """Running mean and (positive) running variance, passed as plain tensors."""
+    return Const(make(channels)), Const(make(channels, low=0.5, high=2.0))
+
+
+entry(
+    "native_batch_norm",
+    nnf("batch_norm"),
+    [
+        S(f32(4, 3), *_stats(f32, 3), f32(3), f32(3), training=True, name="train_2d"),
+        S(f64(2, 3, 5), *_stats(f64, 3), f64(3), f64(3), training=True, name="train_3d"),
+        S(f32(2, 2, 3, 3), *_stats(f32, 2), f32(2), f32(2), training=True, momentum=0.3, name="train_4d"),
+        S(f32(4, 3), None, None, training=True, name="train_no_stats"),
+        S(f64(4, 3), *_stats(f64, 3), f64(3), f64(3), name="eval"),
+        S(f32(2, 3, 4), *_stats(f32, 3), name="eval_no_affine"),
+        S(NC(f32(3, 4)), *_stats(f32, 4), f32(4), None, training=True, eps=1e-3, name="nc_weight_only"),
+    ],
+    errors=[
+        S(f32(1, 3), *_stats(f32, 3), training=True, name="one_value_per_channel"),
     ],
 )

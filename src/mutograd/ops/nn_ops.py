@@ -90,3 +90,74 @@ native_layer_norm = defop(
         native_layer_norm_backward(grad, input, normalized_shape, result1, result2, weight, bias, "bias")
     ),
 )
+
+
+# --- batch norm ----------------------------------------------------------------------------------
+
+
+def _native_batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps):
+    # As aten's native_batch_norm: (output, save_mean, save_invstd), the batch statistics
+    # per channel (dim 1) in training and empty tensors in evaluation. The running
+    # statistics are updated by the nn.functional layer (through the in-place door).
+    shape = (1, input.shape[1]) + (1,) * (input.ndim - 2)
+    dtype = input.dtype
+    if training:
+        axes = (0,) + tuple(range(2, input.ndim))
+        mean = input.mean(axis=axes)
+        centred = input - mean.reshape(shape)
+        invstd = 1.0 / np.sqrt((centred * centred).mean(axis=axes) + eps)
+        out = centred * invstd.reshape(shape)
+        save_mean, save_invstd = mean.astype(dtype, copy=False), invstd.astype(dtype, copy=False)
+    else:
+        invstd = 1.0 / np.sqrt(running_var + eps)
+        out = (input - running_mean.reshape(shape)) * invstd.reshape(shape)
+        save_mean = save_invstd = np.empty(0, dtype)
+    if weight is not None:
+        out = out * weight.reshape(shape)
+    if bias is not None:
+        out = out + bias.reshape(shape)
+    # NB: PyTorch's kernel writes a contiguous output whatever the input's layout.
+    return np.ascontiguousarray(out, dtype=dtype), save_mean, save_invstd
+
+
+def native_batch_norm_backward(
+    grad, input, weight, running_mean, running_var, save_mean, save_invstd, training, eps, wanted
+):
+    """PyTorch's native_batch_norm_backward for one input (``wanted``)."""
+    shape = (1, input.shape[1]) + (1,) * (input.dim() - 2)
+    dims = (0,) + tuple(range(2, input.dim()))
+    if training:
+        mean, invstd = save_mean.view(shape), save_invstd.view(shape)
+    else:
+        mean, invstd = running_mean.view(shape), (running_var.view(shape) + eps).rsqrt()
+    xhat = (input - mean) * invstd
+    if wanted == "input":
+        scale = invstd * weight.view(shape) if weight is not None else invstd
+        if not training:
+            return grad * scale
+        centred_grad = grad - grad.mean(dims, keepdim=True)
+        return scale * (centred_grad - xhat * (grad * xhat).mean(dims, keepdim=True))
+    if wanted == "weight":
+        return (grad * xhat).sum(dims)
+    return grad.sum(dims)
+
+
+def _batch_norm_formula(wanted):
+    def formula(grad, input, weight, running_mean, running_var, result1, result2, training, eps):
+        return native_batch_norm_backward(
+            grad, input, weight, running_mean, running_var, result1, result2, training, eps, wanted
+        )
+
+    return formula
+
+
+native_batch_norm = defop(
+    "native_batch_norm(Tensor input, Tensor? weight, Tensor? bias, Tensor? running_mean, "
+    "Tensor? running_var, bool training, float momentum, float eps) "
+    "-> (Tensor result0, Tensor result1, Tensor result2)",
+    forward=_native_batch_norm,
+    node="NativeBatchNormBackward0",
+    input=_batch_norm_formula("input"),
+    weight=_batch_norm_formula("weight"),
+    bias=_batch_norm_formula("bias"),
+)

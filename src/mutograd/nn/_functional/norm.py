@@ -1,9 +1,9 @@
 """layer_norm and batch_norm.
 
-layer_norm is PyTorch's one op native_layer_norm (NativeLayerNormBackward0, a row of
-ops/nn_ops.py). batch_norm is composed from reductions and pointwise ops: autograd
-differentiates the composition, so gradients agree to rounding while the result's grad_fn
-is the last op's (PyTorch's is NativeBatchNormBackward0).
+Each is PyTorch's one op, a row of ops/nn_ops.py: native_layer_norm
+(NativeLayerNormBackward0) and native_batch_norm (NativeBatchNormBackward0). batch_norm
+with parameters of another dtype than the input keeps the composition of reductions and
+pointwise ops.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from ... import _dtype
 from ..._dispatch import call
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
-from ...ops.nn_ops import native_layer_norm
+from ...ops.nn_ops import native_batch_norm, native_layer_norm
 
 _SCALAR_NAMES = {"float16": "Half", "float32": "Float", "float64": "Double"}
 
@@ -56,6 +56,24 @@ def layer_norm(
     return call(native_layer_norm, (input, weight, bias), attrs)[0]
 
 
+def _update_running_stats(input, running_mean, running_var, momentum, dims, channels) -> None:
+    """As PyTorch's kernel: running = (1 - momentum) * running + momentum * batch statistic,
+    with the unbiased batch variance, written without moving the version counters (through
+    .data, which shares the storage but not the counter)."""
+    if running_mean is None and running_var is None:
+        return
+    with no_grad():
+        mean = input.mean(dims, keepdim=True)
+        centred = input - mean
+        var = (centred * centred).mean(dims, keepdim=True)
+        count = input.numel() // channels
+        if running_mean is not None:
+            running_mean.data.copy_(running_mean * (1 - momentum) + mean.view(channels) * momentum)
+        if running_var is not None:
+            unbiased = var.view(channels) * (count / max(count - 1, 1))
+            running_var.data.copy_(running_var * (1 - momentum) + unbiased * momentum)
+
+
 def _verify_batch_size(size: tuple) -> None:
     size_prods = size[0]
     for s in size[2:]:
@@ -91,6 +109,15 @@ def batch_norm(
     channels = input.shape[1]
     shape = (1, channels) + (1,) * (input.dim() - 2)
     dims = (0,) + tuple(range(2, input.dim()))
+    tensors = (weight, bias, running_mean, running_var)
+    if (training or (running_mean is not None and running_var is not None)) and all(
+        t is None or t.dtype is input.dtype for t in tensors
+    ):
+        # PyTorch's one op, native_batch_norm (NativeBatchNormBackward0); its output 0.
+        if training:
+            _update_running_stats(input, running_mean, running_var, momentum, dims, channels)
+        attrs = {"training": bool(training), "momentum": momentum, "eps": eps}
+        return call(native_batch_norm, (input, *tensors), attrs)[0]
     if training:
         mean = input.mean(dims, keepdim=True)
         centred = input - mean
