@@ -134,3 +134,51 @@ def test_tensor_from_ragged_deque(torch):
 def test_index_with_empty_list(torch):
     expected, actual = torch.ones(3, 2)[[]], mutograd.ones(3, 2)[[]]
     assert actual.shape == expected.shape and str(actual.dtype) == str(expected.dtype)
+
+
+@requires_torch
+@pytest.mark.parametrize(
+    "make, shape",
+    [
+        (lambda T: T.nn.MSELoss(), (3, 4)),
+        (lambda T: T.nn.MSELoss(reduction="none"), (2, 3)),
+        (lambda T: T.nn.BatchNorm1d(3), (4, 3)),
+        (lambda T: T.nn.BatchNorm2d(2), (2, 2, 3, 3)),
+        (lambda T: T.nn.LayerNorm(5), (2, 5)),
+        (lambda T: T.nn.LayerNorm((2, 5), elementwise_affine=False), (3, 2, 5)),
+    ],
+)
+def test_nn_layers_grad_fn_names_as_torch(torch, make, shape):
+    values = np.random.RandomState(0).randn(*shape).astype(np.float32)
+    outputs = []
+    for T in (torch, mutograd):
+        module = make(T)
+        x = T.tensor(values, requires_grad=True)
+        out = module(x, T.zeros(shape)) if isinstance(module, T.nn.MSELoss) else module(x)
+        out.sum().backward()
+        outputs.append((out.grad_fn.name(), len(out.grad_fn.next_functions), out.detach().numpy(), x.grad.numpy()))
+    (name, edges, value, grad), (m_name, m_edges, m_value, m_grad) = outputs
+    assert (m_name, m_edges) == (name, edges)
+    np.testing.assert_allclose(m_value, value, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(m_grad, grad, rtol=1e-5, atol=1e-5)
+
+
+@requires_torch
+def test_batch_norm_eval_after_training_as_torch(torch):
+    values = np.random.RandomState(1).randn(6, 3).astype(np.float32)
+    results = []
+    for T in (torch, mutograd):
+        bn = T.nn.BatchNorm1d(3)
+        for _ in range(3):
+            bn(T.tensor(values) * 2 + 1)
+        bn.eval()
+        x = T.tensor(values, requires_grad=True)
+        out = bn(x)
+        out.pow(2).sum().backward()
+        results.append((out.grad_fn.name(), bn.running_mean.numpy().copy(), bn.running_var.numpy().copy(),
+                        bn.running_mean._version, out.detach().numpy(), x.grad.numpy(), bn.weight.grad.numpy()))
+    for e, a in zip(*results):
+        if isinstance(e, np.ndarray):
+            np.testing.assert_allclose(a, e, rtol=1e-5, atol=1e-6)
+        else:
+            assert a == e
