@@ -126,3 +126,6 @@ from ._threads import (  # noqa: E402
 )
 
 _threads.init()
+
+# torch.finfo / torch.iinfo: the limits of a dtype.
+from ._finfo import finfo, iinfo  # noqa: E402

@@ -6,6 +6,7 @@ the random factories draw PyTorch's numbers (``_distributions_cpu``).
 
 from __future__ import annotations
 
+import collections.abc
 import math
 import numbers
 import warnings
@@ -158,6 +159,21 @@ def _check_store(data, sizes, dim: int, dtype) -> None:
             _check_store(x, sizes, dim + 1, dtype)
 
 
+def _other_sequence(x) -> bool:
+    return isinstance(x, (range, collections.abc.Sequence)) and not isinstance(
+        x, (list, tuple, str, bytes)
+    )
+
+
+def _plain_sequences(data):
+    # NB: PyTorch reads any Python sequence (a deque of returns, a range) as it reads a list.
+    if _other_sequence(data):
+        return [_plain_sequences(x) for x in data]
+    if isinstance(data, list) and any(_other_sequence(x) for x in data):
+        return [_plain_sequences(x) for x in data]
+    return data
+
+
 # --- factories ---------------------------------------------------------------------
 
 
@@ -173,6 +189,7 @@ def tensor(
             UserWarning,
             stacklevel=2,
         )
+    data = _plain_sequences(data)
     target = dtype if dtype is not None else _infer_dtype(data)
     _check_rectangular(data, target)
     array = np.array(_to_array(data), dtype=target._np, copy=True)

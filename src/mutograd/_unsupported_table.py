@@ -59,8 +59,8 @@ UNSUPPORTED: dict[str, tuple[str, ...]] = {
         fbgemm_linear_int8_weight fbgemm_linear_int8_weight_fp32_activation
         fbgemm_linear_quantize_weight fbgemm_pack_gemm_matrix_fp16 fbgemm_pack_quantized_matrix
         feature_alpha_dropout feature_alpha_dropout_ feature_dropout feature_dropout_ fft fill
-        fill_ finfo fix fix_ fliplr flipud float4_e2m1fn_x2 float8_e4m3fn float8_e4m3fnuz
-        float8_e5m2 float8_e5m2fnuz float8_e8m0fnu float_power floor_ fmax fmin fork frac_ frexp
+        fill_ fix fix_ fliplr flipud float4_e2m1fn_x2 float8_e4m3fn float8_e4m3fnuz float8_e5m2
+        float8_e5m2fnuz float8_e8m0fnu float_power floor_ fmax fmin fork frac_ frexp
         frobenius_norm from_dlpack from_file frombuffer func functional
         fused_moving_avg_obs_fake_quant futures fx gcd gcd_ geqrf ger get_autocast_cpu_dtype
         get_autocast_dtype get_autocast_gpu_dtype get_autocast_ipu_dtype get_autocast_xla_dtype
@@ -68,9 +68,9 @@ UNSUPPORTED: dict[str, tuple[str, ...]] = {
         get_float32_matmul_precision gradient grid_sampler grid_sampler_2d grid_sampler_3d
         group_norm gru gru_cell hamming_window hann_window hardshrink has_lapack has_mkl
         has_openmp has_spectral hash_tensor heaviside hinge_embedding_loss histc histogram
-        histogramdd hsmm hsplit hspmm hub hypot i0 i0_ igamma igammac iinfo imag
-        import_ir_module import_ir_module_from_buffer index_put_ index_reduce indices_copy inf
-        init_num_threads inner instance_norm int1 int2 int3 int4 int5 int6 int7 int_repr inverse
+        histogramdd hsmm hsplit hspmm hub hypot i0 i0_ igamma igammac imag import_ir_module
+        import_ir_module_from_buffer index_put_ index_reduce indices_copy inf init_num_threads
+        inner instance_norm int1 int2 int3 int4 int5 int6 int7 int_repr inverse
         is_anomaly_check_nan_enabled is_autocast_cache_enabled is_autocast_cpu_enabled
         is_autocast_enabled is_autocast_ipu_enabled is_autocast_xla_enabled is_complex is_conj
         is_deterministic_algorithms_warn_only_enabled is_distributed is_neg is_nonzero

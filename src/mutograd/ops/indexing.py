@@ -212,6 +212,9 @@ def argwhere(input):
 
 
 def _as_index_tensor(value, dim_size=None) -> Tensor:
+    # NB: PyTorch treats a Python range like the list of its integers (x[range(n), y]).
+    if isinstance(value, range):
+        value = list(value)
     if not isinstance(value, (Tensor, np.ndarray, list, tuple)):
         raise IndexError(
             "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are "
@@ -222,6 +225,8 @@ def _as_index_tensor(value, dim_size=None) -> Tensor:
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
         return value
     array = np.asarray(value)
+    if array.size == 0 and array.dtype == np.float64:
+        array = array.astype(np.int64)  # NB: as PyTorch, x[[]] and x[range(0)] select nothing
     if array.dtype == np.bool_:
         return make_tensor(array.tolist(), dtype=_dtype.bool_)
     if array.dtype.kind not in "iu":

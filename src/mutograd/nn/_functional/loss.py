@@ -11,7 +11,9 @@ from __future__ import annotations
 import warnings
 
 from ... import _dtype
+from ..._dispatch import call
 from ..._tensor import Tensor
+from ...ops import nn_ops
 from ...ops._api import FUNCTIONS
 from . import _ops
 
@@ -35,6 +37,9 @@ def _legacy_get_string(size_average: bool | None, reduce: bool | None) -> str:
         stacklevel=3,
     )
     return ret
+
+
+_REDUCTION_ENUM = {"none": 0, "mean": 1, "sum": 2}  # PyTorch's Reduction enum
 
 
 def _check_reduction(reduction: str) -> None:
@@ -98,6 +103,9 @@ def mse_loss(
     """Mean squared error: reduce((input - target) ** 2)."""
     reduction = _reduction_of(size_average, reduce, reduction)
     input, target = _expanded(input, target)
+    if weight is None and input.dtype.is_floating_point and target.dtype.is_floating_point:
+        # PyTorch's one op, MseLossBackward0 (the weighted form is a composition there too).
+        return call(nn_ops.mse_loss, (input, target), {"reduction": _REDUCTION_ENUM[reduction]})
     return _pointwise_loss((input - target).pow(2), weight, input, reduction)
 
 
