@@ -5,9 +5,13 @@
 from . import (  # noqa: F401
     activation,
     comparison,
+    counting,
+    cumulative,
+    einsum,
     extra_linalg,
     extra_rnn,
     indexing,
+    inplace_functions,
     linalg,
     loss,
     pointwise,
@@ -16,6 +20,7 @@ from . import (  # noqa: F401
     scatter,
     selection,
     shape,
+    sorting,
     view_api,
     views,
 )
