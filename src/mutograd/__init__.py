@@ -78,11 +78,13 @@ from .autograd.grad_mode import is_inference_mode_enabled
 globals().update(_ops.FUNCTIONS)
 del _ops
 
-from . import (  # noqa: E402
+from . import (  # noqa: E402  # noqa: E402
     accelerator,
     backends,
     cuda,
     distributions,
+    fft,
+    linalg,
     nn,
     onnx,
     optim,
@@ -90,6 +92,8 @@ from . import (  # noqa: E402
     testing,
     utils,
 )
+
+globals().update(linalg.TOP_LEVEL)
 from ._unsupported import install as _install_unsupported  # noqa: E402
 from .serialization import load, save  # noqa: E402
 
