@@ -93,15 +93,15 @@ def inv_ex(A: Tensor, *, check_errors: bool = False, out=None):
     _square_float(A, "linalg.inv")
     inverse, info = call(inv_ex_op, (A,), {"check_errors": False})
     if check_errors:
-        _raise_inv(info)
+        _raise_inv(info, "linalg.inv_ex")
     return inv_ex_type(inverse, info)
 
 
-def _raise_inv(info):
+def _raise_inv(info, name="linalg.inv"):
     _raise_singular(
         info,
         lambda batch, k: (
-            f"linalg.inv: {batch}The diagonal element {k} is zero, the inversion "
+            f"{name}: {batch}The diagonal element {k} is zero, the inversion "
             "could not be completed because the input matrix is singular."
         ),
     )

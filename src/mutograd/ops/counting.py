@@ -28,7 +28,9 @@ def _bincount(self, weights=None, minlength=0):
 
 @public
 def bincount(input, weights=None, minlength=0):
-    if input.dim() != 1 or input.dtype.is_floating_point or input.dtype is _dtype.bool_:
+    if input.dtype.is_floating_point or input.dtype is _dtype.bool_:
+        _float_only_not("bincount_cpu", input)
+    if input.dim() != 1:
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     if input.numel() and int(input.min()) < 0:
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
@@ -57,6 +59,12 @@ histc_op = defop(
 )
 
 
+def _float_only_not(name: str, input: Tensor) -> None:
+    raise NotImplementedError(
+        f"\"{name}\" not implemented for '{_dtype.scalar_type_name(input.dtype)}'"
+    )
+
+
 def _float_only(name: str, input: Tensor) -> None:
     if not input.dtype.is_floating_point:
         raise NotImplementedError(
@@ -70,9 +78,7 @@ def histc(input, bins=100, min=0, max=0, *, out=None):
     if bins <= 0:
         raise RuntimeError(f"torch.histc(): bins must be > 0, but got {bins} for dimension 0")
     if min > max:
-        raise RuntimeError(
-            f"torch.histc(): max must be larger than min, but got min {min} max {max}"
-        )
+        raise RuntimeError("torch.histc: max must be larger than min")
     if input.numel() and not bool(input.isfinite().all()) and min == max:
         raise RuntimeError(
             f"torch.histc(): range of [{float(input.min())}, {float(input.max())}] is not finite"
@@ -83,7 +89,7 @@ def histc(input, bins=100, min=0, max=0, *, out=None):
 @public
 def histogram(input, bins=100, *, range=None, weight=None, density=False, out=None):
     """``torch.histogram``: (hist, bin_edges), computed in the input's floating dtype."""
-    _float_only("histogram_cpu", input)
+    _float_only("histogramdd", input)
     data = input.detach().numpy().reshape(-1)
     np_weight = None if weight is None else weight.detach().numpy().reshape(-1)
     if isinstance(bins, Tensor):

@@ -117,8 +117,8 @@ def _logcumsumexp(self, dim):
 
 def _logcumsumexp_backward(grad, self, result, dim):
     # d y_j / d x_k = exp(x_k - y_j) for j >= k: a reversed cumulative sum of grad e^{-y}.
-    if self.numel() == 0:
-        return grad
+    if self.numel() <= 1:
+        return grad  # one element: y = x, as PyTorch's logcumsumexp_backward short-cuts
     return _reverse_cumsum(grad * (-result).exp(), dim) * self.exp()
 
 
