@@ -287,8 +287,12 @@ def test_singular_matrices_raise_linalg_error(torch, case):
 
 
 def test_inv_ex_reports_info(torch):
-    _both(torch, lambda T: T.linalg.inv_ex(T.tensor([[[1.0, 0.0], [0.0, 1.0]], [[0.0, 0.0],
-                                                                          [0.0, 1.0]]])).info)
+    _both(
+        torch,
+        lambda T: (
+            T.linalg.inv_ex(T.tensor([[[1.0, 0.0], [0.0, 1.0]], [[0.0, 0.0], [0.0, 1.0]]])).info
+        ),
+    )
 
 
 @pytest.mark.parametrize(
@@ -299,9 +303,11 @@ def test_inv_ex_reports_info(torch):
         lambda T: T.logdet(T.tensor([[0.0, 1.0], [1.0, 0.0]])),
         lambda T: T.slogdet(T.tensor([[0.0, 1.0], [1.0, 0.0]])),
         lambda T: T.svd(T.tensor([[3.0, 1.0], [1.0, 3.0], [0.0, 1.0]])).S,
-        lambda T: T.linalg.lstsq(
-            T.tensor([[1.0, 0.0], [1.0, 1.0], [1.0, 2.0]]), T.tensor([[1.0], [2.0], [2.0]])
-        ).solution,
+        lambda T: (
+            T.linalg.lstsq(
+                T.tensor([[1.0, 0.0], [1.0, 1.0], [1.0, 2.0]]), T.tensor([[1.0], [2.0], [2.0]])
+            ).solution
+        ),
         lambda T: T.linalg.qr(T.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]), mode="r").R.abs(),
     ],
 )
@@ -353,3 +359,50 @@ def test_fft_helpers(torch, case):
 def test_fft_transforms_raise_not_implemented(name):
     with pytest.raises(NotImplementedError, match=f"torch.fft.{name}"):
         getattr(mutograd.fft, name)(mutograd.ones(4))
+
+
+# --- out= ------------------------------------------------------------------------------------------
+
+
+def _out_case(fn, n=1):
+    def run(T):
+        outs = tuple(T.empty(0) for _ in range(n)) if n > 1 else T.empty(0)
+        result = fn(T, outs)
+        written = outs if n > 1 else (outs,)
+        same = all(r is o for r, o in zip(result if n > 1 else (result,), written, strict=True))
+        return same, tuple(written), tuple(o._version for o in written)
+
+    return run
+
+
+A3 = [[4.0, 1.0, 0.5], [1.0, 3.0, 0.25], [0.5, 0.25, 2.0]]
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        _out_case(lambda T, o: T.cumprod(T.tensor([[1.0, 2.0], [3.0, 4.0]]), 1, out=o)),
+        _out_case(lambda T, o: T.logcumsumexp(T.tensor([1.0, 2.0, 3.0]), 0, out=o)),
+        _out_case(lambda T, o: T.msort(T.tensor([3.0, 1.0, 2.0]), out=o)),
+        _out_case(lambda T, o: T.histc(T.tensor([1.0, 2.0, 1.0]), bins=3, out=o)),
+        _out_case(lambda T, o: T.linalg.inv(T.tensor(A3), out=o)),
+        _out_case(lambda T, o: T.linalg.det(T.tensor(A3), out=o)),
+        _out_case(lambda T, o: T.linalg.vector_norm(T.tensor(A3), out=o)),
+        _out_case(lambda T, o: T.inverse(T.tensor(A3), out=o)),
+    ],
+)
+def test_out(torch, case):
+    _both(torch, case)
+
+
+def test_tuple_out(torch):
+    def run(T):
+        values, indices = T.empty(0), T.empty(0, dtype=T.int64)
+        result = T.sort(T.tensor([3.0, 1.0, 2.0]), out=(values, indices))
+        return result.values is values, result.indices is indices, values, indices
+
+    _both(torch, run)
+
+
+def test_out_refuses_grad(torch):
+    _raises_like(torch, lambda T: T.linalg.inv(T.tensor(A3, requires_grad=True), out=T.empty(0)))

@@ -8,6 +8,7 @@ names come from the ops they are made of.
 
 from __future__ import annotations
 
+import functools
 import warnings
 
 import numpy as np
@@ -32,6 +33,7 @@ from .ops.linalg_ops import (
     solve_ex_op,
     svd_op,
 )
+from .ops.out_copy import write_out, write_outs
 from .ops.reduction import norm_op, reduce_dims
 
 __all__ = [
@@ -382,6 +384,34 @@ def lstsq(A: Tensor, B: Tensor, rcond=None, *, driver=None):
     return lstsq_type(solution, empty, rank, empty)
 
 
+# --- out= ---------------------------------------------------------------------------------------
+
+
+def _with_out(name: str, fn):
+    """``fn`` taking ``out=``: its result (or tuple of results) copied into ``out``."""
+
+    @functools.wraps(fn)
+    def function(*args, out=None, **kwargs):
+        result = fn(*args, **kwargs)
+        if out is None:
+            return result
+        if isinstance(result, tuple):
+            return write_outs(name, result, out, type(result))
+        return write_out(name, result, out)
+
+    return function
+
+
+for _name in (
+    "inv_ex inv det slogdet solve_ex solve qr svd svdvals eigh eigvalsh vector_norm "
+    "matrix_norm norm matrix_power pinv matrix_rank cross vecdot"
+).split():
+    # NB: PyTorch's linalg.inv runs linalg_inv_ex underneath, whose name its errors carry.
+    _op_name = "linalg_inv_ex" if _name == "inv" else f"linalg_{_name}"
+    globals()[_name] = _with_out(_op_name, globals()[_name])
+cholesky = _with_out("linalg_cholesky", linalg_cholesky)
+
+
 # --- the torch.<name> forms of the above -------------------------------------------------------
 
 
@@ -420,18 +450,18 @@ def _cholesky_old(input, upper=False, *, out=None):
         "replaced with\nU = torch.linalg.cholesky(A).mH\nThis transform will produce "
         "equivalent results for all valid (symmetric positive definite) inputs.",
         UserWarning,
-        stacklevel=2,
+        stacklevel=3,
     )
     return linalg_cholesky(input, upper=upper)
 
 
 TOP_LEVEL = {
     "det": _det,
-    "inverse": _inverse,
+    "inverse": _with_out("inverse", _inverse),
     "slogdet": _slogdet,
     "logdet": _logdet,
     "svd": _svd_old,
-    "cholesky": _cholesky_old,
+    "cholesky": _with_out("cholesky", _cholesky_old),
 }
 for _name, _fn in TOP_LEVEL.items():
     _fn.__name__ = _fn.__qualname__ = _name

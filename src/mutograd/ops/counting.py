@@ -11,6 +11,7 @@ from .._tensor import Tensor
 from . import _return_types
 from ._api import method, public
 from ._registry import defop
+from .out_copy import write_out, write_outs
 
 __all__ = ["bincount", "histc", "histogram"]
 
@@ -83,7 +84,8 @@ def histc(input, bins=100, min=0, max=0, *, out=None):
         raise RuntimeError(
             f"torch.histc(): range of [{float(input.min())}, {float(input.max())}] is not finite"
         )
-    return call(histc_op, (input,), {"bins": int(bins), "min": min, "max": max})
+    result = call(histc_op, (input,), {"bins": int(bins), "min": min, "max": max})
+    return write_out("histc", result, out)
 
 
 @public
@@ -107,9 +109,10 @@ def histogram(input, bins=100, *, range=None, weight=None, density=False, out=No
             lo, hi = lo - 0.5, hi + 0.5
         edges = np.linspace(lo, hi, int(bins) + 1).astype(input.dtype._np).astype(np.float64)
     hist, edges = np.histogram(data, bins=edges, weights=np_weight, density=density)
-    return histogram_type(
+    result = histogram_type(
         tensor(hist.astype(input.dtype._np)), tensor(edges.astype(input.dtype._np))
     )
+    return write_outs("histogram", result, out, histogram_type)
 
 
 method(bincount)

@@ -10,11 +10,13 @@ import numpy as np
 
 from .. import _creation
 from .._dispatch import call
+from .._inplace import apply_out
 from .._layout import contiguous
 from .._tensor import Tensor, _wrap_dim
 from . import _return_types
 from ._api import make_inplace, method, public
 from ._registry import SUM, defop
+from .out_copy import write_outs
 from .reduction import cumsum_op
 
 __all__ = ["cumprod", "cummax", "cummin", "logcumsumexp"]
@@ -139,24 +141,25 @@ def _cast(t: Tensor, dtype):
 
 @public
 def cumprod(input, dim, *, dtype=None, out=None):
-    return call(
-        cumprod_op, (_cast(input, dtype),), {"dim": _wrap_dim(dim, input.dim()), "dtype": None}
-    )
+    attrs = {"dim": _wrap_dim(dim, input.dim()), "dtype": None}
+    if out is not None:
+        return apply_out(cumprod_op, (_cast(input, dtype),), attrs, out)
+    return call(cumprod_op, (_cast(input, dtype),), attrs)
 
 
-def _cum(op, kind, input, dim):
+def _cum(op, kind, input, dim, out):
     dim = _wrap_dim(dim, input.dim())
-    return kind(*call(op, (input,), {"dim": dim}))
+    return write_outs(op.name, kind(*call(op, (input,), {"dim": dim})), out, kind)
 
 
 @public
 def cummax(input, dim, *, out=None):
-    return _cum(cummax_op, cummax_type, input, dim)
+    return _cum(cummax_op, cummax_type, input, dim, out)
 
 
 @public
 def cummin(input, dim, *, out=None):
-    return _cum(cummin_op, cummin_type, input, dim)
+    return _cum(cummin_op, cummin_type, input, dim, out)
 
 
 @public
@@ -165,7 +168,10 @@ def logcumsumexp(input, dim, *, out=None):
         from .. import _dtype
 
         input = input.to(_dtype.get_default_dtype())
-    return call(logcumsumexp_op, (input,), {"dim": _wrap_dim(dim, input.dim())})
+    attrs = {"dim": _wrap_dim(dim, input.dim())}
+    if out is not None:
+        return apply_out(logcumsumexp_op, (input,), attrs, out)
+    return call(logcumsumexp_op, (input,), attrs)
 
 
 def cumsum_(self, dim, *, dtype=None):

@@ -14,10 +14,10 @@ from .._dispatch import call
 from .._inplace import apply_out
 from .._layout import contiguous
 from .._tensor import Tensor, _wrap_dim
-from ..autograd.grad_mode import no_grad
 from . import _return_types
 from ._api import method, public
 from ._registry import defop
+from .out_copy import write_out, write_outs
 from .reduction import _select_backward
 
 __all__ = ["sort", "argsort", "msort", "topk", "kthvalue", "median", "nanmedian", "mode", "unique"]
@@ -224,14 +224,12 @@ def _dim(input: Tensor, dim) -> int:
 @public
 def sort(input, dim=-1, descending=False, *, stable=None, out=None):
     dim = _dim(input, dim)
-    if out is not None:
-        raise NotImplementedError("torch.sort(out=...) is not supported by mutograd yet")
     if stable is None:
         values, indices = call(sort_op, (input,), {"dim": dim, "descending": descending})
     else:
         attrs = {"stable": stable, "dim": dim, "descending": descending}
         values, indices = call(sort_stable_op, (input,), attrs)
-    return _return_types.sort(values, indices)
+    return write_outs("sort", _return_types.sort(values, indices), out, _return_types.sort)
 
 
 @public
@@ -241,18 +239,7 @@ def argsort(input, dim=-1, descending=False, *, stable=False):
 
 @public
 def msort(input, *, out=None):
-    values = sort(input, 0).values
-    if out is None:
-        return values
-    if values.requires_grad:
-        raise RuntimeError(
-            "msort(): functions with out=... arguments don't support automatic "
-            "differentiation, but one of the arguments requires grad."
-        )
-    out.resize_(values.shape)
-    with no_grad():
-        out.copy_(values)
-    return out
+    return write_out("msort", sort(input, 0).values, out)
 
 
 @public
@@ -263,7 +250,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
         raise RuntimeError("selected index k out of range")
     attrs = {"k": int(k), "dim": dim, "largest": largest, "sorted": sorted}
     values, indices = call(topk_op, (input,), attrs)
-    return _return_types.topk(values, indices)
+    return write_outs("topk", _return_types.topk(values, indices), out, _return_types.topk)
 
 
 @public
@@ -273,7 +260,8 @@ def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
     if not 1 <= k <= size:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {dim}")
     attrs = {"k": int(k), "dim": dim, "keepdim": keepdim}
-    return _return_types.kthvalue(*call(kthvalue_op, (input,), attrs))
+    result = _return_types.kthvalue(*call(kthvalue_op, (input,), attrs))
+    return write_outs("kthvalue", result, out, _return_types.kthvalue)
 
 
 def _median(all_op, dim_op, name, input, dim, keepdim, out=None):
@@ -286,7 +274,8 @@ def _median(all_op, dim_op, name, input, dim, keepdim, out=None):
     dim = _dim(input, dim)
     if input.dim() and input.shape[dim] == 0:
         raise IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
-    return _return_types.median(*call(dim_op, (input,), {"dim": dim, "keepdim": keepdim}))
+    result = _return_types.median(*call(dim_op, (input,), {"dim": dim, "keepdim": keepdim}))
+    return write_outs(name, result, out, _return_types.median)
 
 
 @public
@@ -304,7 +293,8 @@ def mode(input, dim=-1, keepdim=False, *, out=None):
     dim = _dim(input, dim)
     if input.dim() and input.shape[dim] == 0:
         raise IndexError(f"mode(): Expected reduction dim {dim} to have non-zero size.")
-    return _return_types.mode(*call(mode_op, (input,), {"dim": dim, "keepdim": keepdim}))
+    result = _return_types.mode(*call(mode_op, (input,), {"dim": dim, "keepdim": keepdim}))
+    return write_outs("mode", result, out, _return_types.mode)
 
 
 def _unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):
