@@ -78,7 +78,7 @@ from .autograd.grad_mode import is_inference_mode_enabled
 globals().update(_ops.FUNCTIONS)
 del _ops
 
-from . import (  # noqa: E402  # noqa: E402
+from . import (  # noqa: E402
     accelerator,
     backends,
     cuda,
