@@ -472,9 +472,12 @@ entry(
     [
         S(f64(4, 3), f64(4, 3), name="rows"),
         S(f64(3, 2), f64(3, 2), dim=0, name="dim0"),
-        S(f64(2, 4, 3), f64(4, 3), name="broadcast"),
+        S(f64(2, 4, 3), f64(1, 4, 3), name="broadcast"),
     ],
-    errors=[S(f64(4, 2), f64(4, 2), name="length")],
+    errors=[
+        S(f64(4, 2), f64(4, 2), name="length"),
+        S(f64(2, 4, 3), f64(4, 3), name="ndim"),
+    ],
 )
 entry(
     "linalg.vector_norm",
