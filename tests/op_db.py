@@ -2185,3 +2185,4 @@ def grad_facts(g):
 # Rows declared in their own family files bring their own entries.
 import op_db_extra_linalg  # noqa: E402,F401
 import op_db_nn_ops  # noqa: E402,F401
+import op_db_ops14  # noqa: E402,F401

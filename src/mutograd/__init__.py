@@ -87,6 +87,8 @@ from . import (  # noqa: E402
     backends,
     cuda,
     distributions,
+    fft,
+    linalg,
     nn,
     onnx,
     optim,
@@ -108,6 +110,8 @@ from ._legacy import (  # noqa: E402
 )
 from ._unsupported import install as _install_unsupported  # noqa: E402
 from .serialization import load, save  # noqa: E402
+
+globals().update(linalg.TOP_LEVEL)  # torch.det, torch.inverse, torch.svd...
 
 # Last: a clear NotImplementedError for the PyTorch names mutograd lacks (see _unsupported).
 _install_unsupported(Tensor)

@@ -54,9 +54,13 @@ their rows and names on exit.
 # those imports, whatever the order of this list.
 from . import (  # noqa: F401
     comparison,
+    counting,
+    cumulative,
+    einsum,
     extra_linalg,
     extra_rnn,
     indexing,
+    inplace_functions,
     linalg,
     loss,
     pointwise,
@@ -65,6 +69,7 @@ from . import (  # noqa: F401
     scatter,
     selection,
     shape,
+    sorting,
     unary,
     view_api,
     views,
