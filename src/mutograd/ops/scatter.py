@@ -5,6 +5,8 @@ index_select, index_add, index_copy, index_fill).
 
 from __future__ import annotations
 
+import builtins
+
 import numpy as np
 
 from .. import _dtype
@@ -18,7 +20,19 @@ from ._registry import defop
 # --- forwards --------------------------------------------------------------------------------
 
 
+# NB: PyTorch's scatter/gather kernels treat a 0-dim self or index as one element along
+# dim 0 (``ensure_nonempty_dim``): ``scalar.scatter_(0, tensor(0), v)`` writes the scalar.
+def _is_scalar_case(self, index) -> bool:
+    return self.ndim == 0 or np.ndim(index) == 0
+
+
+def _flat(value):
+    return value if np.ndim(value) == 0 else value.reshape(-1)
+
+
 def _gather(self, dim, index, sparse_grad=False):
+    if _is_scalar_case(self, index):
+        return np.take_along_axis(self.reshape(-1), index.reshape(-1), 0).reshape(index.shape)
     return np.take_along_axis(self, index, axis=dim)
 
 
@@ -30,6 +44,9 @@ def _scatter_positions(self_shape, dim, index):
 
 def _scatter(self, dim, index, src, out=None):
     out = self.copy() if out is None else out
+    if _is_scalar_case(out, index):
+        _scatter(out, 0, index.reshape(-1), _flat(src), out=out.reshape(-1))
+        return out
     values = src if np.ndim(src) == 0 else src[tuple(slice(0, n) for n in index.shape)]
     out[_scatter_positions(self.shape, dim, index)] = values
     return out
@@ -37,6 +54,9 @@ def _scatter(self, dim, index, src, out=None):
 
 def _scatter_add(self, dim, index, src, out=None):
     out = self.copy() if out is None else out
+    if _is_scalar_case(out, index):
+        _scatter_add(out, 0, index.reshape(-1), np.reshape(src, -1), out=out.reshape(-1))
+        return out
     np.add.at(
         out,
         _scatter_positions(self.shape, dim, index),
@@ -51,6 +71,12 @@ _REDUCERS = {"sum": np.add, "prod": np.multiply, "amax": np.maximum, "amin": np.
 def _scatter_reduce(self, dim, index, src, reduce, include_self=True, out=None):
     reduce = {"max": "amax", "min": "amin"}.get(reduce, reduce)
     out = self.copy() if out is None else out
+    if index.size == 0:
+        return out  # as PyTorch, an empty index writes nothing (src's shape is not read)
+    if _is_scalar_case(out, index):
+        flat = out.reshape(-1)
+        _scatter_reduce(flat, 0, index.reshape(-1), np.reshape(src, -1), reduce, include_self, flat)
+        return out
     positions = _scatter_positions(self.shape, dim, index)
     values = src[tuple(slice(0, n) for n in index.shape)]
     if reduce == "mean":
@@ -66,7 +92,9 @@ def _scatter_reduce(self, dim, index, src, reduce, include_self=True, out=None):
         return out
     if not include_self:
         identity = {"sum": 0, "prod": 1, "amax": -np.inf, "amin": np.inf}[reduce]
-        if out.dtype.kind in "iub" and reduce in ("amax", "amin"):
+        if out.dtype.kind == "b" and reduce in ("amax", "amin"):
+            identity = reduce == "amin"
+        elif out.dtype.kind in "iu" and reduce in ("amax", "amin"):
             info = np.iinfo(out.dtype)
             identity = info.min if reduce == "amax" else info.max
         out[positions] = identity
@@ -277,10 +305,52 @@ def _check_index_tensor(index: Tensor, name: str) -> None:
 _LONG_ONLY = ("index_fill", "index_copy")
 
 
+def _sizes_text(t) -> str:
+    return "[" + ", ".join(map(str, t.shape)) + "]"
+
+
+def _check_shapes(self, dim, index, src, name):
+    """PyTorch's gather/scatter shape checks (0-dim counts as one element along dim 0)."""
+    def ndim(t):
+        return builtins.max(t.dim(), 1)
+
+    def size(t, d):
+        return t.shape[d] if t.dim() else 1
+
+    if name == "gather":
+        if ndim(index) != ndim(self):
+            raise RuntimeError(
+                "Index tensor must have the same number of dimensions as input tensor"
+            )
+        for d in range(ndim(self)):
+            if d != dim and size(index, d) > size(self, d):
+                raise RuntimeError(
+                    f"Size does not match at dimension {d} expected index {_sizes_text(index)} "
+                    f"to be no larger than self {_sizes_text(self)} apart from dimension {dim}"
+                )
+        return
+    if index.numel() == 0:
+        return
+    if ndim(index) != ndim(self):
+        raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
+    tensor_src = isinstance(src, Tensor)
+    if tensor_src and ndim(src) != ndim(self):
+        raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
+    for d in range(ndim(self)):
+        n = size(index, d)
+        if (d != dim and n > size(self, d)) or (tensor_src and n > size(src, d)):
+            message = (
+                f"Expected index {_sizes_text(index)} to be no larger than self "
+                f"{_sizes_text(self)} apart from dimension {dim}"
+            )
+            if tensor_src:
+                message += f" and to be no larger size than src {_sizes_text(src)}"
+            raise RuntimeError(message)
+
+
 def _check_scatter(self, dim, index, src, name):
     _check_index_tensor(index, name)
-    if index.dim() != self.dim() and index.numel():
-        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    _check_shapes(self, dim, index, src, name)
     size = self.shape[dim] if self.dim() else 1
     idx = index._data
     if idx.size and (idx.max() >= size or idx.min() < 0):
