@@ -227,6 +227,10 @@ def _any_requires_grad(op: OpDef, inputs) -> bool:
     return False
 
 
+def _any_tensor_requires_grad(inputs) -> bool:
+    return any(isinstance(x, Tensor) and x.requires_grad for x in inputs)
+
+
 def apply_inplace(
     op: OpDef, inputs: tuple, attrs: dict, name: str, pointwise: bool = True
 ) -> Tensor:
@@ -241,6 +245,10 @@ def apply_inplace(
         # checks: an input view whose history cannot be followed raises first.
         edges, _ = edges_for(op, inputs)
         wanted = op.wanted(edges)
+    elif op.node_cls is None and GradMode.enabled and _any_tensor_requires_grad(inputs):
+        # As PyTorch's VariableType, a non-differentiable op (``leaf |= 1``) checks the
+        # write too, before its kernel's checks.
+        check_inplace(self, name)
     if len(inputs) > 1 or not self._data.flags.c_contiguous:
         # NB: a C-contiguous self with no other operand cannot overlap anything.
         check_overlap(op, self, inputs, pointwise)

@@ -311,6 +311,7 @@ def _sizes_text(t) -> str:
 
 def _check_shapes(self, dim, index, src, name):
     """PyTorch's gather/scatter shape checks (0-dim counts as one element along dim 0)."""
+
     def ndim(t):
         return builtins.max(t.dim(), 1)
 
