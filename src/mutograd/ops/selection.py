@@ -88,11 +88,14 @@ def _zero(self, out=None):
 
 
 def _check_clamp(kernel: str):
-    """PyTorch has no clamp kernel for bool results."""
+    """PyTorch has no clamp kernel for bool results (but a single Tensor bound runs
+    maximum/minimum's kernel, which has one: ``bools.clamp_min_(tensor(True))``)."""
 
     def check(self, min=None, max=None) -> None:
         bounds = [b for b in (min, max) if b is not None]
         tensors = [b for b in bounds if isinstance(b, Tensor)]
+        if tensors and len(bounds) == 1:
+            return
         if tensors:
             d = compute_dtype(clamp_tensor, (self, *tensors))[1]
         else:
@@ -175,6 +178,41 @@ clamp_max_op = defop(
     self=lambda grad, self, max: _where_grad(self <= max, grad),
 )
 expose(clamp_max_op, inplace="clamp_max_")
+clamp_min_tensor = defop(
+    "clamp_min.Tensor(Tensor self, Tensor min) -> Tensor",
+    forward=np.maximum,
+    layout=iterator_layout,
+    node="ClampMinBackward1",
+    dtype=PROMOTE,
+    inplace="clamp_min_",
+    self=lambda grad, self, min: _where_grad(self >= min, grad),
+    min=lambda grad, self, min: _where_grad(self < min, grad),
+)
+clamp_max_tensor = defop(
+    "clamp_max.Tensor(Tensor self, Tensor max) -> Tensor",
+    forward=np.minimum,
+    layout=iterator_layout,
+    node="ClampMaxBackward1",
+    dtype=PROMOTE,
+    inplace="clamp_max_",
+    self=lambda grad, self, max: _where_grad(self <= max, grad),
+    max=lambda grad, self, max: _where_grad(self > max, grad),
+)
+_TENSOR_ROW = {clamp_min_op.name: clamp_min_tensor, clamp_max_op.name: clamp_max_tensor}
+
+
+@method
+def clamp_min_(self, min):
+    if isinstance(min, Tensor):
+        return apply_inplace(clamp_min_tensor, (self, min), {}, "clamp_min_")
+    return apply_inplace(clamp_min_op, (self,), {"min": min}, "clamp_min_")
+
+
+@method
+def clamp_max_(self, max):
+    if isinstance(max, Tensor):
+        return apply_inplace(clamp_max_tensor, (self, max), {}, "clamp_max_")
+    return apply_inplace(clamp_max_op, (self,), {"max": max}, "clamp_max_")
 
 
 @public
@@ -188,6 +226,12 @@ def clamp_max(input, max, *, out=None):
 
 
 def _clamp_call(op, input, bounds: dict, out):
+    (bound,) = bounds.values() if op.name in _TENSOR_ROW else (None,)
+    if isinstance(bound, Tensor):
+        # PyTorch's clamp_min.Tensor / clamp_max.Tensor rows: the dtypes promote.
+        if out is not None:
+            return apply_out(_TENSOR_ROW[op.name], (input, bound), {}, out)
+        return call(_TENSOR_ROW[op.name], (input, bound))
     # As TensorIterator: a float bound makes an integer input's result float.
     inputs = (_promoted(input, *bounds.values()),)
     if out is not None:
