@@ -10,16 +10,20 @@ import math
 
 import numpy as np
 
+from .. import _errors
 from .._creation import wrapped_number, zeros_like
 from .._dispatch import call, compute_dtype
 from .._dtype import (
     bool_,
+    can_cast,
     scalar_dtype,
+    scalar_type_name,
 )
 from .._inplace import apply_inplace, apply_out
 from .._tensor import Tensor
 from ._api import FUNCTIONS, binary_operator, expose, method, overloads, public
 from ._api import promoted as _promoted
+from ._api import promoted_dtype as _promoted_dtype
 from ._iterator import iterator_layout
 from ._registry import KEEP, PROMOTE, PROMOTE_FLOAT, defop
 
@@ -51,6 +55,18 @@ def _div_mode(self, other, rounding_mode=None, out=None):
     if out is None:
         return rounded
     np.copyto(out, rounded, casting="unsafe")
+    return out
+
+
+def _power_keep(self, exponent, out=None):
+    """pow.Tensor_Scalar's kernel: the result keeps self's dtype (bool ** True is bool;
+    NumPy's power of bools is int8)."""
+    if self.dtype != np.bool_:
+        return np.power(self, exponent, out=out)
+    result = np.power(self, exponent).astype(np.bool_)
+    if out is None:
+        return result
+    out[...] = result
     return out
 
 
@@ -308,6 +324,18 @@ def _tensors_only(name: str) -> None:
     setattr(Tensor, name, checked_method)
 
 
+def _division_check(kernel: str):
+    """The check of a division kernel: PyTorch has none for bool, and its integer kernels
+    raise on a zero divisor."""
+
+    def check(self, other, **attrs) -> None:
+        if compute_dtype(floor_divide, (self, other))[1] is bool_:
+            raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+        _check_integer_division(self, other)
+
+    return check
+
+
 def _check_integer_division(self, other, **attrs) -> None:
     """PyTorch's integer kernels raise on a zero divisor (NumPy would warn and give 0)."""
     if compute_dtype(floor_divide, (self, other))[1].is_floating_point:
@@ -324,7 +352,7 @@ floor_divide = defop(
     node="NotImplemented",
     dtype=PROMOTE,
     inplace="floor_divide_",
-    check=_check_integer_division,
+    check=_division_check("div_floor_cpu"),
     self=_not_implemented("floor_divide"),
     other=_not_implemented("floor_divide"),
 )
@@ -341,7 +369,7 @@ trunc_divide = defop(
     forward=_trunc_divide,
     layout=iterator_layout,
     dtype=PROMOTE,
-    check=_check_integer_division,
+    check=_division_check("div_trunc_cpu"),
 )
 
 
@@ -362,7 +390,7 @@ remainder_tensor = defop(
     node="RemainderBackward1",
     dtype=PROMOTE,
     inplace="remainder_",
-    check=_check_integer_division,
+    check=_division_check("remainder_cpu"),
     self=lambda grad: grad,
     other=lambda grad, self, other: -grad * self.div(other, rounding_mode="floor"),
 )
@@ -372,7 +400,7 @@ remainder_scalar = defop(
     layout=iterator_layout,
     node="RemainderBackward0",
     inplace="remainder_",
-    check=_check_integer_division,
+    check=_division_check("remainder_cpu"),
     self=lambda grad: grad,
 )
 # NB: PyTorch's schema is remainder.Scalar_Tensor(Scalar self, Tensor other); the scalar
@@ -383,7 +411,7 @@ remainder_scalar_tensor = defop(
     layout=iterator_layout,
     node="NotImplemented",
     dtype=PROMOTE,
-    check=_check_integer_division,
+    check=_division_check("remainder_cpu"),
     other=_not_implemented("remainder"),
 )
 overloads(
@@ -404,7 +432,7 @@ fmod_tensor = defop(
     node="FmodBackward1",
     dtype=PROMOTE,
     inplace="fmod_",
-    check=_check_integer_division,
+    check=_division_check("fmod_cpu"),
     self=lambda grad: grad,
     other=lambda grad, self, other: -grad * self.div(other, rounding_mode="trunc"),
 )
@@ -414,7 +442,7 @@ fmod_scalar = defop(
     layout=iterator_layout,
     node="FmodBackward0",
     inplace="fmod_",
-    check=_check_integer_division,
+    check=_division_check("fmod_cpu"),
     self=lambda grad: grad,
 )
 overloads("fmod", fmod_tensor, fmod_scalar, out=True, inplace="fmod_")
@@ -470,7 +498,7 @@ def _check_pow_scalar(exponent, self) -> None:
 
 pow_tensor_scalar = defop(
     "pow.Tensor_Scalar(Tensor self, Scalar exponent) -> Tensor",
-    forward=np.power,
+    forward=_power_keep,
     layout=iterator_layout,
     node="PowBackward0",
     dtype=KEEP,
@@ -570,6 +598,11 @@ def __rpow__(self, other):
 def pow_(self, exponent):
     if isinstance(exponent, int) and not self.dtype.is_floating_point and exponent < 0:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
+    if not isinstance(exponent, Tensor):
+        # As TensorIterator: the promoted result type must cast to self's (bool ** 2 is Long).
+        result = _promoted_dtype(self, exponent)
+        if result is not self.dtype and not can_cast(result, self.dtype):
+            raise _errors.cannot_cast(scalar_type_name(result), scalar_type_name(self.dtype))
     op = _pow_op(self, exponent)
     if op is pow_tensor_tensor:
         return apply_inplace(op, (self, exponent), {}, "pow_")

@@ -17,7 +17,7 @@ from .._dtype import (
 )
 from .._inplace import apply_inplace, apply_out
 from .._layout import contiguous
-from .._tensor import Tensor
+from .._tensor import Tensor, _c_type
 from ..autograd.grad_mode import GradMode
 from ._api import FUNCTIONS, expose, method, overloads, public
 from ._api import promoted as _promoted
@@ -38,6 +38,8 @@ def _addcdiv(self, tensor1, tensor2, value=1, out=None):
 
 def _addcmul(self, tensor1, tensor2, value=1, out=None):
     product = np.multiply(tensor1, tensor2)
+    if product.dtype.kind in "iub" and isinstance(value, float):
+        value = int(value)  # as PyTorch: the value is cast to the integer compute type
     if value != 1:
         product = np.multiply(product, value)
     return np.add(self, product, out=out)
@@ -356,11 +358,44 @@ minimum = defop(
 expose(minimum, "minimum", "minimum")
 _tensors_only("minimum")
 
+
+def _check_lerp(self, end, weight=None) -> None:
+    """PyTorch's lerp: end (and a Tensor weight) of self's dtype, and a float kernel only."""
+    for name, x in (("end", end), ("weight", weight)):
+        if isinstance(x, Tensor) and x.dtype is not self.dtype:
+            raise RuntimeError(
+                f"expected dtype {_c_type(self.dtype)} for `{name}` but got dtype {_c_type(x.dtype)}"
+            )
+    if not self.dtype.is_floating_point:
+        raise NotImplementedError(
+            f"\"lerp_kernel_scalar\" not implemented for '{scalar_type_name(self.dtype)}'"
+        )
+
+
+def _check_addcmul(self, tensor1, tensor2, value=1) -> None:
+    if compute_dtype(addcmul, (self, tensor1, tensor2))[1] is bool_:
+        raise NotImplementedError("\"addcmul_cpu_out\" not implemented for 'Bool'")
+
+
+def _check_addcdiv(self, tensor1, tensor2, value=1) -> None:
+    # As PyTorch: two integral (or bool) divisor operands are refused, whatever self is.
+    if not (tensor1.dtype.is_floating_point or tensor2.dtype.is_floating_point):
+        raise RuntimeError(
+            "Integer division with addcdiv is no longer supported, and in a future  release "
+            "addcdiv will perform a true division of tensor1 and tensor2. The historic addcdiv "
+            "behavior can be implemented as (input + value * torch.trunc(tensor1 / tensor2))"
+            ".to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) for "
+            "float inputs. The future addcdiv behavior is just the latter implementation: "
+            "(input + value * tensor1 / tensor2), for all dtypes."
+        )
+
+
 lerp_scalar = defop(
     "lerp.Scalar(Tensor self, Tensor end, Scalar weight) -> Tensor",
     forward=_lerp,
     layout=iterator_layout,
     node="LerpBackward0",
+    check=_check_lerp,
     dtype=PROMOTE,
     inplace="lerp_",
     self=lambda grad, weight: grad * (1 - weight),
@@ -371,14 +406,13 @@ lerp_tensor = defop(
     forward=_lerp,
     layout=iterator_layout,
     node="LerpBackward1",
+    check=_check_lerp,
     dtype=PROMOTE,
     inplace="lerp_",
     self=lambda grad, weight: grad * (1 - weight),
     end=lambda grad, weight: grad * weight,
     weight=lambda grad, self, end: grad * (end - self),
 )
-
-
 overloads("lerp", lerp_tensor, lerp_scalar, promote=False, out=True, inplace="lerp_")
 
 
@@ -387,6 +421,7 @@ addcmul = defop(
     forward=_addcmul,
     layout=iterator_layout,
     node="AddcmulBackward0",
+    check=_check_addcmul,
     dtype=PROMOTE,
     inplace="addcmul_",
     self=lambda grad: grad,
@@ -399,6 +434,7 @@ addcdiv = defop(
     forward=_addcdiv,
     layout=iterator_layout,
     node="AddcdivBackward0",
+    check=_check_addcdiv,
     dtype=PROMOTE,
     inplace="addcdiv_",
     self=lambda grad: grad,
