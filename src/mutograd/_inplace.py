@@ -45,7 +45,7 @@ import warnings
 
 import numpy as np
 
-from . import _dtype, _errors
+from . import _dtype, _errors, _layout
 from ._dispatch import (
     broadcast_shape,
     compute_dtype,
@@ -505,6 +505,9 @@ def apply_out(op: OpDef, inputs: tuple, attrs: dict, out: Tensor) -> Tensor:
         if op.layout is not None:
             raw = op.layout(raw, inputs)
         fresh = np.empty_like(raw, dtype=out.dtype._np)
+        if not fresh.size:
+            # NB: NumPy gives an empty array zero strides; PyTorch's are contiguous ones.
+            fresh = _layout.contiguous(fresh)
         np.copyto(fresh, raw, casting="unsafe")
         out._data = fresh
         out._storage = fresh
