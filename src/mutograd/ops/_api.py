@@ -364,6 +364,17 @@ def _swapped(fn, name: str):
     return reflected
 
 
+def require_tensor(name: str, param: str, position: int, value) -> None:
+    """PyTorch's argument-parser error for a non-tensor where an op with no Scalar
+    overload wants a Tensor (``x.atan2_(1.0)``, ``x.index_put_(idx, 1.0)``); ``position``
+    counts as PyTorch does (``self`` is not counted for a method)."""
+    if not isinstance(value, Tensor):
+        raise TypeError(
+            f"{name}(): argument '{param}' (position {position}) must be Tensor, not "
+            f"{type(value).__name__}"
+        )
+
+
 def public(fn):
     """Register a hand-written top-level function (for ops with several overloads)."""
     export(fn.__name__, fn)

@@ -18,7 +18,7 @@ from .._creation import tensor as make_tensor
 from .._dispatch import broadcast_shape, call
 from .._inplace import apply_inplace
 from .._tensor import Tensor
-from ._api import method, public
+from ._api import method, public, require_tensor
 from ._registry import LONG, defop
 from .view_api import select, slice_dim
 
@@ -170,6 +170,7 @@ def _check_masked_scatter(self, mask, source):
 
 @public
 def masked_scatter(input, mask, source):
+    require_tensor("masked_scatter", "source", 3, source)
     _check_masked_scatter(input, mask, source)
     return call(masked_scatter_op, (input, mask, source))
 
@@ -179,6 +180,7 @@ method(masked_scatter)
 
 @method
 def masked_scatter_(self, mask, source):
+    require_tensor("masked_scatter_", "source", 2, source)
     _check_masked_scatter(self, mask, source)
     return apply_inplace(
         masked_scatter_op, (self, mask, source), {}, "masked_scatter_", pointwise=False
@@ -413,6 +415,7 @@ def _expand_masks(indices):
 
 @public
 def index_put(input, indices, values, accumulate=False):
+    require_tensor("index_put", "values", 3, values)
     indices = _expand_masks(indices)
     _check_index_put(input, indices, values)
     return call(index_put_op, (input, list(indices), values), {"accumulate": accumulate})
@@ -423,9 +426,8 @@ method(index_put)
 
 @method
 def index_put_(self, indices, values, accumulate=False):
+    require_tensor("index_put_", "values", 2, values)
     indices = _expand_masks(indices)
-    if not isinstance(values, Tensor):
-        values = make_tensor(values, dtype=self.dtype)
     _check_index_put(self, indices, values)
     return apply_inplace(
         index_put_op,

@@ -14,7 +14,7 @@ from .._creation import tensor as make_tensor
 from .._dispatch import call
 from .._inplace import apply_inplace
 from .._tensor import Tensor, _wrap_dim
-from ._api import method, public
+from ._api import method, public, require_tensor
 from ._registry import defop
 
 # --- forwards --------------------------------------------------------------------------------
@@ -424,6 +424,7 @@ method(scatter_add)
 
 @method
 def scatter_add_(self, dim, index, src):
+    require_tensor("scatter_add_", "src", 3, src)
     return _scatter_add_call(self, dim, index, src, True)
 
 
@@ -454,6 +455,7 @@ method(scatter_reduce)
 
 @method
 def scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
+    require_tensor("scatter_reduce_", "src", 3, src)
     return _scatter_reduce_call(self, dim, index, src, reduce, include_self, True)
 
 
@@ -511,6 +513,7 @@ method(index_add)
 
 @method
 def index_add_(self, dim, index, source, *, alpha=1):
+    require_tensor("index_add_", "source", 3, source)
     return _dim_index_call(
         index_add_op, "index_add", self, dim, index, (source,), {"alpha": alpha}, True
     )
@@ -526,6 +529,7 @@ method(index_copy)
 
 @method
 def index_copy_(self, dim, index, source):
+    require_tensor("index_copy_", "source", 3, source)
     return _dim_index_call(index_copy_op, "index_copy", self, dim, index, (source,), {}, True)
 
 

@@ -19,7 +19,7 @@ from .._inplace import apply_inplace, apply_out
 from .._layout import contiguous
 from .._tensor import Tensor, _c_type
 from ..autograd.grad_mode import GradMode
-from ._api import FUNCTIONS, expose, method, overloads, public
+from ._api import FUNCTIONS, expose, method, overloads, public, require_tensor
 from ._api import promoted as _promoted
 from ._api import promoted_dtype as _promoted_dtype
 from ._iterator import iterator_layout
@@ -453,6 +453,14 @@ atan2 = defop(
     other=lambda grad, self, other: grad * -self / (self * self + other * other),
 )
 expose(atan2, "atan2", "atan2", "atan2_")
+_tensors_only("atan2")
+_atan2_inplace = Tensor.atan2_
+
+
+@method
+def atan2_(self, other):
+    require_tensor("atan2_", "other", 1, other)
+    return _atan2_inplace(self, other)
 
 # --- masked fill and the in-place-only writers ----------------------------------------------
 
