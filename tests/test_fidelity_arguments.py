@@ -8,9 +8,7 @@ import pytest
 from _side_by_side import check_same
 
 SETUP = (
-    "x = torch.ones(2)\n"
-    "w = torch.tensor([1.5, -2.0], requires_grad=True)\n"
-    "i = torch.tensor([0])\n"
+    "x = torch.ones(2)\nw = torch.tensor([1.5, -2.0], requires_grad=True)\ni = torch.tensor([0])\n"
 )
 
 CASES = [

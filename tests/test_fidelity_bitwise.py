@@ -7,10 +7,7 @@ from __future__ import annotations
 import pytest
 from _side_by_side import check_same
 
-SETUP = (
-    "def leaf():\n"
-    "    return torch.tensor([1.5, 2.0], requires_grad=True)\n"
-)
+SETUP = "def leaf():\n    return torch.tensor([1.5, 2.0], requires_grad=True)\n"
 
 CASES = [
     "x = leaf(); x |= 1.85", "x = leaf(); x ^= torch.tensor([-1, -2])",

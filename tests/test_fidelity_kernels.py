@@ -7,11 +7,7 @@ from __future__ import annotations
 import pytest
 from _side_by_side import check_same
 
-SETUP = (
-    "T = torch.tensor\n"
-    "def B():\n"
-    "    return torch.tensor([True, False])\n"
-)
+SETUP = "T = torch.tensor\ndef B():\n    return torch.tensor([True, False])\n"
 
 CASES = [
     "r = B() % B()", "r = B() % True", "r = torch.remainder(B(), B())", "r = B(); r %= B()",

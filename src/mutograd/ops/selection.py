@@ -462,6 +462,7 @@ def atan2_(self, other):
     require_tensor("atan2_", "other", 1, other)
     return _atan2_inplace(self, other)
 
+
 # --- masked fill and the in-place-only writers ----------------------------------------------
 
 # NB: PyTorch allows masked_fill_ on an expanded tensor, with this warning.
