@@ -26,3 +26,19 @@ CASES = [
 @pytest.mark.parametrize("program", CASES)
 def test_number_for_tensor_argument(torch, program):
     check_same(torch, SETUP + program)
+
+
+EMPTY_DIM_CASES = [
+    "r = torch.zeros((1, 0))[..., torch.tensor([0])]", "r = torch.zeros((0,))[torch.tensor([1])]",
+    "r = torch.zeros((2,))[torch.tensor([5])]", "r = torch.zeros((0,))[[0]]",
+    "r = torch.zeros((3, 0))[torch.tensor([0]), torch.tensor([1])]",
+    "r = torch.zeros((0,)).index_put_((torch.tensor([0]),), torch.tensor(1.0))",
+    "r = torch.zeros((1, 0)); r[..., torch.tensor([0])] = torch.zeros((1, 0))",
+    "r = torch.zeros((0,)); r[torch.tensor([0, 0, 0])] = torch.ones((0,))",
+    "r = torch.zeros((0,))[0]",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("program", EMPTY_DIM_CASES)
+def test_index_into_empty_dim(torch, program):
+    check_same(torch, program)

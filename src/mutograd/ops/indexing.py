@@ -139,6 +139,9 @@ nonzero_op = defop(
 
 def _check_range(index: np.ndarray, size: int, dim: int) -> None:
     if index.size and (index.max() >= size or index.min() < -size):
+        if size == 0:
+            # As PyTorch's index kernel, which names no index or dim for an empty dim.
+            raise IndexError("index is out of bounds for dimension with size 0")
         bad = int(index.max()) if index.max() >= size else int(index.min())
         raise _errors.index_out_of_range(bad, dim, size)
 
