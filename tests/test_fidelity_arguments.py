@@ -36,6 +36,8 @@ EMPTY_DIM_CASES = [
     "r = torch.zeros((1, 0)); r[..., torch.tensor([0])] = torch.zeros((1, 0))",
     "r = torch.zeros((0,)); r[torch.tensor([0, 0, 0])] = torch.ones((0,))",
     "r = torch.zeros((0,))[0]",
+    "r = torch.tensor(1.0).index_put_((torch.tensor([0, 0]),), torch.tensor(False))",
+    "r = torch.ones(2).index_put_((torch.tensor([0]), torch.tensor([0])), torch.tensor(1.0))",
 ]  # fmt: skip
 
 

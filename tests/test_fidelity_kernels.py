@@ -29,6 +29,8 @@ CASES = [
     "r = T([1]).lerp(T([1]), T([0.5]))", "r = T([1., 3.]).lerp(T([2., 2.]), 0.25)",
     "r = B(); r.square_()", "r = B().square()", "r = T([4, 6]); r //= T([0, 4])",
     "r = T([4, 6]); r %= T([0, 4])",
+    "r = torch.zeros((0, 2), dtype=torch.int64); r //= T(0)", "r = torch.zeros((0,), dtype=torch.int64) % 0",
+    "r = T([3]) % torch.zeros(0, dtype=torch.long)", "r = T([3]) // 0",
 ]  # fmt: skip
 
 

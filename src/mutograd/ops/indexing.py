@@ -383,6 +383,10 @@ def __setitem__(self, key, value):
 
 
 def _check_index_put(self, indices, values):
+    if len(indices) > self.dim():
+        raise IndexError(
+            f"too many indices for tensor of dimension {self.dim()} (got {len(indices)})"
+        )
     key_arrays = []
     for k, index in enumerate(indices):
         if index is None:
