@@ -794,6 +794,24 @@ entry(
     [S(f32(2, 3), 0.1, name="f32"), S(f64(4), -1, name="f64"), S(i64(3), 0, name="int")],
 )
 entry(
+    "clamp_min.Tensor",
+    fn("clamp_min"),
+    [
+        S(f32(2, 3), f32(3), name="f32"),
+        S(f64(4), f64(), name="f64"),
+        S(f32(3), f64(3), name="promote"),
+    ],
+)
+entry(
+    "clamp_max.Tensor",
+    fn("clamp_max"),
+    [
+        S(f32(2, 3), f32(2, 1), name="f32"),
+        S(f64(4), f64(4), name="f64"),
+        S(i64(3), f32(3), name="promote"),
+    ],
+)
+entry(
     "where.self",
     fn("where"),
     [

@@ -50,6 +50,9 @@ def contiguous_copy(t: Tensor, shape: tuple) -> Tensor:
     """``empty(shape).copy_(t)`` without the dispatcher: a contiguous copy of ``t``
     (broadcast to ``shape``) at version 1, as that one write leaves it."""
     array = np.empty(shape, t.dtype._np)
+    if not array.size:
+        # NB: NumPy gives an empty array zero strides; PyTorch's are contiguous ones.
+        array = _layout.contiguous(array)
     np.copyto(array, t._data)
     out = _new(array, t.dtype)
     out._vc.version = 1

@@ -45,7 +45,7 @@ import warnings
 
 import numpy as np
 
-from . import _dtype, _errors
+from . import _dtype, _errors, _layout
 from ._dispatch import (
     broadcast_shape,
     compute_dtype,
@@ -230,6 +230,10 @@ def _any_requires_grad(op: OpDef, inputs) -> bool:
     return False
 
 
+def _any_tensor_requires_grad(inputs) -> bool:
+    return any(isinstance(x, Tensor) and x.requires_grad for x in inputs)
+
+
 def apply_inplace(
     op: OpDef, inputs: tuple, attrs: dict, name: str, pointwise: bool = True
 ) -> Tensor:
@@ -246,6 +250,10 @@ def apply_inplace(
         # checks: an input view whose history cannot be followed raises first.
         edges, _ = edges_for(op, inputs)
         wanted = op.wanted(edges)
+    elif op.node_cls is None and GradMode.enabled and _any_tensor_requires_grad(inputs):
+        # As PyTorch's VariableType, a non-differentiable op (``leaf |= 1``) checks the
+        # write too, before its kernel's checks.
+        check_inplace(self, name)
     meta_check = getattr(op.check, "meta", False)
     if meta_check:
         # A check PyTorch makes in the op's meta function (sub's bool check), before
@@ -508,6 +516,9 @@ def apply_out(op: OpDef, inputs: tuple, attrs: dict, out: Tensor) -> Tensor:
         if op.layout is not None:
             raw = op.layout(raw, inputs)
         fresh = np.empty_like(raw, dtype=out.dtype._np)
+        if not fresh.size:
+            # NB: NumPy gives an empty array zero strides; PyTorch's are contiguous ones.
+            fresh = _layout.contiguous(fresh)
         np.copyto(fresh, raw, casting="unsafe")
         out._data = fresh
         out._storage = fresh

@@ -8,6 +8,7 @@ and defaults, and no per-call parsing on the hot path.
 from __future__ import annotations
 
 import contextlib
+import functools
 import inspect
 import os
 import sys
@@ -23,8 +24,59 @@ from ._registry import REGISTRY, OpDef
 FUNCTIONS: dict[str, object] = {}
 
 
+# Note [NumPy-style keyword aliases]
+# ----------------------------------
+# PyTorch's argument parser takes NumPy's keyword names for every native function and
+# Tensor method: ``axis=`` for ``dim``, ``keepdims=`` for ``keepdim``, ``x=``/``a=``/``x1=``
+# for ``input`` and ``x2=`` for ``other`` (``P.sum(1, keepdims=True)``). An alias binds
+# only when the function has the canonical parameter and no parameter of the alias's own
+# name; giving both (``dim=0, axis=1``) stays Python's "unexpected keyword argument".
+# The functions PyTorch writes in Python (torch.functional, torch._tensor) take no aliases.
+_NUMPY_ALIASES = {"axis": "dim", "keepdims": "keepdim", "x": "input", "a": "input",
+                  "x1": "input", "x2": "other"}  # fmt: skip
+_PYTHON_LEVEL = frozenset(
+    "atleast_1d atleast_2d atleast_3d broadcast_shapes broadcast_tensors cartesian_prod "
+    "block_diag cdist chain_matmul einsum istft lu norm meshgrid pca_lowrank split stft "
+    "svd_lowrank tensordot unique unique_consecutive unravel_index unflatten".split()
+)
+
+
+def numpy_aliases(fn, name: str | None = None):
+    """``fn`` taking PyTorch's NumPy-style keyword aliases; see Note [NumPy-style keyword
+    aliases]. Only functions with an aliased parameter are wrapped."""
+    name = name or getattr(fn, "__name__", "")
+    if name in _PYTHON_LEVEL or getattr(fn, "_numpy_aliases", False):
+        return fn
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return fn
+    aliases = {a: c for a, c in _NUMPY_ALIASES.items() if c in params and a not in params}
+    if not aliases:
+        return fn
+
+    takes_any = any(p.kind is p.VAR_KEYWORD for p in params.values())
+
+    @functools.wraps(fn)
+    def aliased(*args, **kwargs):
+        if kwargs and not aliases.keys().isdisjoint(kwargs):
+            unknown = [k for k in kwargs if k not in params]
+            if not takes_any and any(aliases.get(k) in (None, *kwargs) for k in unknown):
+                # As PyTorch: the first keyword that is not a parameter's own name.
+                raise TypeError(f"{name}() got an unexpected keyword argument '{unknown[0]}'")
+            kwargs = {
+                aliases[k] if k in aliases and aliases[k] not in kwargs else k: v
+                for k, v in kwargs.items()
+            }
+        return fn(*args, **kwargs)
+
+    aliased._numpy_aliases = True
+    return aliased
+
+
 def export(name: str, fn) -> None:
     """Make ``fn`` the top-level ``torch.<name>``, also when declared after import."""
+    fn = numpy_aliases(fn, name)
     FUNCTIONS[name] = fn
     package = sys.modules.get("mutograd")
     if package is not None:
@@ -137,12 +189,12 @@ def expose(
         export(function, make_function(op, function))
     if method:
         fn = make_function(op, method, method=True)
-        setattr(Tensor, method, fn)
+        setattr(Tensor, method, numpy_aliases(fn))
         for dunder in operators:
             setattr(Tensor, dunder, binary_operator(fn) if dunder in _BINARY_DUNDERS else fn)
     if inplace:
         fn = make_inplace(op, inplace, pointwise=pointwise)
-        setattr(Tensor, inplace, fn)
+        setattr(Tensor, inplace, numpy_aliases(fn))
         for dunder in inplace_operators:
             setattr(Tensor, dunder, fn)
 
@@ -296,14 +348,14 @@ def overloads(
     export(name, make_overloaded(name, tensor, scalar, reflected, promote=promote, with_out=out))
     bound = make_overloaded(name, tensor, scalar, reflected, kind="method", promote=promote)
     if method:
-        setattr(Tensor, name, bound)
+        setattr(Tensor, name, numpy_aliases(bound))
     for dunder in operators:
         setattr(Tensor, dunder, binary_operator(bound))
     for dunder in reflected_operators:
         setattr(Tensor, dunder, binary_operator(_swapped(FUNCTIONS[name], dunder)))
     if inplace:
         fn = make_overloaded(inplace, tensor, scalar, None, kind="inplace", promote=promote)
-        setattr(Tensor, inplace, fn)
+        setattr(Tensor, inplace, numpy_aliases(fn))
         for dunder in inplace_operators:
             setattr(Tensor, dunder, fn)
 
@@ -316,6 +368,17 @@ def _swapped(fn, name: str):
     return reflected
 
 
+def require_tensor(name: str, param: str, position: int, value) -> None:
+    """PyTorch's argument-parser error for a non-tensor where an op with no Scalar
+    overload wants a Tensor (``x.atan2_(1.0)``, ``x.index_put_(idx, 1.0)``); ``position``
+    counts as PyTorch does (``self`` is not counted for a method)."""
+    if not isinstance(value, Tensor):
+        raise TypeError(
+            f"{name}(): argument '{param}' (position {position}) must be Tensor, not "
+            f"{type(value).__name__}"
+        )
+
+
 def public(fn):
     """Register a hand-written top-level function (for ops with several overloads)."""
     export(fn.__name__, fn)
@@ -325,5 +388,5 @@ def public(fn):
 
 def method(fn):
     """Install a hand-written function as a Tensor method of the same name."""
-    setattr(Tensor, fn.__name__, fn)
+    setattr(Tensor, fn.__name__, numpy_aliases(fn))
     return fn

@@ -19,7 +19,7 @@ from .._dispatch import broadcast_shape, call
 from .._inplace import apply_inplace
 from .._tensor import Tensor
 from .._write_rules import check_no_overlap, check_no_partial_overlap, check_source_dtype
-from ._api import method, public
+from ._api import method, public, require_tensor
 from ._registry import LONG, defop
 from .view_api import select, slice_dim
 
@@ -140,6 +140,9 @@ nonzero_op = defop(
 
 def _check_range(index: np.ndarray, size: int, dim: int) -> None:
     if index.size and (index.max() >= size or index.min() < -size):
+        if size == 0:
+            # As PyTorch's index kernel, which names no index or dim for an empty dim.
+            raise IndexError("index is out of bounds for dimension with size 0")
         bad = int(index.max()) if index.max() >= size else int(index.min())
         raise _errors.index_out_of_range(bad, dim, size)
 
@@ -172,6 +175,7 @@ def _check_masked_scatter(self, mask, source):
 
 @public
 def masked_scatter(input, mask, source):
+    require_tensor("masked_scatter", "source", 3, source)
     _check_masked_scatter(input, mask, source)
     return call(masked_scatter_op, (input, mask, source))
 
@@ -181,6 +185,7 @@ method(masked_scatter)
 
 @method
 def masked_scatter_(self, mask, source):
+    require_tensor("masked_scatter_", "source", 2, source)
     _check_masked_scatter(self, mask, source)
     check_no_partial_overlap(self, mask)
     return apply_inplace(
@@ -440,6 +445,7 @@ def _expand_masks(indices):
 
 @public
 def index_put(input, indices, values, accumulate=False):
+    require_tensor("index_put", "values", 3, values)
     given = [i if i is None or isinstance(i, Tensor) else _as_index_tensor(i) for i in indices]
     _check_index_put(input, _expand_masks(given), values)
     return call(index_put_op, (input, given, values), {"accumulate": accumulate})
@@ -450,9 +456,8 @@ method(index_put)
 
 @method
 def index_put_(self, indices, values, accumulate=False):
+    require_tensor("index_put_", "values", 2, values)
     given = [i if i is None or isinstance(i, Tensor) else _as_index_tensor(i) for i in indices]
-    if not isinstance(values, Tensor):
-        values = make_tensor(values, dtype=self.dtype)
     _check_index_put(self, _expand_masks(given), values)
     # As PyTorch's index_put_: no index or value may read self's memory (masks are
     # expanded to fresh positions first); a lone mask with one value is a

@@ -58,6 +58,18 @@ def _div_mode(self, other, rounding_mode=None, out=None):
     return out
 
 
+def _power_keep(self, exponent, out=None):
+    """pow.Tensor_Scalar's kernel: the result keeps self's dtype (bool ** True is bool;
+    NumPy's power of bools is int8)."""
+    if self.dtype != np.bool_:
+        return np.power(self, exponent, out=out)
+    result = np.power(self, exponent).astype(np.bool_)
+    if out is None:
+        return result
+    out[...] = result
+    return out
+
+
 def _power(self, exponent, out=None):
     """np.power, except that integers to negative powers give PyTorch's answer (1, -1 or 0)
     instead of NumPy's error."""
@@ -315,10 +327,24 @@ def _tensors_only(name: str) -> None:
     setattr(Tensor, name, checked_method)
 
 
+def _division_check(kernel: str):
+    """The check of a division kernel: PyTorch has none for bool, and its integer kernels
+    raise on a zero divisor."""
+
+    def check(self, other, **attrs) -> None:
+        if compute_dtype(floor_divide, (self, other))[1] is bool_:
+            raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+        _check_integer_division(self, other)
+
+    return check
+
+
 def _check_integer_division(self, other, **attrs) -> None:
     """PyTorch's integer kernels raise on a zero divisor (NumPy would warn and give 0)."""
     if compute_dtype(floor_divide, (self, other))[1].is_floating_point:
         return
+    if isinstance(self, Tensor) and 0 in self._data.shape:
+        return  # no element is divided (PyTorch's kernel never runs)
     divisor = other._data if isinstance(other, Tensor) else other
     if np.any(divisor == 0):
         raise RuntimeError("ZeroDivisionError")
@@ -487,16 +513,9 @@ def _check_pow_scalar(exponent, self) -> None:
     _check_pow(self, exponent)
 
 
-def _power_scalar(self, exponent, out=None):
-    if self.dtype == np.bool_:
-        # NB: NumPy's power of bools computes in int8; PyTorch's stays bool.
-        return np.power(self, exponent, out=out, casting="unsafe", dtype=np.int8)
-    return np.power(self, exponent, out=out)
-
-
 pow_tensor_scalar = defop(
     "pow.Tensor_Scalar(Tensor self, Scalar exponent) -> Tensor",
-    forward=_power_scalar,
+    forward=_power_keep,
     layout=iterator_layout,
     node="PowBackward0",
     dtype=KEEP,
@@ -596,6 +615,11 @@ def __rpow__(self, other):
 def pow_(self, exponent):
     if isinstance(exponent, int) and not self.dtype.is_floating_point and exponent < 0:
         raise RuntimeError("Integers to negative integer powers are not allowed.")
+    if not isinstance(exponent, Tensor):
+        # As TensorIterator: the promoted result type must cast to self's (bool ** 2 is Long).
+        result = _promoted_dtype(self, exponent)
+        if result is not self.dtype and not can_cast(result, self.dtype):
+            raise _errors.cannot_cast(scalar_type_name(result), scalar_type_name(self.dtype))
     op = _pow_op(self, exponent)
     if not isinstance(exponent, Tensor):
         # As TensorIterator: the weak scalar's result type must cast to self's (bool ** 2).

@@ -13,13 +13,25 @@ from .._dispatch import call
 from .._inplace import apply_inplace
 from .._tensor import Tensor, _wrap_dim
 from .._write_rules import check_no_overlap, check_source_dtype
-from ._api import method, public
+from ._api import method, public, require_tensor
 from ._registry import defop
 
 # --- forwards --------------------------------------------------------------------------------
 
 
+# NB: PyTorch's scatter/gather kernels treat a 0-dim self or index as one element along
+# dim 0 (``ensure_nonempty_dim``): ``scalar.scatter_(0, tensor(0), v)`` writes the scalar.
+def _is_scalar_case(self, index) -> bool:
+    return self.ndim == 0 or np.ndim(index) == 0
+
+
+def _flat(value):
+    return value if np.ndim(value) == 0 else value.reshape(-1)
+
+
 def _gather(self, dim, index, sparse_grad=False):
+    if _is_scalar_case(self, index):
+        return np.take_along_axis(self.reshape(-1), index.reshape(-1), 0).reshape(index.shape)
     return np.take_along_axis(self, index, axis=dim)
 
 
@@ -31,6 +43,9 @@ def _scatter_positions(self_shape, dim, index):
 
 def _scatter(self, dim, index, src, out=None):
     out = self.copy() if out is None else out
+    if _is_scalar_case(out, index):
+        _scatter(out, 0, index.reshape(-1), _flat(src), out=out.reshape(-1))
+        return out
     values = src if np.ndim(src) == 0 else src[tuple(slice(0, n) for n in index.shape)]
     out[_scatter_positions(self.shape, dim, index)] = values
     return out
@@ -38,6 +53,9 @@ def _scatter(self, dim, index, src, out=None):
 
 def _scatter_add(self, dim, index, src, out=None):
     out = self.copy() if out is None else out
+    if _is_scalar_case(out, index):
+        _scatter_add(out, 0, index.reshape(-1), np.reshape(src, -1), out=out.reshape(-1))
+        return out
     np.add.at(
         out,
         _scatter_positions(self.shape, dim, index),
@@ -52,6 +70,12 @@ _REDUCERS = {"sum": np.add, "prod": np.multiply, "amax": np.maximum, "amin": np.
 def _scatter_reduce(self, dim, index, src, reduce, include_self=True, out=None):
     reduce = {"max": "amax", "min": "amin"}.get(reduce, reduce)
     out = self.copy() if out is None else out
+    if index.size == 0:
+        return out  # as PyTorch, an empty index writes nothing (src's shape is not read)
+    if _is_scalar_case(out, index):
+        flat = out.reshape(-1)
+        _scatter_reduce(flat, 0, index.reshape(-1), np.reshape(src, -1), reduce, include_self, flat)
+        return out
     positions = _scatter_positions(self.shape, dim, index)
     values = src[tuple(slice(0, n) for n in index.shape)]
     if reduce == "mean":
@@ -67,7 +91,9 @@ def _scatter_reduce(self, dim, index, src, reduce, include_self=True, out=None):
         return out
     if not include_self:
         identity = {"sum": 0, "prod": 1, "amax": -np.inf, "amin": np.inf}[reduce]
-        if out.dtype.kind in "iub" and reduce in ("amax", "amin"):
+        if out.dtype.kind == "b" and reduce in ("amax", "amin"):
+            identity = reduce == "amin"
+        elif out.dtype.kind in "iu" and reduce in ("amax", "amin"):
             info = np.iinfo(out.dtype)
             identity = info.min if reduce == "amax" else info.max
         out[positions] = identity
@@ -326,6 +352,8 @@ def _check_scatter_shapes(self, dim, index, src, name) -> None:
             if size(index, d) > size(source, d):
                 wrong = True
                 break
+    if source is not None and max(source.dim(), 1) != ndim:
+        raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
     if wrong:
         message = (
             f"Expected index {_sizes(index.shape)} to be no larger than self "
@@ -415,6 +443,7 @@ method(scatter_add)
 
 @method
 def scatter_add_(self, dim, index, src):
+    require_tensor("scatter_add_", "src", 3, src)
     return _scatter_add_call(self, dim, index, src, True)
 
 
@@ -446,6 +475,7 @@ method(scatter_reduce)
 
 @method
 def scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
+    require_tensor("scatter_reduce_", "src", 3, src)
     return _scatter_reduce_call(self, dim, index, src, reduce, include_self, True)
 
 
@@ -591,6 +621,7 @@ method(index_add)
 
 @method
 def index_add_(self, dim, index, source, *, alpha=1):
+    require_tensor("index_add_", "source", 3, source)
     return _dim_index_call(
         index_add_op, "index_add", self, dim, index, (source,), {"alpha": alpha}, True
     )
@@ -606,6 +637,7 @@ method(index_copy)
 
 @method
 def index_copy_(self, dim, index, source):
+    require_tensor("index_copy_", "source", 3, source)
     return _dim_index_call(index_copy_op, "index_copy", self, dim, index, (source,), {}, True)
 
 

@@ -13,7 +13,6 @@ from .._creation import zeros_like
 from .._dispatch import broadcast_shape, call, compute_dtype
 from .._dtype import (
     bool_,
-    can_cast,
     scalar_type_name,
 )
 from .._inplace import apply_inplace, apply_out
@@ -21,7 +20,7 @@ from .._layout import contiguous
 from .._tensor import Tensor
 from .._write_rules import check_scalar_cast, cpp_type_name
 from ..autograd.grad_mode import GradMode, no_grad
-from ._api import FUNCTIONS, expose, method, overloads, public
+from ._api import FUNCTIONS, expose, method, overloads, public, require_tensor
 from ._api import promoted as _promoted
 from ._api import promoted_dtype as _promoted_dtype
 from ._iterator import iterator_layout
@@ -40,6 +39,8 @@ def _addcdiv(self, tensor1, tensor2, value=1, out=None):
 
 def _addcmul(self, tensor1, tensor2, value=1, out=None):
     product = np.multiply(tensor1, tensor2)
+    if product.dtype.kind in "iub" and isinstance(value, float):
+        value = int(value)  # as PyTorch: the value is cast to the integer compute type
     if value != 1:
         if product.dtype.kind in "iu":
             value = int(value)  # NB: PyTorch's integer kernel takes value as the integer type
@@ -92,11 +93,14 @@ def _zero(self, out=None):
 
 
 def _check_clamp(kernel: str):
-    """PyTorch has no clamp kernel for bool results."""
+    """PyTorch has no clamp kernel for bool results (but a single Tensor bound runs
+    maximum/minimum's kernel, which has one: ``bools.clamp_min_(tensor(True))``)."""
 
     def check(self, min=None, max=None) -> None:
         bounds = [b for b in (min, max) if b is not None]
         tensors = [b for b in bounds if isinstance(b, Tensor)]
+        if tensors and len(bounds) == 1:
+            return
         if tensors:
             d = compute_dtype(clamp_tensor, (self, *tensors))[1]
         else:
@@ -181,6 +185,27 @@ clamp_max_op = defop(
     self=lambda grad, self, max: _where_grad(self <= max, grad),
 )
 expose(clamp_max_op, inplace="clamp_max_")
+clamp_min_tensor = defop(
+    "clamp_min.Tensor(Tensor self, Tensor min) -> Tensor",
+    forward=np.maximum,
+    layout=iterator_layout,
+    node="ClampMinBackward1",
+    dtype=PROMOTE,
+    inplace="clamp_min_",
+    self=lambda grad, self, min: _where_grad(self >= min, grad),
+    min=lambda grad, self, min: _where_grad(self < min, grad),
+)
+clamp_max_tensor = defop(
+    "clamp_max.Tensor(Tensor self, Tensor max) -> Tensor",
+    forward=np.minimum,
+    layout=iterator_layout,
+    node="ClampMaxBackward1",
+    dtype=PROMOTE,
+    inplace="clamp_max_",
+    self=lambda grad, self, max: _where_grad(self <= max, grad),
+    max=lambda grad, self, max: _where_grad(self > max, grad),
+)
+_TENSOR_ROW = {clamp_min_op.name: clamp_min_tensor, clamp_max_op.name: clamp_max_tensor}
 
 
 @public
@@ -194,6 +219,12 @@ def clamp_max(input, max, *, out=None):
 
 
 def _clamp_call(op, input, bounds: dict, out):
+    (bound,) = bounds.values() if op.name in _TENSOR_ROW else (None,)
+    if isinstance(bound, Tensor):
+        # PyTorch's clamp_min.Tensor / clamp_max.Tensor rows: the dtypes promote.
+        if out is not None:
+            return apply_out(_TENSOR_ROW[op.name], (input, bound), {}, out)
+        return call(_TENSOR_ROW[op.name], (input, bound))
     # As TensorIterator: a float bound makes an integer input's result float.
     inputs = (_promoted(input, *bounds.values()),)
     if out is not None:
@@ -213,13 +244,12 @@ method(clamp_max)
 
 
 def _clamp_bound_(op, self, bound_name: str, bound, name: str) -> Tensor:
-    """clamp_min_/clamp_max_: PyTorch's cast check first, never NumPy's casting error."""
+    """clamp_min_/clamp_max_: a Tensor bound takes PyTorch's .Tensor row (the dtypes
+    promote, then cast back as any in-place op); a number is checked against self's
+    dtype first, never NumPy's casting error."""
     if isinstance(bound, Tensor):
-        result = compute_dtype(clamp_tensor, (self, bound))[1]
-        if result is not self.dtype and not can_cast(result, self.dtype):
-            raise _errors.cannot_cast(scalar_type_name(result), scalar_type_name(self.dtype))
-    else:
-        check_scalar_cast(_promoted_dtype(self, bound), self)
+        return apply_inplace(_TENSOR_ROW[op.name], (self, bound), {}, name)
+    check_scalar_cast(_promoted_dtype(self, bound), self)
     return apply_inplace(op, (self,), {bound_name: bound}, name)
 
 
@@ -363,14 +393,27 @@ def _check_addcmul(self, tensor1, tensor2, value=1) -> None:
         raise NotImplementedError("\"addcmul_cpu_out\" not implemented for 'Bool'")
 
 
+def _check_addcdiv(self, tensor1, tensor2, value=1) -> None:
+    # As PyTorch: two integral (or bool) divisor operands are refused, whatever self is.
+    if not (tensor1.dtype.is_floating_point or tensor2.dtype.is_floating_point):
+        raise RuntimeError(
+            "Integer division with addcdiv is no longer supported, and in a future  release "
+            "addcdiv will perform a true division of tensor1 and tensor2. The historic addcdiv "
+            "behavior can be implemented as (input + value * torch.trunc(tensor1 / tensor2))"
+            ".to(input.dtype) for integer inputs and as (input + value * tensor1 / tensor2) for "
+            "float inputs. The future addcdiv behavior is just the latter implementation: "
+            "(input + value * tensor1 / tensor2), for all dtypes."
+        )
+
+
 lerp_scalar = defop(
     "lerp.Scalar(Tensor self, Tensor end, Scalar weight) -> Tensor",
     forward=_lerp,
     layout=iterator_layout,
     node="LerpBackward0",
+    check=_check_lerp,
     dtype=PROMOTE,
     inplace="lerp_",
-    check=_check_lerp,
     self=lambda grad, weight: grad * (1 - weight),
     end=lambda grad, weight: grad * weight,
 )
@@ -379,15 +422,13 @@ lerp_tensor = defop(
     forward=_lerp,
     layout=iterator_layout,
     node="LerpBackward1",
+    check=_check_lerp,
     dtype=PROMOTE,
     inplace="lerp_",
-    check=_check_lerp,
     self=lambda grad, weight: grad * (1 - weight),
     end=lambda grad, weight: grad * weight,
     weight=lambda grad, self, end: grad * (end - self),
 )
-
-
 overloads("lerp", lerp_tensor, lerp_scalar, promote=False, out=True, inplace="lerp_")
 
 
@@ -396,9 +437,9 @@ addcmul = defop(
     forward=_addcmul,
     layout=iterator_layout,
     node="AddcmulBackward0",
+    check=_check_addcmul,
     dtype=PROMOTE,
     inplace="addcmul_",
-    check=_check_addcmul,
     self=lambda grad: grad,
     tensor1=lambda grad, tensor2, value: grad * tensor2 * value,
     tensor2=lambda grad, tensor1, value: grad * tensor1 * value,
@@ -409,6 +450,7 @@ addcdiv = defop(
     forward=_addcdiv,
     layout=iterator_layout,
     node="AddcdivBackward0",
+    check=_check_addcdiv,
     dtype=PROMOTE,
     inplace="addcdiv_",
     self=lambda grad: grad,
@@ -427,6 +469,15 @@ atan2 = defop(
     other=lambda grad, self, other: grad * -self / (self * self + other * other),
 )
 expose(atan2, "atan2", "atan2", "atan2_")
+_tensors_only("atan2")
+_atan2_inplace = Tensor.atan2_
+
+
+@method
+def atan2_(self, other):
+    require_tensor("atan2_", "other", 1, other)
+    return _atan2_inplace(self, other)
+
 
 # --- masked fill and the in-place-only writers ----------------------------------------------
 

@@ -8,6 +8,8 @@ generic dispatch: see ``_plain_view``.
 
 from __future__ import annotations
 
+import warnings
+
 from .._dispatch import _mark_views, call
 from .._dtype import dtype as _dtype_cls
 from .._inplace import apply_view_inplace
@@ -140,6 +142,12 @@ method(flatten)
 
 @public
 def unflatten(input, dim, sizes):
+    if input.dim() == 0:
+        # As PyTorch, which wraps the dim error of a 0-dim tensor in this one.
+        raise RuntimeError(
+            "unflatten got an unexpected error:\n"
+            f"Dimension specified as {_wrap_dim(dim, 0)} but tensor has no dimensions"
+        )
     dim = _wrap_dim(dim, input.dim())
     sizes = infer_size(sizes, input.shape[dim]) if -1 in sizes else tuple(sizes)
     count = 1
@@ -203,9 +211,33 @@ def permute(input, *dims):
 
 method(permute)
 Tensor.T = property(lambda self: self.permute(tuple(range(self.dim() - 1, -1, -1))))
-Tensor.mT = property(lambda self: self.transpose(-2, -1))
 Tensor.H = Tensor.T
-Tensor.mH = Tensor.mT
+
+
+def _matrix_transpose(name: str, zero_dim_hint: str):
+    # As PyTorch's Tensor.mT/mH: the last two dims swapped; a 0-dim tensor is returned
+    # itself (deprecated, with a warning); a 1-dim one is an error.
+    def transposed(self):
+        ndim = self._data.ndim
+        if ndim == 0:
+            warnings.warn(
+                f"Tensor.{name} is deprecated on 0-D tensors. {zero_dim_hint}",
+                UserWarning,
+                stacklevel=2,
+            )
+            return self
+        if ndim < 2:
+            raise RuntimeError(
+                f"tensor.{name} is only supported on matrices or batches of matrices. "
+                f"Got {ndim}-D tensor."
+            )
+        return self.transpose(-2, -1)
+
+    return property(transposed)
+
+
+Tensor.mT = _matrix_transpose("mT", "This function is the identity in these cases.")
+Tensor.mH = _matrix_transpose("mH", "Consider using x.conj().")
 
 
 @public
@@ -235,6 +267,8 @@ method(squeeze)
 
 @method
 def expand(self, *sizes):
+    if not sizes:
+        raise TypeError('expand() missing 1 required positional arguments: "size"')
     if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
         sizes = tuple(sizes[0])
     if len(sizes) < self._data.ndim:
@@ -276,6 +310,8 @@ def sum_to_size(self, *size):
 
 @public
 def narrow(input, dim, start, length):
+    if input.dim() == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
     dim = _wrap_dim(dim, input.dim())
     if isinstance(start, Tensor):
         start = int(start.item())
@@ -329,9 +365,11 @@ def slice_dim(input, dim, start, end, step):
 @public
 def diagonal(input, offset=0, dim1=0, dim2=1):
     ndim = input.dim()
-    dim1, dim2 = _wrap_dim(dim1, ndim), _wrap_dim(dim2, ndim)
-    if dim1 == dim2:
+    wrapped1, wrapped2 = _wrap_dim(dim1, ndim), _wrap_dim(dim2, ndim)
+    if wrapped1 == wrapped2:
+        # NB: PyTorch names the dims as given, before wrapping.
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    dim1, dim2 = wrapped1, wrapped2
     return call(diagonal_op, (input,), {"offset": offset, "dim1": dim1, "dim2": dim2})
 
 
@@ -391,7 +429,8 @@ method(as_strided)
 @public
 def unbind(input, dim=0):
     if input.dim() == 0:
-        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+        # NB: PyTorch names the dim after wrapping it as for a 1-dim tensor (-1 is 0).
+        raise IndexError(f"Dimension specified as {_wrap_dim(dim, 0)} but tensor has no dimensions")
     return call(unbind_op, (input,), {"dim": _wrap_dim(dim, input.dim())})
 
 
@@ -400,8 +439,15 @@ method(unbind)
 
 @public
 def split(tensor, split_size_or_sections, dim=0):
+    if tensor.dim() == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
     dim = _wrap_dim(dim, tensor.dim())
     if isinstance(split_size_or_sections, int):
+        if split_size_or_sections < 0:
+            raise RuntimeError(
+                "split expects split_size be non-negative, but got "
+                f"split_size={split_size_or_sections}"
+            )
         return call(split_op, (tensor,), {"split_size": split_size_or_sections, "dim": dim})
     return call(
         split_sizes_op, (tensor,), {"split_sizes": tuple(split_size_or_sections), "dim": dim}
@@ -443,6 +489,8 @@ method(unsafe_split)
 
 @public
 def chunk(input, chunks, dim=0):
+    if input.dim() == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     if chunks <= 0:
         raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
     dim = _wrap_dim(dim, input.dim())

@@ -368,7 +368,8 @@ t_inplace_op = defop(
 )
 transpose_inplace_op = defop(
     "transpose_(Tensor self, int dim0, int dim1) -> Tensor",
-    forward=lambda self, dim0, dim1: np.swapaxes(self, dim0, dim1),
+    # NB: a 0-dim tensor takes dims 0/-1 and stays as it is, as transpose's forward.
+    forward=lambda self, dim0, dim1: np.swapaxes(self, dim0, dim1) if self.ndim else self.view(),
     node="TransposeBackward1",
     self=lambda grad, dim0, dim1: grad.transpose(dim0, dim1),
 )
