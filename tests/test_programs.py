@@ -31,8 +31,6 @@ from programs import (
 
 import mutograd
 
-RNG = "mutograd's random numbers are not yet PyTorch's bit for bit (issue 15)"
-KEEPDIMS = "keepdims alias: issue 14"
 
 _NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
 
@@ -74,13 +72,11 @@ def side_by_side(torch, program, rtol=1e-5, atol=1e-6, **kwargs):
 
 
 @requires_torch
-@pytest.mark.xfail(strict=True, reason=KEEPDIMS)
 def test_makemore_bigram(torch):
     side_by_side(torch, makemore_bigram)
 
 
 @requires_torch
-@pytest.mark.xfail(strict=False, reason=f"{RNG}; {KEEPDIMS}")
 def test_makemore_bigram_sampling_with_torch_generator(torch):
     side_by_side(torch, makemore_bigram, steps=1, sample_with_torch=True)
 
@@ -119,7 +115,6 @@ def test_mnist(torch):
 
 
 @requires_torch
-@pytest.mark.xfail(strict=False, reason=RNG)
 def test_mnist_as_published_seeded_init_and_dropout(torch):
     side_by_side(torch, mnist, epochs=1, dropout=(0.25, 0.5), torch_init=True)
 
@@ -142,7 +137,6 @@ def test_reinforcement_learning(torch, method):
 
 
 @requires_torch
-@pytest.mark.xfail(strict=False, reason=RNG)
 def test_reinforcement_learning_sampling_with_categorical(torch):
     torch.manual_seed(543)
     expected = reinforcement_learning.run(torch, episodes=2, sample_with_torch=True)
