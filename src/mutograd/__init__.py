@@ -114,3 +114,4 @@ from ._threads import (  # noqa: E402
 )
 
 _threads.init()
+from . import graphs  # noqa: E402  (capture and replay)

@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 
 from . import _distributions_cpu as _dist
-from . import _device, _dtype, _errors, _layout
+from . import _capture, _device, _dtype, _errors, _layout
 from ._generator import (  # noqa: F401  (re-exported: the factories' module is where they were)
     Generator,
     default_generator,
@@ -50,6 +50,7 @@ def contiguous_copy(t: Tensor, shape: tuple) -> Tensor:
     (broadcast to ``shape``) at version 1, as that one write leaves it."""
     array = np.empty(shape, t.dtype._np)
     np.copyto(array, t._data)
+    _capture.copied(array, t._data)
     out = _new(array, t.dtype)
     out._vc.version = 1
     return out

@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 
-from . import _dtype, _errors
+from . import _capture, _dtype, _errors
 from ._device import CPU, device
 from ._storage import UntypedStorage, VersionCounter, data_ptr
 
@@ -291,9 +291,13 @@ class Tensor:
         return self._data.astype(dtype)
 
     def tolist(self):
+        if _capture.recorder is not None:
+            _capture.refuse("Tensor.tolist()")
         return self._data.tolist()
 
     def item(self):
+        if _capture.recorder is not None:
+            _capture.refuse("Tensor.item()")
         if self._data.size != 1:
             raise _errors.item_numel(self._data.size)
         return self._data.reshape(()).item()
