@@ -12,8 +12,8 @@ import warnings
 
 import numpy as np
 
-from . import _distributions_cpu as _dist
 from . import _capture, _device, _dtype, _errors, _layout
+from . import _distributions_cpu as _dist
 from ._generator import (  # noqa: F401  (re-exported: the factories' module is where they were)
     Generator,
     default_generator,

@@ -308,6 +308,8 @@ class Tensor:
         return self._data.shape[0]
 
     def __bool__(self) -> bool:
+        if _capture.recorder is not None:
+            _capture.refuse("bool(tensor) (Python control flow on tensor values)")
         if self._data.size != 1:
             raise _errors.ambiguous_bool(self._data.size)
         return bool(self._data.reshape(()))
