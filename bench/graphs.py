@@ -94,7 +94,9 @@ def main(argv=None) -> int:
         # Per-round ratios, so that load on a shared machine shows as spread.
         for name in medians:
             if name != "torch eager":
-                ratios = sorted(a / b for a, b in zip(times[name], times["torch eager"], strict=True))
+                ratios = sorted(
+                    a / b for a, b in zip(times[name], times["torch eager"], strict=True)
+                )
                 print(f"  {name} / torch eager per round: {', '.join(f'{r:.2f}' for r in ratios)}")
     return 0
 

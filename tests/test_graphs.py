@@ -230,3 +230,44 @@ def test_casts_are_replayed():
     g.replay()
     assert y.tolist() == [1.5, 2.5, 3.5] and z.tolist() == [2.0, 3.0, 4.0]
     assert y.dtype == mt.float64 and z.dtype == mt.float32
+
+
+def test_make_graphed_module_in_eager_loop_bit_identical():
+    xs, ys = _batches(6, 12, 5)
+
+    def train(graphed):
+        model = _mlp()
+        opt = mt.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        if graphed:
+            model = mt.graphs.make_graphed_callables(model, (xs[0],))
+        losses = []
+        for x, y in zip(xs, ys, strict=True):
+            opt.zero_grad()
+            loss = nn.functional.cross_entropy(model(x), y)
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+        return model, losses
+
+    eager, eager_losses = train(False)
+    graphed, graphed_losses = train(True)
+    assert graphed_losses == eager_losses
+    for a, b in zip(eager.parameters(), graphed.parameters(), strict=True):
+        assert np.array_equal(a._data, b._data)
+    assert type(graphed(xs[0]).grad_fn).__name__ == "GraphedBackward"
+    graphed.eval()  # eval mode runs the eager forward, as PyTorch's
+    assert type(graphed(xs[0]).grad_fn).__name__ == "AddmmBackward0"
+
+
+def test_make_graphed_function_grads():
+    fn = mt.graphs.make_graphed_callables(
+        lambda a, b: (a * b).sin(), (mt.randn(3, requires_grad=True), mt.randn(3))
+    )
+    a = mt.randn(3, dtype=mt.float32, requires_grad=True)
+    b = mt.randn(3)
+    y = fn(a, b)
+    assert np.array_equal(y._data, (a * b).sin()._data)
+    y.sum().backward()
+    assert np.array_equal(a.grad._data, ((a * b).cos() * b)._data)
+    with pytest.raises(TypeError, match="must contain only Tensors"):
+        mt.graphs.make_graphed_callables(lambda a: a, (1.0,))
