@@ -95,7 +95,9 @@ class Recorder:
         if _is_view(raw, operands):
             return raw  # NB: a view of a buffer follows it; nothing to replay
         self._buffer(raw)
-        if op.forward_writes_out and raw.ndim:
+        if isinstance(op.forward, np.ufunc) and raw.ndim:
+            # NB: only a ufunc's out= is sure to mean "the whole result here": other forwards
+            # take out= for their in-place form (masked_fill_ writes only the masked places).
             self.steps.append(_kernel(op, arrays, attrs, raw))
         else:
             self.steps.append(_copy_into(raw, _kernel(op, arrays, attrs, None)))
