@@ -328,3 +328,17 @@ def test_digits_models_label_smoothing_set_to_none(kind):
     assert replayed == eager
     for a, b in zip(model.parameters(), model2.parameters(), strict=True):
         assert np.array_equal(a._data, b._data)
+
+
+def test_train_capture_matches_eager():
+    import io
+
+    from mutograd.train.digits import Digits, train_model
+
+    data = Digits.prepare(0)
+    runs = [
+        train_model("mlp", data, epochs=2, batch_size=64, capture=capture, stream=io.StringIO())
+        for capture in (False, True)
+    ]
+    assert runs[0].epoch_losses == runs[1].epoch_losses
+    assert runs[0].accuracy == runs[1].accuracy
