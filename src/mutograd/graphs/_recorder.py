@@ -19,12 +19,15 @@ when the capture ends; the first ``replay()`` then does the first step.
 
 from __future__ import annotations
 
+import gc
+
 import numpy as np
 
 from .. import _capture
 from .._dispatch import call_forward, run_kernel
 from .._generator import default_generator
 from .._npquiet import SILENT, loud, set_errstate
+from .._storage import VersionCounter
 from .._tensor import Tensor
 
 # Ops whose output shape depends on tensor values: a replay could not reuse the buffer.
@@ -60,6 +63,12 @@ class Recorder:
         self.saved: dict[int, tuple] = {}  # id(root) -> (root, its values before the capture)
         self.versions: dict = {}  # VersionCounter -> its version when first seen
         self.generator_state = default_generator.get_state()
+        # The version counters that exist before the capture: only their tensors are the
+        # eager step's lasting state (a tensor made inside the step, such as dropout's
+        # mask, keeps the versions the capture gave it, as a fresh eager tensor would).
+        # NB: the objects are held, so that no counter made later can reuse an id.
+        self._counters = [o for o in gc.get_objects() if type(o) is VersionCounter]
+        self._existing = {id(o) for o in self._counters}
 
     # -- what the seam calls -------------------------------------------------------------
 
@@ -115,7 +124,9 @@ class Recorder:
 
     def _see(self, x, array) -> None:
         if isinstance(x, Tensor):
-            self.versions.setdefault(x._vc, x._vc.version)
+            vc = x._vc
+            if id(vc) in self._existing and vc not in self.versions:
+                self.versions[vc] = vc.version
             self._external(x._data)
             if isinstance(array, np.ndarray) and array is not x._data:
                 # The kernel reads a cast of the tensor (to_arrays): replay casts again.
@@ -141,6 +152,7 @@ class Recorder:
         for root, values in self.saved.values():
             np.copyto(root, values)
         default_generator.set_state(self.generator_state)
+        self._counters = self._existing = None
         deltas = {}
         for vc, version in self.versions.items():
             if vc.version != version:
