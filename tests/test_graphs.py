@@ -354,3 +354,16 @@ def test_tensors_made_inside_the_step_keep_their_versions():
     graphed = mt.graphs.make_graphed_callables(model, (mt.randn(4, 8),))
     graphed(mt.randn(4, 8)).sum().backward()
     assert model[0].weight.grad is not None
+
+
+def test_explicit_generator_restored_and_advanced():
+    gen = mt.Generator().manual_seed(3)
+    eager = [mt.empty(5).uniform_(generator=gen) for _ in range(3)]
+    gen.manual_seed(3)
+    x = mt.empty(5)
+    g = Graph()
+    with graph(g):
+        x.uniform_(generator=gen)
+    for expected in eager:
+        g.replay()
+        assert mt.equal(x, expected)

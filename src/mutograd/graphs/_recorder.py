@@ -14,7 +14,8 @@ As a CUDA graph's capture, which records work without doing it, a capture
 leaves the state it found: the arrays that existed before it and were written
 by it (parameters, optimizer state, gradients, static inputs, running stats),
 the version counters of their tensors and the default generator are restored
-when the capture ends; the first ``replay()`` then does the first step.
+when the capture ends, as are the generators it drew from; the first ``replay()`` then
+does the first step.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ class Recorder:
         self.produced: set[int] = set()  # ids of root arrays allocated by the capture
         self.saved: dict[int, tuple] = {}  # id(root) -> (root, its values before the capture)
         self.versions: dict = {}  # VersionCounter -> its version when first seen
-        self.generator_state = default_generator.get_state()
+        self.generators = {default_generator: default_generator.get_state()}
         # The version counters that exist before the capture: only their tensors are the
         # eager step's lasting state (a tensor made inside the step, such as dropout's
         # mask, keeps the versions the capture gave it, as a fresh eager tensor would).
@@ -78,6 +79,10 @@ class Recorder:
             _capture.refuse(f"{name}() (its output shape depends on tensor values)")
         for k, x in enumerate(inputs):
             self._see(x, arrays[k] if k < len(arrays) else None)
+        generator = attrs.get("generator")
+        if generator is not None and generator not in self.generators:
+            # A generator passed by the step: restored too, and advanced by each replay.
+            self.generators[generator] = generator.get_state()
         if out is not None:
             self._external(out)
         previous, _capture.recorder = _capture.recorder, None
@@ -151,7 +156,8 @@ class Recorder:
         """Undo the capture's writes to what existed before it; return the version deltas."""
         for root, values in self.saved.values():
             np.copyto(root, values)
-        default_generator.set_state(self.generator_state)
+        for generator, state in self.generators.items():
+            generator.set_state(state)
         self._counters = self._existing = None
         deltas = {}
         for vc, version in self.versions.items():
