@@ -2,12 +2,13 @@
 
     python bench/graphs.py [--steps N] [--rounds R] [--threads T]
 
-The workload is the small-MLP training step (64->128->128->10, batch 64, SGD
-with momentum, cross-entropy): PyTorch eager, mutograd eager and mutograd
-replaying a captured step. The three are timed in interleaved rounds (the
+The workloads are the small-MLP training step (64->128->128->10, batch 64, SGD
+with momentum, cross-entropy) and the 6-op small-op autograd step: PyTorch
+eager, mutograd eager and mutograd replaying a captured step. The three are timed in interleaved rounds (the
 machine may be shared: each round times each variant back to back) and the
 report gives the median step time of each and the ratios to PyTorch eager.
-Targets: captured <= 0.6x torch eager; mutograd eager does not regress.
+Targets: captured <= 0.6x torch eager (MLP), <= 0.3x (small ops); mutograd
+eager does not regress.
 """
 
 from __future__ import annotations
@@ -39,21 +40,56 @@ def _mlp_step(lib, x, y):
     return step
 
 
-def variants(torch):
-    rng = np.random.default_rng(0)
-    x = rng.standard_normal((64, 64)).astype(np.float32)
-    y = rng.integers(0, 10, 64)
-    out = {}
-    if torch is not None:
-        out["torch eager"] = _mlp_step(torch, torch.tensor(x), torch.tensor(y))
-    out["mutograd eager"] = _mlp_step(mutograd, mutograd.tensor(x), mutograd.tensor(y))
-    step = _mlp_step(mutograd, mutograd.tensor(x), mutograd.tensor(y))
+def _small_ops_step(lib):
+    x = lib.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    w = lib.tensor([1.5, 0.5, -2.0])
+    b = lib.tensor([0.1, 0.2, 0.3])
+
+    def step():
+        y = x * w
+        y.add_(b)
+        z = y.tanh()
+        z = z * 3.0
+        z.relu_()
+        loss = z.sum()
+        loss.backward()
+        x.grad = None
+
+    return step
+
+
+def _captured(step):
     for _ in range(3):  # warm-up: the optimizer's state exists before the capture
         step()
     g = mutograd.graphs.Graph()
     with mutograd.graphs.graph(g):
         step()
-    out["mutograd captured"] = g.replay
+    return g.replay
+
+
+WORKLOADS = {
+    "mlp": "small-MLP training step (64->128->128->10, batch 64, SGD momentum, cross-entropy)",
+    "small-ops": "6-op small-op autograd step (3-element tensors: mul, add_, tanh, mul, relu_, "
+    "sum, backward)",
+}
+
+
+def variants(torch, workload: str):
+    if workload == "small-ops":
+        make = _small_ops_step
+    else:
+        rng = np.random.default_rng(0)
+        x = rng.standard_normal((64, 64)).astype(np.float32)
+        y = rng.integers(0, 10, 64)
+
+        def make(lib):
+            return _mlp_step(lib, lib.tensor(x), lib.tensor(y))
+
+    out = {}
+    if torch is not None:
+        out["torch eager"] = make(torch)
+    out["mutograd eager"] = make(mutograd)
+    out["mutograd captured"] = _captured(make(mutograd))
     return out
 
 
@@ -69,6 +105,13 @@ def main(argv=None) -> int:
     parser.add_argument("--steps", type=int, default=200, help="steps per timed round")
     parser.add_argument("--rounds", type=int, default=7, help="interleaved rounds")
     parser.add_argument("--threads", type=int, default=1, help="BLAS/intra-op threads")
+    parser.add_argument(
+        "--workload",
+        choices=sorted(WORKLOADS),
+        nargs="+",
+        default=["mlp", "small-ops"],
+        help="which steps to time",
+    )
     args = parser.parse_args(argv)
     try:
         import torch
@@ -77,15 +120,21 @@ def main(argv=None) -> int:
     except ImportError:
         torch = None
     mutograd.set_num_threads(args.threads)
-    fns = variants(torch)
+    for workload in args.workload:
+        report(torch, workload, args.steps, args.rounds)
+    return 0
+
+
+def report(torch, workload: str, steps: int, rounds: int) -> None:
+    fns = variants(torch, workload)
     times: dict[str, list[float]] = {name: [] for name in fns}
     for fn in fns.values():
-        time_steps(fn, max(1, args.steps // 10))
-    for _ in range(args.rounds):
+        time_steps(fn, max(1, steps // 10))
+    for _ in range(rounds):
         for name, fn in fns.items():
-            times[name].append(time_steps(fn, args.steps))
+            times[name].append(time_steps(fn, steps))
     medians = {name: statistics.median(t) for name, t in times.items()}
-    print("small-MLP training step (64->128->128->10, batch 64, SGD momentum, cross-entropy)")
+    print(WORKLOADS[workload])
     base = medians.get("torch eager")
     for name, t in medians.items():
         ratio = "" if base is None else f"  {t / base:5.2f}x torch eager"
@@ -98,7 +147,6 @@ def main(argv=None) -> int:
                     a / b for a, b in zip(times[name], times["torch eager"], strict=True)
                 )
                 print(f"  {name} / torch eager per round: {', '.join(f'{r:.2f}' for r in ratios)}")
-    return 0
 
 
 if __name__ == "__main__":
