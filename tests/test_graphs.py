@@ -367,3 +367,11 @@ def test_explicit_generator_restored_and_advanced():
     for expected in eager:
         g.replay()
         assert mt.equal(x, expected)
+
+
+def test_sampling_outside_the_kernel_runner_refused():
+    probs = mt.tensor([0.1, 0.2, 0.7])
+    for sample in (lambda: mt.multinomial(probs, 2), lambda: mt.poisson(probs)):
+        with pytest.raises(CaptureError, match="outside the kernel runner"):
+            with graph(Graph()):
+                sample()

@@ -43,9 +43,6 @@ DATA_DEPENDENT = frozenset(
         "_unique2",
         "repeat_interleave",
         "bincount",
-        "histc",
-        "multinomial",
-        "poisson",
     }
 )
 
