@@ -375,3 +375,16 @@ def test_sampling_outside_the_kernel_runner_refused():
         with pytest.raises(CaptureError, match="outside the kernel runner"):
             with graph(Graph()):
                 sample()
+
+
+def test_bench_runs(capsys):
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "bench" / "graphs.py"
+    spec = importlib.util.spec_from_file_location("bench_graphs", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.main(["--steps", "2", "--rounds", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "mutograd captured" in out and "6-op small-op" in out
