@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-
 from .. import _capture
 from ._recorder import Recorder, run_steps
 
@@ -98,7 +96,8 @@ class graph:
         self.capture_error_mode = capture_error_mode
 
     def __enter__(self) -> None:
-        gc.collect()
+        # NB: PyTorch collects garbage here to free GPU memory for the graph's pool; on the
+        # CPU there is no pool, and a collection would cost more than the capture.
         self.graph.capture_begin(self.pool, self.capture_error_mode)
 
     def __exit__(self, exc_type, exc, tb) -> bool:
