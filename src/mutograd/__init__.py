@@ -133,3 +133,4 @@ _threads.init()
 
 # torch.finfo / torch.iinfo: the limits of a dtype.
 from ._finfo import finfo, iinfo  # noqa: E402
+from . import graphs  # noqa: E402  (capture and replay)

@@ -13,7 +13,7 @@ import warnings
 
 import numpy as np
 
-from . import _device, _dtype, _errors, _layout
+from . import _capture, _device, _dtype, _errors, _layout
 from . import _distributions_cpu as _dist
 from ._generator import (  # noqa: F401  (re-exported: the factories' module is where they were)
     Generator,
@@ -54,6 +54,7 @@ def contiguous_copy(t: Tensor, shape: tuple) -> Tensor:
         # NB: NumPy gives an empty array zero strides; PyTorch's are contiguous ones.
         array = _layout.contiguous(array)
     np.copyto(array, t._data)
+    _capture.copied(array, t._data)
     out = _new(array, t.dtype)
     out._vc.version = 1
     return out

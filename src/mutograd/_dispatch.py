@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _dtype, _errors, _layout
+from . import _capture, _dtype, _errors, _layout
 from ._location import user_location, user_stack
 from ._npquiet import SILENT, loud, set_errstate
 from ._tensor import Tensor, ViewMeta, _new, _new_view
@@ -225,7 +225,10 @@ def run_kernel(op: OpDef, arrays: list, attrs: dict, inputs, out=None):
     The forward gets its arguments in schema order (Note [Calling a forward]),
     writing into ``out`` when given, with NumPy's floating-point warnings off
     (PyTorch never warns: inf/nan); NumPy's broadcast error becomes PyTorch's.
+    While a graph is captured (mutograd.graphs) the recorder runs it and keeps the call.
     """
+    if _capture.recorder is not None:
+        return _capture.recorder.run(op, arrays, attrs, inputs, out)
     token = set_errstate(SILENT)
     try:
         if op.forward_plan is None and out is None:
@@ -330,12 +333,16 @@ def _wrap(op: OpDef, raw, odtype, inputs) -> Tensor:
         # NB: a 0-dim result, or a 1-dim one with unit stride, is laid out as
         # PyTorch's already (the common case for small tensors, kept cheap).
         if raw.ndim > 1 or (raw.ndim == 1 and (raw.strides[0] != raw.itemsize or not raw.size)):
-            raw = op.layout(raw, inputs)
+            laid = op.layout(raw, inputs)
+            _capture.copied(laid, raw)
+            raw = laid
     elif not raw.size:
         raw = _layout.contiguous(raw)  # NB: NumPy gives empty results zero strides
     np_dtype = odtype._np
     if raw.dtype is not np_dtype and raw.dtype != np_dtype:
-        raw = raw.astype(np_dtype)
+        cast = raw.astype(np_dtype)
+        _capture.copied(cast, raw)
+        raw = cast
     t = _new(raw, odtype)
     if GradMode.inference:
         t._inference = True
@@ -353,7 +360,9 @@ def _wrap_many(op: OpDef, raw, odtype, inputs) -> tuple:
         # Integer outputs (indices) keep their own dtype.
         d = _dtype.from_numpy_dtype(a.dtype) if a.dtype.kind in "iub" else odtype
         if a.dtype != d._np:
-            a = a.astype(d._np)
+            cast = a.astype(d._np)
+            _capture.copied(cast, a)
+            a = cast
         t = _new(a, d)
         if GradMode.inference:
             t._inference = True

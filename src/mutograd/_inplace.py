@@ -45,7 +45,7 @@ import warnings
 
 import numpy as np
 
-from . import _dtype, _errors, _layout
+from . import _capture, _dtype, _errors, _layout
 from ._dispatch import (
     broadcast_shape,
     compute_dtype,
@@ -308,7 +308,9 @@ def apply_inplace(
     if op.forward_writes_out:
         run_kernel(op, arrays, attrs, inputs, out=self._data)
     else:
-        np.copyto(self._data, run_kernel(op, arrays, attrs, inputs), casting="unsafe")
+        raw = run_kernel(op, arrays, attrs, inputs)
+        np.copyto(self._data, raw, casting="unsafe")
+        _capture.copied(self._data, raw)
     # 4. bump the version once (the node already knows where the write is)
     vc = self._vc
     vc.version += 1
@@ -525,7 +527,9 @@ def apply_out(op: OpDef, inputs: tuple, attrs: dict, out: Tensor) -> Tensor:
     elif op.forward_writes_out and odtype is out.dtype:
         run_kernel(op, arrays, attrs, inputs, out=out._data)
     else:
-        np.copyto(out._data, run_kernel(op, arrays, attrs, inputs), casting="unsafe")
+        raw = run_kernel(op, arrays, attrs, inputs)
+        np.copyto(out._data, raw, casting="unsafe")
+        _capture.copied(out._data, raw)
     bump_version(out, op.name.split(".")[0])
     return out
 

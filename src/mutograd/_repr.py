@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from . import _capture
 from ._printing import format_tensor
 from ._tensor import Tensor
 from .autograd.graph import Node
 
 
 def _tensor_repr(self, *, tensor_contents=None) -> str:
+    _capture.refuse("printing a tensor")
     fn = self.grad_fn
     prefix = "Parameter containing:\ntensor(" if type(self).__name__ == "Parameter" else "tensor("
     text = format_tensor(

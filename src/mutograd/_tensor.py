@@ -12,7 +12,7 @@ import warnings
 
 import numpy as np
 
-from . import _dtype, _errors
+from . import _capture, _dtype, _errors
 from ._device import CPU, device
 from ._storage import UntypedStorage, VersionCounter, data_ptr
 
@@ -291,9 +291,13 @@ class Tensor:
         return self._data.astype(dtype)
 
     def tolist(self):
+        if _capture.recorder is not None:
+            _capture.refuse("Tensor.tolist()")
         return self._data.tolist()
 
     def item(self):
+        if _capture.recorder is not None:
+            _capture.refuse("Tensor.item()")
         if self._data.size != 1:
             raise _errors.item_numel(self._data.size)
         return self._data.reshape(()).item()
@@ -304,6 +308,8 @@ class Tensor:
         return self._data.shape[0]
 
     def __bool__(self) -> bool:
+        if _capture.recorder is not None:
+            _capture.refuse("bool(tensor) (Python control flow on tensor values)")
         if self._data.size != 1:
             raise _errors.ambiguous_bool(self._data.size)
         return bool(self._data.reshape(()))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _capture
 from .. import _distributions_cpu as dist
 from .._creation import (
     empty,
@@ -239,6 +240,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
     """Without replacement (or for one sample) PyTorch takes the top ``num_samples``
     of ``p / q`` with ``q ~ Exp(1)`` drawn in ``input``'s dtype; with replacement
     a binary search of each row's normalised cumulative sums."""
+    _capture.refuse("multinomial() (it samples outside the kernel runner)")
     gen = generator_or_default(generator)
     if not replacement or num_samples == 1:
         q = empty_like(input.detach()).exponential_(1.0, generator=generator)
@@ -255,6 +257,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
 
 @public
 def poisson(input, generator=None):
+    _capture.refuse("poisson() (it samples outside the kernel runner)")
     rates = in_memory_order(input._data, input._data)
     values = dist.poisson(generator_or_default(generator), rates).astype(input._data.dtype)
     out = np.empty_like(input._data)

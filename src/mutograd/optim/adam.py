@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+from .. import _capture
 from .._creation import tensor, zeros_like
 from .._tensor import Tensor
 from ..ops._api import FUNCTIONS
@@ -95,7 +96,10 @@ class Adam(Optimizer):
                     grad = grad.add(param, alpha=weight_decay)
             exp_avg.lerp_(grad, 1 - beta1)
             exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2)
-            step = step_t.item()
+            # While a graph is captured (mutograd.graphs) the step count stays a tensor, so a
+            # replay computes this step's bias corrections; in float64, as Python's floats
+            # here, so a replay gives the eager step's values bit for bit.
+            step = step_t.item() if _capture.recorder is None else step_t.double()
             bias_correction1 = 1 - beta1**step
             bias_correction2 = 1 - beta2**step
             step_size = lr / bias_correction1
@@ -106,7 +110,11 @@ class Adam(Optimizer):
                 denom = (max_exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
             else:
                 denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
-            param.addcdiv_(exp_avg, denom, value=-step_size)
+            if isinstance(step_size, Tensor):
+                # addcdiv_ takes a number: the same float32 quotient, product and sum.
+                param.add_(exp_avg.div(denom).mul_(-step_size))
+            else:
+                param.addcdiv_(exp_avg, denom, value=-step_size)
 
 
 class AdamW(Adam):

@@ -39,7 +39,7 @@ from typing import Any, Callable, TextIO
 import numpy as np
 
 import mutograd
-from mutograd import nn, optim
+from mutograd import graphs, nn, optim
 from mutograd._cli import HelpFormatter, Parser, int_between, positive_float, positive_int
 from mutograd.nn import functional as F
 from mutograd.utils.data import DataLoader, TensorDataset
@@ -228,9 +228,12 @@ def train_model(
     seed: int = 0,
     torch: Any = None,
     stream: TextIO | None = None,
+    capture: bool = False,
 ) -> Result:
     """Train ``name`` ("mlp" or "cnn") with Adam, a cosine schedule and label-smoothed
-    cross entropy; with ``torch`` (the module), a PyTorch twin steps on the same batches."""
+    cross entropy; with ``torch`` (the module), a PyTorch twin steps on the same batches.
+    With ``capture``, full batches replay a step captured once per epoch (mutograd.graphs):
+    the same values as eager, bit for bit."""
     stream = stream if stream is not None else sys.stdout
     mutograd.manual_seed(seed)
     model = BUILDERS[name](nn)
@@ -244,15 +247,28 @@ def train_model(
     )
     twin = _TorchTwin(torch, name, seed, lr, epochs, data) if torch is not None else None
     result = Result(name, 0.0)
+
+    def step(xb: mutograd.Tensor, yb: mutograd.Tensor) -> mutograd.Tensor:
+        loss = F.cross_entropy(model(xb), yb, label_smoothing=LABEL_SMOOTHING)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    epoch_steps = 0
     for epoch in range(1, epochs + 1):
         bar = ProgressBar(len(loader), f"  epoch {epoch:>2}/{epochs}", stream)
         seconds = total_loss = 0.0
+        captured = None  # NB: the learning rate is frozen in a capture: one per epoch
         for xb, yb in loader:
             start = time.perf_counter()
-            loss = F.cross_entropy(model(xb), yb, label_smoothing=LABEL_SMOOTHING)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
+            if capture and captured is None and epoch_steps > 0 and len(yb) == batch_size:
+                captured = _capture_step(step, xb, yb)
+            if captured is not None and len(yb) == batch_size:
+                loss = captured(xb, yb)
+            else:
+                loss = step(xb, yb)  # the first step makes Adam's state; a short last batch
+            epoch_steps += 1
             seconds += time.perf_counter() - start
             if twin is not None:
                 twin.step(xb, yb)
@@ -279,6 +295,22 @@ def train_model(
     if twin is not None:
         result.torch_accuracy = accuracy(twin.model, twin.x_test, twin.y_test, torch)
     return result
+
+
+def _capture_step(step: Callable, xb: mutograd.Tensor, yb: mutograd.Tensor) -> Callable:
+    """Capture ``step`` on static copies of a batch; return a step that replays it."""
+    static_x, static_y = xb.clone(), yb.clone()
+    g = graphs.Graph()
+    with graphs.graph(g):
+        static_loss = step(static_x, static_y)
+
+    def replay(xb: mutograd.Tensor, yb: mutograd.Tensor) -> mutograd.Tensor:
+        static_x.copy_(xb)
+        static_y.copy_(yb)
+        g.replay()
+        return static_loss
+
+    return replay
 
 
 def peak_step_memory(
@@ -401,6 +433,11 @@ def _parser() -> argparse.ArgumentParser:
         help="train the same model in PyTorch side by side (if installed)",
     )
     parser.add_argument(
+        "--capture",
+        action="store_true",
+        help="replay a captured training step (mutograd.graphs) for the full batches",
+    )
+    parser.add_argument(
         "--no-memory",
         action="store_true",
         help="skip the ReLU(inplace=True) vs ReLU() memory measurement",
@@ -444,6 +481,7 @@ def main(argv: list[str] | None = None) -> int:
             lr=args.lr,
             seed=args.seed,
             torch=torch,
+            capture=args.capture,
         )
         print(
             f"mutograd {name.upper()}: test accuracy {100 * result.accuracy:.2f}%, "
