@@ -31,7 +31,6 @@ from programs import (
 
 import mutograd
 
-
 _NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
 
 

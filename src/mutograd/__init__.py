@@ -132,5 +132,5 @@ from ._threads import (  # noqa: E402
 _threads.init()
 
 # torch.finfo / torch.iinfo: the limits of a dtype.
-from ._finfo import finfo, iinfo  # noqa: E402
 from . import graphs  # noqa: E402  (capture and replay)
+from ._finfo import finfo, iinfo  # noqa: E402

@@ -24,7 +24,7 @@ import gc
 
 import numpy as np
 
-from .. import _capture
+from .. import _capture, _dtype
 from .._dispatch import call_forward, run_kernel
 from .._generator import default_generator
 from .._npquiet import SILENT, loud, set_errstate
@@ -45,6 +45,16 @@ DATA_DEPENDENT = frozenset(
         "bincount",
     }
 )
+
+
+def _has_mask(inputs) -> bool:
+    """Whether an index list (``Tensor?[]``) among ``inputs`` holds a bool mask."""
+    for x in inputs:
+        if isinstance(x, (list, tuple)):
+            for index in x:
+                if isinstance(index, Tensor) and index.dtype is _dtype.bool_:
+                    return True
+    return False
 
 
 def _root(array: np.ndarray) -> np.ndarray:
@@ -74,6 +84,10 @@ class Recorder:
         name = op.name.split(".")[0]
         if name in DATA_DEPENDENT:
             _capture.refuse(f"{name}() (its output shape depends on tensor values)")
+        if name == "index" and _has_mask(inputs):
+            # NB: x[mask] is PyTorch's index.Tensor with a bool index, which is a
+            # nonzero() of the mask inside the kernel.
+            _capture.refuse("nonzero() (its output shape depends on tensor values)")
         for k, x in enumerate(inputs):
             self._see(x, arrays[k] if k < len(arrays) else None)
         generator = attrs.get("generator")
