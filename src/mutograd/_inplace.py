@@ -58,11 +58,12 @@ from ._dispatch import (
 )
 from ._location import format_location, user_location
 from ._storage import data_ptr
-from ._tensor import Tensor
+from ._tensor import Tensor, _c_type
 from ._tensor import _geometry as geometry
 from .autograd.grad_mode import GradMode
 from .autograd.graph import Node, gradient_edge
 from .autograd.inference import only_inference_tensors
+from .ops._iterator import iterator_layout
 from .ops._registry import KEEP, PLAIN_RULES, REGISTRY, OpDef
 
 
@@ -466,11 +467,20 @@ def apply_out(op: OpDef, inputs: tuple, attrs: dict, out: Tensor) -> Tensor:
     if op.check is not None and dispatch_check is None:
         op.check(*inputs, **attrs)
     cdtype, odtype = compute_dtype(op, inputs, attrs)
-    if op.out_dtype == "same" and out.dtype is not inputs[0].dtype:
+    rule = op.out_dtype
+    if rule == "same" and out.dtype is not inputs[0].dtype:
         raise RuntimeError(
             f"Found dtype {_dtype.scalar_type_name(out.dtype)} but expected "
             f"{_dtype.scalar_type_name(inputs[0].dtype)}"
         )
+    if rule == "exact" and out.dtype is not odtype:
+        # As PyTorch's structured kernels' check_inplace / resize_output (mm, gather...).
+        raise RuntimeError(
+            f"Expected out tensor to have dtype {_c_type(odtype)}, but got {_c_type(out.dtype)} "
+            "instead"
+        )
+    if callable(rule):
+        rule(out.dtype, odtype, inputs)  # the op's own out dtype check, with its own words
     if not _dtype.can_cast(odtype, out.dtype):
         raise _errors.cannot_cast(
             _dtype.scalar_type_name(odtype), _dtype.scalar_type_name(out.dtype)
@@ -478,7 +488,16 @@ def apply_out(op: OpDef, inputs: tuple, attrs: dict, out: Tensor) -> Tensor:
     if dispatch_check is not None:
         dispatch_check(*inputs, **attrs)
     check_not_inference(out)
-    shape = broadcast_shape(inputs)
+    arrays = to_arrays(inputs, None if op.dtype_rule == KEEP else cdtype)
+    raw = None
+    if op.layout is iterator_layout:
+        shape = broadcast_shape(inputs)  # TensorIterator's: the inputs' broadcast shape
+    else:
+        # Reductions, products, gathers...: the result's shape is the kernel's.
+        raw = run_kernel(op, arrays, attrs, inputs)
+        if type(raw) is not np.ndarray:
+            raw = np.asarray(raw)
+        shape = raw.shape
     if shape != out._data.shape:
         if out._data.size != 0:
             import warnings
@@ -493,17 +512,19 @@ def apply_out(op: OpDef, inputs: tuple, attrs: dict, out: Tensor) -> Tensor:
                 UserWarning,
                 stacklevel=3,
             )
-    arrays = to_arrays(inputs, None if op.dtype_rule == KEEP else cdtype)
     if shape != out._data.shape:
         # As PyTorch's TensorIterator, a resized output takes the layout the op
         # computes in: NumPy's order="K" follows the inputs' strides likewise.
-        raw = run_kernel(op, arrays, attrs, inputs)
+        if raw is None:
+            raw = run_kernel(op, arrays, attrs, inputs)
         if op.layout is not None:
             raw = op.layout(raw, inputs)
         fresh = np.empty_like(raw, dtype=out.dtype._np)
         np.copyto(fresh, raw, casting="unsafe")
         out._data = fresh
         out._storage = fresh
+    elif raw is not None:
+        np.copyto(out._data, raw, casting="unsafe")
     elif op.forward_writes_out and odtype is out.dtype:
         run_kernel(op, arrays, attrs, inputs, out=out._data)
     else:
