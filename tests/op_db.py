@@ -1053,6 +1053,7 @@ entry(
         S(f32(2, 3), dim=-2, keepdim=True, name="kwargs", call=meth("sum")),
     ],
     errors=[S(f32(2, 3), 2, name="dim_out_of_range"), S(f32(2, 3), (0, 0), name="repeated_dim")],
+    out=True,
 )
 entry(
     "mean",
@@ -1067,12 +1068,14 @@ entry(
         S(i64(3), dtype=DT("float32"), name="int_dtype"),
     ],
     errors=[S(i64(3), name="int"), S(bools(3), name="bool")],
+    out=True,
 )
 entry(
     "mean.dim",
     fn("mean"),
     reduction_dim_samples() + [S(f32(0, 3), 0, name="empty"), S(f32(0, 3), 1, name="empty_rows")],
     errors=[S(i64(2, 3), 0, name="int")],
+    out=True,
 )
 
 
@@ -1091,8 +1094,22 @@ def _var_samples(name):
     ]
 
 
-entry("var.correction", fn("var"), _var_samples("var"), errors=[S(i64(3), name="int")], rtol=1e-4)
-entry("std.correction", fn("std"), _var_samples("std"), errors=[S(i64(3), name="int")], rtol=1e-4)
+entry(
+    "var.correction",
+    fn("var"),
+    _var_samples("var"),
+    errors=[S(i64(3), name="int")],
+    rtol=1e-4,
+    out=True,
+)
+entry(
+    "std.correction",
+    fn("std"),
+    _var_samples("std"),
+    errors=[S(i64(3), name="int")],
+    rtol=1e-4,
+    out=True,
+)
 entry(
     "var_mean.correction",
     fn("var_mean"),
@@ -1136,6 +1153,7 @@ entry(
         S(i64(2, 3), 0, name="int"),
         S(f32(), 0, name="0d"),
     ],
+    out=True,
 )
 for _name in ("max", "min"):
     entry(
@@ -1150,6 +1168,7 @@ for _name in ("max", "min"):
             S(distinct(4), name="method", call=meth(_name)),
         ],
         errors=[S(f32(0, 3), name="empty")],
+        out=True,
     )
     entry(
         _name + ".dim",
@@ -1186,6 +1205,7 @@ for _name in ("amax", "amin"):
             S(i64(2, 3), 0, name="int"),
             S(distinct(dtype="float64"), name="0d"),
         ],
+        out=True,
     )
 for _name in ("argmax", "argmin"):
     entry(
@@ -1199,6 +1219,7 @@ for _name in ("argmax", "argmin"):
             S(distinct(), name="0d"),
         ],
         grad=False,
+        out=True,
     )
 entry(
     "logsumexp",
@@ -1211,6 +1232,7 @@ entry(
         S(i64(2, 3), 1, name="int"),
         S(NC(f32(3, 4)), 0, name="nc"),
     ],
+    out=True,
 )
 for _name, _reg in (("softmax", "_softmax"), ("log_softmax", "_log_softmax")):
     entry(
@@ -1230,6 +1252,7 @@ for _name, _reg in (("softmax", "_softmax"), ("log_softmax", "_log_softmax")):
         ],
         errors=[S(i64(2, 3), 1, name="int_last"), S(i64(2, 3), 0, name="int_first")],
         rtol=1e-4,
+        out=True,
     )
 entry(
     "linalg_vector_norm",
@@ -1243,6 +1266,7 @@ entry(
         S(f32(2, 3), p=float("inf"), name="inf", gradcheck=False),
         S(f32(2, 3), name="method", call=meth("norm")),
     ],
+    out=True,
 )
 for _name in ("all", "any"):
     entry(
@@ -1256,6 +1280,7 @@ for _name in ("all", "any"):
             S(bools(0, 3), name="empty"),
         ],
         grad=False,
+        out=True,
     )
 entry(
     "cumsum",
@@ -1268,6 +1293,7 @@ entry(
         S(f32(), 0, name="0d"),
         S(f32(3), 0, dtype=DT("float64"), name="dtype"),
     ],
+    out=True,
 )
 
 # --- linear algebra --------------------------------------------------------------------------------
@@ -1289,6 +1315,7 @@ entry(
         S(f32(2, 3), f64(3, 4), name="dtypes"),
         S(f32(3), f32(3, 4), name="vector"),
     ],
+    out=True,
 )
 entry(
     "bmm",
@@ -1304,12 +1331,14 @@ entry(
         S(f32(2, 3, 4), f32(2, 5, 4), name="inner"),
         S(f32(3, 4), f32(4, 5), name="matrix"),
     ],
+    out=True,
 )
 entry(
     "mv",
     fn("mv"),
     [S(f32(2, 3), f32(3), name="f32"), S(NC(f64(2, 3)), f64(3), name="nc")],
     errors=[S(f32(2, 3), f32(4), name="shapes")],
+    out=True,
 )
 entry(
     "dot",
@@ -1320,6 +1349,7 @@ entry(
         S(f32(2, 3), f32(3), name="2d"),
         S(f32(3), f64(3), name="dtypes"),
     ],
+    out=True,
 )
 entry(
     "addmm",
@@ -1330,6 +1360,7 @@ entry(
         S(f64(2, 4), f64(2, 3), f64(3, 4), beta=0.5, alpha=2, name="beta_alpha"),
     ],
     errors=[S(f32(2, 4), f32(2, 3), f32(2, 4), name="shapes")],
+    out=True,
 )
 entry(
     "matmul",
@@ -1354,6 +1385,7 @@ entry(
         S(f32(), f32(3), name="0d"),
         S(f32(2, 2, 3), f32(2, 4, 5), name="batched"),
     ],
+    out=True,
 )
 
 # --- shape: views -----------------------------------------------------------------------------------
@@ -1790,6 +1822,7 @@ entry(
         S(f32(3, 4), 1, f32(3, 2), name="float_index"),
         S(f32(3, 4), 1, index(4, 3), name="dims"),
     ],
+    out=True,
 )
 entry(
     "scatter.src",
@@ -1806,11 +1839,13 @@ entry(
         ),
     ],
     errors=[S(f32(3, 4), 1, np.array([[4]]), f32(1, 1), name="out_of_range")],
+    out=True,
 )
 entry(
     "scatter.value",
     fn("scatter"),
     [S(f32(3, 4), 1, np.array([[0, 2], [1, 3], [3, 0]]), 1.5, name="dim1")],
+    out=True,
 )
 entry(
     "scatter_add",
@@ -1819,6 +1854,7 @@ entry(
         S(f32(3, 4), 1, np.array([[0, 0], [1, 3], [3, 3]]), f32(3, 2), name="dim1"),
         S(f32(3, 4), 0, index(3, 5, 4), f32(5, 4), name="dim0"),
     ],
+    out=True,
 )
 entry(
     "scatter_reduce.two",
@@ -1880,6 +1916,7 @@ entry(
         ),
     ],
     errors=[S(f32(3, 4), 1, np.array([[0]]), f32(1, 1), "median", name="bad_reduce")],
+    out=True,
 )
 entry(
     "index_select",
@@ -1897,6 +1934,7 @@ entry(
         S(f32(4, 3), 0, np.array([[0, 1]]), name="2d_index"),
         S(f32(4, 3), 0, f32(2), name="float_index"),
     ],
+    out=True,
 )
 entry(
     "index_add",
@@ -1905,11 +1943,13 @@ entry(
         S(f32(4, 3), 0, np.array([0, 2, 0]), f32(3, 3), name="dim0"),
         S(f32(4, 3), 1, np.array([2]), f32(4, 1), alpha=2, name="alpha"),
     ],
+    out=True,
 )
 entry(
     "index_copy",
     fn("index_copy"),
     [S(f32(4, 3), 0, np.array([3, 1]), f32(2, 3), name="dim0")],
+    out=True,
 )
 entry(
     "index_fill.int_Scalar",
@@ -1935,6 +1975,7 @@ entry(
         S(i64(2, 3), bools(2, 3), name="int"),
     ],
     errors=[S(f32(2, 3), f32(2, 3), name="float_mask"), S(f32(2, 3), bools(4), name="broadcast")],
+    out=True,
 )
 entry(
     "embedding",
@@ -1979,6 +2020,7 @@ entry(
     fn("nonzero"),
     [S(bools(3, 4), name="bool"), S(f32(5), name="float"), S(i64(2, 2, 2), name="int")],
     grad=False,
+    out=True,
 )
 
 # --- random in-place fills (values are random: compared by shape, dtype and range) --------------

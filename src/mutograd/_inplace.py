@@ -45,7 +45,7 @@ import warnings
 
 import numpy as np
 
-from . import _dtype, _errors
+from . import _dtype, _errors, _layout
 from ._dispatch import (
     broadcast_shape,
     compute_dtype,
@@ -453,13 +453,18 @@ def _view_grad_fn(self: Tensor):
 Tensor.grad_fn = property(_view_grad_fn, doc="The node that made this tensor (None for leaves).")
 
 
-def apply_out(op: OpDef, inputs: tuple, attrs: dict, out: Tensor) -> Tensor:
-    """``torch.add(a, b, out=c)``: an in-place write into ``out`` through the same door."""
+def check_out_grad(op: OpDef, inputs: tuple, out: Tensor) -> None:
+    """PyTorch's VariableType refuses out= when autograd would have to record the write."""
     if GradMode.enabled and (_any_requires_grad(op, inputs) or out.requires_grad):
         raise RuntimeError(
             f"{op.name.split('.')[0]}(): functions with out=... arguments don't support automatic "
             "differentiation, but one of the arguments requires grad."
         )
+
+
+def apply_out(op: OpDef, inputs: tuple, attrs: dict, out: Tensor) -> Tensor:
+    """``torch.add(a, b, out=c)``: an in-place write into ``out`` through the same door."""
+    check_out_grad(op, inputs, out)
     # As PyTorch's structured kernels: the op's own checks (its meta function) run
     # before TensorIterator checks the output's dtype, and a kernel missing for a
     # dtype (a check marked ``dispatch``) is found after it.
@@ -519,10 +524,23 @@ def apply_out(op: OpDef, inputs: tuple, attrs: dict, out: Tensor) -> Tensor:
             raw = run_kernel(op, arrays, attrs, inputs)
         if op.layout is not None:
             raw = op.layout(raw, inputs)
-        fresh = np.empty_like(raw, dtype=out.dtype._np)
-        np.copyto(fresh, raw, casting="unsafe")
-        out._data = fresh
-        out._storage = fresh
+        storage = out._storage
+        offset = out.storage_offset()
+        if (
+            raw.flags.c_contiguous
+            and storage.flags.c_contiguous
+            and raw.size
+            and offset + raw.size <= storage.size
+        ):
+            # As PyTorch's resize_: a storage large enough is kept (mm into a [5] out
+            # resized to [1, 5] keeps its data_ptr).
+            out._data = storage.reshape(-1)[offset : offset + raw.size].reshape(raw.shape)
+            np.copyto(out._data, raw, casting="unsafe")
+        else:
+            fresh = _layout.empty_like(raw, out.dtype._np)  # NB: raw's strides (nonzero's)
+            np.copyto(fresh, raw, casting="unsafe")
+            out._data = fresh
+            out._storage = fresh
     elif raw is not None:
         np.copyto(out._data, raw, casting="unsafe")
     elif op.forward_writes_out and odtype is out.dtype:

@@ -10,7 +10,7 @@ import numpy as np
 from .. import _dtype
 from .._creation import eye
 from .._dispatch import call
-from .._inplace import apply_out
+from .._inplace import apply_out, check_out_grad
 from .._layout import contiguous
 from .._tensor import Tensor, _wrap_dim
 from . import _return_types
@@ -652,13 +652,28 @@ def _correction(unbiased, correction) -> float:
 
 
 def _variance(op, name, input, dim, unbiased, keepdim, correction, out=None):
-    if isinstance(dim, bool):
+    positional = isinstance(dim, bool)
+    if positional:
         dim, unbiased = None, dim
+    if out is not None and dim is None and unbiased is not None:
+        # PyTorch's var(input, unbiased) overload has no out=: its argument parser refuses.
+        got = "Tensor, bool, out=Tensor" if positional else "Tensor, out=Tensor, unbiased=bool"
+        raise TypeError(
+            f"{name}() received an invalid combination of arguments - got ({got}), but expected "
+            "one of:\n"
+            " * (Tensor input, tuple of ints dim, bool unbiased = True, bool keepdim = False, *, "
+            "Tensor out = None)\n"
+            " * (Tensor input, tuple of ints dim = None, *, Number correction = None, "
+            "bool keepdim = False, Tensor out = None)\n"
+            " * (Tensor input, bool unbiased = True)\n"
+        )
     if not input.dtype.is_floating_point:
         what = "std and var" if name in ("std", "var") else name
         raise RuntimeError(f"{what} only support floating point and complex dtypes")
     dims = None if dim is None else reduce_dims(dim, input.dim())
     c = _correction(unbiased, correction)
+    if out is not None:
+        check_out_grad(op, (input,), out)  # NB: as PyTorch, before the kernel's warning
     if _count(input.shape, dims) - c <= 0:
         warnings.warn(
             f"{name}(): degrees of freedom is <= 0. Correction should be strictly less "

@@ -10,7 +10,7 @@ import numpy as np
 from .. import _dtype
 from .._creation import tensor as make_tensor
 from .._dispatch import call
-from .._inplace import apply_inplace
+from .._inplace import apply_inplace, apply_out
 from .._tensor import Tensor, _wrap_dim
 from ._api import method, public
 from ._registry import defop
@@ -19,6 +19,12 @@ from ._registry import defop
 
 
 def _gather(self, dim, index, sparse_grad=False):
+    # NB: PyTorch's result has index's shape; index may be smaller than self in the
+    # other dims (take_along_axis would broadcast it to self's instead).
+    if self.ndim:
+        self = self[
+            tuple(slice(None) if d == dim else slice(0, n) for d, n in enumerate(index.shape))
+        ]
     return np.take_along_axis(self, index, axis=dim)
 
 
@@ -113,9 +119,28 @@ def _index_fill(self, dim, index, value, out=None):
 
 # --- the table -----------------------------------------------------------------------------------
 
+
+def _same_scalar_type(name: str):
+    """index_select / masked_select(out=): out must have self's dtype, in their words."""
+
+    def check(out, result, inputs) -> None:
+        if out is not inputs[0].dtype:
+            raise RuntimeError(f"{name}(): self and result must have the same scalar type")
+
+    return check
+
+
+def _run(op, inputs, attrs, out):
+    """The op out of place, or written into ``out`` through the in-place door."""
+    if out is None:
+        return call(op, inputs, attrs)
+    return apply_out(op, inputs, attrs, out)
+
+
 gather_op = defop(
     "gather(Tensor self, int dim, Tensor index, *, bool sparse_grad=False) -> Tensor",
     forward=_gather,
+    out_dtype="exact",
     node="GatherBackward0",
     self=lambda grad, self, dim, index, sparse_grad: self.new_zeros(self.shape).scatter_add(
         dim, index, grad
@@ -124,6 +149,7 @@ gather_op = defop(
 scatter_src_op = defop(
     "scatter.src(Tensor self, int dim, Tensor index, Tensor src) -> Tensor",
     forward=_scatter,
+    out_dtype="exact",
     node="ScatterBackward0",
     inplace="scatter_",
     self=lambda grad, dim, index: grad.scatter(dim, index, 0),
@@ -132,6 +158,7 @@ scatter_src_op = defop(
 scatter_value_op = defop(
     "scatter.value(Tensor self, int dim, Tensor index, Scalar value) -> Tensor",
     forward=_scatter,
+    out_dtype="exact",
     node="ScatterBackward1",
     inplace="scatter_",
     self=lambda grad, dim, index: grad.scatter(dim, index, 0),
@@ -139,6 +166,7 @@ scatter_value_op = defop(
 scatter_add_op = defop(
     "scatter_add(Tensor self, int dim, Tensor index, Tensor src) -> Tensor",
     forward=_scatter_add,
+    out_dtype="exact",
     node="ScatterAddBackward0",
     inplace="scatter_add_",
     self=lambda grad: grad,
@@ -147,6 +175,7 @@ scatter_add_op = defop(
 scatter_reduce_op = defop(
     "scatter_reduce.two(Tensor self, int dim, Tensor index, Tensor src, str reduce, *, bool include_self=True) -> Tensor",
     forward=_scatter_reduce,
+    out_dtype="exact",
     node="ScatterReduceBackward0",
     inplace="scatter_reduce_",
     self=lambda grad, self, dim, index, src, reduce, include_self, result: _scatter_reduce_grad(
@@ -213,6 +242,7 @@ def _scatter_reduce_grad(grad, self, dim, index, src, reduce, include_self, resu
 index_select_op = defop(
     "index_select(Tensor self, int dim, Tensor index) -> Tensor",
     forward=_index_select,
+    out_dtype=_same_scalar_type("index_select"),
     node="IndexSelectBackward0",
     self=lambda grad, self_sizes, dim, index: grad.new_zeros(self_sizes).index_add(
         dim, index, grad
@@ -221,6 +251,7 @@ index_select_op = defop(
 index_add_op = defop(
     "index_add(Tensor self, int dim, Tensor index, Tensor source, *, Scalar alpha=1) -> Tensor",
     forward=_index_add,
+    out_dtype="exact",
     node="IndexAddBackward0",
     inplace="index_add_",
     self=lambda grad: grad,
@@ -233,6 +264,7 @@ index_add_op = defop(
 index_copy_op = defop(
     "index_copy(Tensor self, int dim, Tensor index, Tensor source) -> Tensor",
     forward=_index_copy,
+    out_dtype="exact",
     node="IndexCopyBackward0",
     inplace="index_copy_",
     self=lambda grad, dim, index: grad.index_fill(dim, index, 0),
@@ -292,16 +324,16 @@ def _check_scatter(self, dim, index, src, name):
 
 
 @public
-def gather(input, dim, index, *, sparse_grad=False):
+def gather(input, dim, index, *, sparse_grad=False, out=None):
     dim = _wrap_dim(dim, input.dim())
     _check_scatter(input, dim, index, None, "gather")
-    return call(gather_op, (input, index), {"dim": dim, "sparse_grad": sparse_grad})
+    return _run(gather_op, (input, index), {"dim": dim, "sparse_grad": sparse_grad}, out)
 
 
 method(gather)
 
 
-def _scatter_call(self, dim, index, src, reduce, inplace):
+def _scatter_call(self, dim, index, src, reduce, inplace, out=None):
     dim = _wrap_dim(dim, self.dim())
     _check_scatter(self, dim, index, src, "scatter")
     if reduce is not None:
@@ -317,12 +349,12 @@ def _scatter_call(self, dim, index, src, reduce, inplace):
         op, inputs, attrs = scatter_value_op, (self, index), {"dim": dim, "value": src}
     if inplace:
         return apply_inplace(op, inputs, attrs, "scatter_", pointwise=False)
-    return call(op, inputs, attrs)
+    return _run(op, inputs, attrs, out)
 
 
 @public
-def scatter(input, dim, index, src=None, *, value=None, reduce=None):
-    return _scatter_call(input, dim, index, value if src is None else src, reduce, False)
+def scatter(input, dim, index, src=None, *, value=None, reduce=None, out=None):
+    return _scatter_call(input, dim, index, value if src is None else src, reduce, False, out)
 
 
 method(scatter)
@@ -333,19 +365,19 @@ def scatter_(self, dim, index, src=None, *, value=None, reduce=None):
     return _scatter_call(self, dim, index, value if src is None else src, reduce, True)
 
 
-def _scatter_add_call(self, dim, index, src, inplace):
+def _scatter_add_call(self, dim, index, src, inplace, out=None):
     dim = _wrap_dim(dim, self.dim())
     _check_scatter(self, dim, index, src, "scatter")
     if inplace:
         return apply_inplace(
             scatter_add_op, (self, index, src), {"dim": dim}, "scatter_add_", pointwise=False
         )
-    return call(scatter_add_op, (self, index, src), {"dim": dim})
+    return _run(scatter_add_op, (self, index, src), {"dim": dim}, out)
 
 
 @public
-def scatter_add(input, dim, index, src):
-    return _scatter_add_call(input, dim, index, src, False)
+def scatter_add(input, dim, index, src, *, out=None):
+    return _scatter_add_call(input, dim, index, src, False, out)
 
 
 method(scatter_add)
@@ -356,7 +388,7 @@ def scatter_add_(self, dim, index, src):
     return _scatter_add_call(self, dim, index, src, True)
 
 
-def _scatter_reduce_call(self, dim, index, src, reduce, include_self, inplace):
+def _scatter_reduce_call(self, dim, index, src, reduce, include_self, inplace, out=None):
     dim = _wrap_dim(dim, self.dim())
     # NB: PyTorch's forward also takes the legacy spellings "max" and "min" (its backward
     # does not).
@@ -370,12 +402,12 @@ def _scatter_reduce_call(self, dim, index, src, reduce, include_self, inplace):
         return apply_inplace(
             scatter_reduce_op, (self, index, src), attrs, "scatter_reduce_", pointwise=False
         )
-    return call(scatter_reduce_op, (self, index, src), attrs)
+    return _run(scatter_reduce_op, (self, index, src), attrs, out)
 
 
 @public
-def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
-    return _scatter_reduce_call(input, dim, index, src, reduce, include_self, False)
+def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, out=None):
+    return _scatter_reduce_call(input, dim, index, src, reduce, include_self, False, out)
 
 
 method(scatter_reduce)
@@ -387,7 +419,7 @@ def scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
 
 
 @public
-def index_select(input, dim, index):
+def index_select(input, dim, index, *, out=None):
     dim = _wrap_dim(dim, input.dim())
     _check_index_tensor(index, "index_select")
     if index.dim() > 1:
@@ -396,13 +428,13 @@ def index_select(input, dim, index):
     idx = index._data.reshape(-1)
     if idx.size and (idx.max() >= size or idx.min() < 0):
         raise IndexError("index out of range in self")
-    return call(index_select_op, (input, index), {"dim": dim})
+    return _run(index_select_op, (input, index), {"dim": dim}, out)
 
 
 method(index_select)
 
 
-def _dim_index_call(op, name, self, dim, index, others, attrs, inplace):
+def _dim_index_call(op, name, self, dim, index, others, attrs, inplace, out=None):
     dim = _wrap_dim(dim, self.dim())
     _check_index_tensor(index, name)
     size = self.shape[dim] if self.dim() else 1
@@ -425,13 +457,13 @@ def _dim_index_call(op, name, self, dim, index, others, attrs, inplace):
     attrs = dict(attrs, dim=dim)
     if inplace:
         return apply_inplace(op, inputs, attrs, name + "_", pointwise=False)
-    return call(op, inputs, attrs)
+    return _run(op, inputs, attrs, out)
 
 
 @public
-def index_add(input, dim, index, source, *, alpha=1):
+def index_add(input, dim, index, source, *, alpha=1, out=None):
     return _dim_index_call(
-        index_add_op, "index_add", input, dim, index, (source,), {"alpha": alpha}, False
+        index_add_op, "index_add", input, dim, index, (source,), {"alpha": alpha}, False, out
     )
 
 
@@ -446,8 +478,10 @@ def index_add_(self, dim, index, source, *, alpha=1):
 
 
 @public
-def index_copy(input, dim, index, source):
-    return _dim_index_call(index_copy_op, "index_copy", input, dim, index, (source,), {}, False)
+def index_copy(input, dim, index, source, *, out=None):
+    return _dim_index_call(
+        index_copy_op, "index_copy", input, dim, index, (source,), {}, False, out
+    )
 
 
 method(index_copy)
