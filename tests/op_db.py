@@ -1816,6 +1816,13 @@ entry(
         S(NC(f32(4, 3)), 1, index(3, 4, 2), name="nc"),
         S(f32(3, 4), 1, index(4, 3, 0), name="empty_index"),
         S(f32(3, 4), 1, index(4, 3, 2).astype("int32"), name="int32_index"),
+        # index smaller than self in the other dim: the result has index's shape
+        S(
+            np.arange(12, dtype="float32").reshape(3, 4),
+            1,
+            np.array([[3, 0, 1]]),
+            name="small_index",
+        ),
     ],
     errors=[
         S(f32(3, 4), 1, np.array([[0, 4]]), name="out_of_range"),
