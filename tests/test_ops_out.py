@@ -189,3 +189,44 @@ def test_sum_and_cumsum_compute_in_outs_dtype():
         return [s, c]
 
     check_both(program)
+
+
+@requires_torch
+@pytest.mark.parametrize("name", ["max", "min"])
+@pytest.mark.parametrize(
+    ("values_dtype", "indices_dtype", "size"),
+    [
+        ("float32", "int64", 0),
+        ("float32", "int64", 5),
+        ("float32", "int64", 3),
+        ("float64", "int64", 0),
+        ("float32", "int32", 0),
+    ],
+)
+def test_max_min_dim_write_values_and_indices(name, values_dtype, indices_dtype, size):
+    """max(x, dim, out=(values, indices)): PyTorch's max_out named tuple of the same objects."""
+
+    def program(T):
+        x = T.tensor(X)
+        values = T.zeros(size, dtype=getattr(T, values_dtype))
+        indices = T.zeros(size, dtype=getattr(T, indices_dtype))
+        try:
+            result = getattr(T, name)(x, 1, keepdim=size == 5, out=(values, indices))
+        except Exception as exc:  # noqa: BLE001 - the error is the result under test
+            # NB: PyTorch resizes values before refusing indices' dtype; mutograd's bad
+            # input leaves both untouched: the error is the contract.
+            return {"error": Raised(exc)}
+        same = result.values is values and result.indices is indices
+        return {"same": same, "repr": repr(result), "values": values, "indices": indices}
+
+    check_both(program)
+
+
+@requires_torch
+def test_max_dim_out_refuses_grad():
+    def program(T):
+        x = T.tensor(X, requires_grad=True)
+        values, indices = T.zeros(0), T.zeros(0, dtype=T.int64)
+        return {"error": _attempt(lambda T, o: T.max(x, 1, out=o), T, (values, indices))}
+
+    check_both(program)

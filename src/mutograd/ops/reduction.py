@@ -12,10 +12,11 @@ from .._creation import eye
 from .._dispatch import call
 from .._inplace import apply_out, check_out_grad
 from .._layout import contiguous
-from .._tensor import Tensor, _wrap_dim
+from .._tensor import Tensor, _c_type, _wrap_dim
+from ..autograd.grad_mode import no_grad
 from . import _return_types
 from ._api import FUNCTIONS, method, public
-from ._registry import COMPARE, LONG, SUM, defop
+from ._registry import COMPARE, LONG, REGISTRY, SUM, defop
 
 
 def reduce_dims(dim, ndim: int) -> tuple:
@@ -730,8 +731,30 @@ def _extreme(full_op, dim_op, binary, name, return_type, input, dim, keepdim, ot
         return _run(full_op, (input,), _NO_ATTRS, out)
     dim = _wrap_dim(dim, input.dim())
     _check_nonempty_dims(name, input, (dim,))
+    if out is not None:
+        return _extreme_out(dim_op, name, input, {"dim": dim, "keepdim": keepdim}, out)
     values, indices = call(dim_op, (input,), {"dim": dim, "keepdim": keepdim})
     return return_type(values, indices)
+
+
+def _extreme_out(dim_op, name, input, attrs, out):
+    """max(input, dim, out=(values, indices)): both checked, then each written through the
+    in-place door (each resized with its own warning, as PyTorch's max.dim_max)."""
+    values, indices = out
+    check_out_grad(dim_op, (input,), values)
+    check_out_grad(dim_op, (input,), indices)
+    for t, want in ((values, input.dtype), (indices, _dtype.int64)):
+        if t.dtype is not want:
+            raise RuntimeError(
+                f"Expected out tensor to have dtype {_c_type(want)}, but got {_c_type(t.dtype)} "
+                "instead"
+            )
+    with no_grad():
+        v, i = call(dim_op, (input,), attrs)
+    clone = REGISTRY["clone"]
+    apply_out(clone, (v,), _NO_ATTRS, values)
+    apply_out(clone, (i,), _NO_ATTRS, indices)
+    return getattr(_return_types, name + "_out")(values, indices)
 
 
 @public
