@@ -1071,6 +1071,7 @@ entry(
         S(f32(2, 3), dim=-2, keepdim=True, name="kwargs", call=meth("sum")),
     ],
     errors=[S(f32(2, 3), 2, name="dim_out_of_range"), S(f32(2, 3), (0, 0), name="repeated_dim")],
+    out=True,
 )
 entry(
     "mean",
@@ -1085,12 +1086,14 @@ entry(
         S(i64(3), dtype=DT("float32"), name="int_dtype"),
     ],
     errors=[S(i64(3), name="int"), S(bools(3), name="bool")],
+    out=True,
 )
 entry(
     "mean.dim",
     fn("mean"),
     reduction_dim_samples() + [S(f32(0, 3), 0, name="empty"), S(f32(0, 3), 1, name="empty_rows")],
     errors=[S(i64(2, 3), 0, name="int")],
+    out=True,
 )
 
 
@@ -1109,8 +1112,22 @@ def _var_samples(name):
     ]
 
 
-entry("var.correction", fn("var"), _var_samples("var"), errors=[S(i64(3), name="int")], rtol=1e-4)
-entry("std.correction", fn("std"), _var_samples("std"), errors=[S(i64(3), name="int")], rtol=1e-4)
+entry(
+    "var.correction",
+    fn("var"),
+    _var_samples("var"),
+    errors=[S(i64(3), name="int")],
+    rtol=1e-4,
+    out=True,
+)
+entry(
+    "std.correction",
+    fn("std"),
+    _var_samples("std"),
+    errors=[S(i64(3), name="int")],
+    rtol=1e-4,
+    out=True,
+)
 entry(
     "var_mean.correction",
     fn("var_mean"),
@@ -1154,6 +1171,7 @@ entry(
         S(i64(2, 3), 0, name="int"),
         S(f32(), 0, name="0d"),
     ],
+    out=True,
 )
 for _name in ("max", "min"):
     entry(
@@ -1168,6 +1186,7 @@ for _name in ("max", "min"):
             S(distinct(4), name="method", call=meth(_name)),
         ],
         errors=[S(f32(0, 3), name="empty")],
+        out=True,
     )
     entry(
         _name + ".dim",
@@ -1204,6 +1223,7 @@ for _name in ("amax", "amin"):
             S(i64(2, 3), 0, name="int"),
             S(distinct(dtype="float64"), name="0d"),
         ],
+        out=True,
     )
 for _name in ("argmax", "argmin"):
     entry(
@@ -1217,6 +1237,7 @@ for _name in ("argmax", "argmin"):
             S(distinct(), name="0d"),
         ],
         grad=False,
+        out=True,
     )
 entry(
     "logsumexp",
@@ -1229,6 +1250,7 @@ entry(
         S(i64(2, 3), 1, name="int"),
         S(NC(f32(3, 4)), 0, name="nc"),
     ],
+    out=True,
 )
 for _name, _reg in (("softmax", "_softmax"), ("log_softmax", "_log_softmax")):
     entry(
@@ -1248,6 +1270,7 @@ for _name, _reg in (("softmax", "_softmax"), ("log_softmax", "_log_softmax")):
         ],
         errors=[S(i64(2, 3), 1, name="int_last"), S(i64(2, 3), 0, name="int_first")],
         rtol=1e-4,
+        out=True,
     )
 entry(
     "linalg_vector_norm",
@@ -1261,6 +1284,7 @@ entry(
         S(f32(2, 3), p=float("inf"), name="inf", gradcheck=False),
         S(f32(2, 3), name="method", call=meth("norm")),
     ],
+    out=True,
 )
 for _name in ("all", "any"):
     entry(
@@ -1274,6 +1298,7 @@ for _name in ("all", "any"):
             S(bools(0, 3), name="empty"),
         ],
         grad=False,
+        out=True,
     )
 entry(
     "cumsum",
@@ -1286,6 +1311,7 @@ entry(
         S(f32(), 0, name="0d"),
         S(f32(3), 0, dtype=DT("float64"), name="dtype"),
     ],
+    out=True,
 )
 
 # --- linear algebra --------------------------------------------------------------------------------
@@ -1307,6 +1333,7 @@ entry(
         S(f32(2, 3), f64(3, 4), name="dtypes"),
         S(f32(3), f32(3, 4), name="vector"),
     ],
+    out=True,
 )
 entry(
     "bmm",
@@ -1322,12 +1349,14 @@ entry(
         S(f32(2, 3, 4), f32(2, 5, 4), name="inner"),
         S(f32(3, 4), f32(4, 5), name="matrix"),
     ],
+    out=True,
 )
 entry(
     "mv",
     fn("mv"),
     [S(f32(2, 3), f32(3), name="f32"), S(NC(f64(2, 3)), f64(3), name="nc")],
     errors=[S(f32(2, 3), f32(4), name="shapes")],
+    out=True,
 )
 entry(
     "dot",
@@ -1338,6 +1367,7 @@ entry(
         S(f32(2, 3), f32(3), name="2d"),
         S(f32(3), f64(3), name="dtypes"),
     ],
+    out=True,
 )
 entry(
     "addmm",
@@ -1348,6 +1378,7 @@ entry(
         S(f64(2, 4), f64(2, 3), f64(3, 4), beta=0.5, alpha=2, name="beta_alpha"),
     ],
     errors=[S(f32(2, 4), f32(2, 3), f32(2, 4), name="shapes")],
+    out=True,
 )
 entry(
     "matmul",
@@ -1372,6 +1403,7 @@ entry(
         S(f32(), f32(3), name="0d"),
         S(f32(2, 2, 3), f32(2, 4, 5), name="batched"),
     ],
+    out=True,
 )
 
 # --- shape: views -----------------------------------------------------------------------------------
@@ -1802,12 +1834,20 @@ entry(
         S(NC(f32(4, 3)), 1, index(3, 4, 2), name="nc"),
         S(f32(3, 4), 1, index(4, 3, 0), name="empty_index"),
         S(f32(3, 4), 1, index(4, 3, 2).astype("int32"), name="int32_index"),
+        # index smaller than self in the other dim: the result has index's shape
+        S(
+            np.arange(12, dtype="float32").reshape(3, 4),
+            1,
+            np.array([[3, 0, 1]]),
+            name="small_index",
+        ),
     ],
     errors=[
         S(f32(3, 4), 1, np.array([[0, 4]]), name="out_of_range"),
         S(f32(3, 4), 1, f32(3, 2), name="float_index"),
         S(f32(3, 4), 1, index(4, 3), name="dims"),
     ],
+    out=True,
 )
 entry(
     "scatter.src",
@@ -1824,11 +1864,13 @@ entry(
         ),
     ],
     errors=[S(f32(3, 4), 1, np.array([[4]]), f32(1, 1), name="out_of_range")],
+    out=True,
 )
 entry(
     "scatter.value",
     fn("scatter"),
     [S(f32(3, 4), 1, np.array([[0, 2], [1, 3], [3, 0]]), 1.5, name="dim1")],
+    out=True,
 )
 entry(
     "scatter_add",
@@ -1837,6 +1879,7 @@ entry(
         S(f32(3, 4), 1, np.array([[0, 0], [1, 3], [3, 3]]), f32(3, 2), name="dim1"),
         S(f32(3, 4), 0, index(3, 5, 4), f32(5, 4), name="dim0"),
     ],
+    out=True,
 )
 entry(
     "scatter_reduce.two",
@@ -1898,6 +1941,7 @@ entry(
         ),
     ],
     errors=[S(f32(3, 4), 1, np.array([[0]]), f32(1, 1), "median", name="bad_reduce")],
+    out=True,
 )
 entry(
     "index_select",
@@ -1915,6 +1959,7 @@ entry(
         S(f32(4, 3), 0, np.array([[0, 1]]), name="2d_index"),
         S(f32(4, 3), 0, f32(2), name="float_index"),
     ],
+    out=True,
 )
 entry(
     "index_add",
@@ -1923,11 +1968,13 @@ entry(
         S(f32(4, 3), 0, np.array([0, 2, 0]), f32(3, 3), name="dim0"),
         S(f32(4, 3), 1, np.array([2]), f32(4, 1), alpha=2, name="alpha"),
     ],
+    out=True,
 )
 entry(
     "index_copy",
     fn("index_copy"),
     [S(f32(4, 3), 0, np.array([3, 1]), f32(2, 3), name="dim0")],
+    out=True,
 )
 entry(
     "index_fill.int_Scalar",
@@ -1962,6 +2009,7 @@ entry(
         S(i64(2, 3), bools(2, 3), name="int"),
     ],
     errors=[S(f32(2, 3), f32(2, 3), name="float_mask"), S(f32(2, 3), bools(4), name="broadcast")],
+    out=True,
 )
 entry(
     "embedding",
@@ -2006,6 +2054,7 @@ entry(
     fn("nonzero"),
     [S(bools(3, 4), name="bool"), S(f32(5), name="float"), S(i64(2, 2, 2), name="int")],
     grad=False,
+    out=True,
 )
 
 # --- random in-place fills (values are random: compared by shape, dtype and range) --------------

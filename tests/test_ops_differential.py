@@ -131,13 +131,7 @@ FUNCTION_SAMPLES = [
 
 # Functions whose out= variant mutograd does not have yet (reductions, products, the
 # gather/scatter/index family...): a known gap, each expected to fail until it is built.
-MISSING_OUT = frozenset(
-    "sum.dim_IntList mean mean.dim "
-    "var.correction std.correction prod.dim_int max min amax amin argmax argmin logsumexp "
-    "_softmax _log_softmax linalg_vector_norm all any cumsum mm bmm mv dot addmm matmul gather "
-    "scatter.src scatter.value scatter_add scatter_reduce.two index_select index_add index_copy "
-    "masked_select nonzero".split()
-)
+MISSING_OUT: frozenset = frozenset()
 
 
 def _function_params():
@@ -173,8 +167,23 @@ def test_out_is_accepted_exactly_where_torch_accepts_it(e, s):
     assert accepts_out(mutograd) == accepts_out(torch)
 
 
+# PyTorch's softmax(out=) is a composite that does not refuse an input requiring grad: it
+# writes out and gives it a "NotImplemented" grad_fn; mutograd refuses it, as every out=.
+OUT_GRAD_ACCEPTED = frozenset({"_softmax", "_log_softmax"})
+
+
+def _out_grad_params():
+    for p in params(OUT_SAMPLES):
+        e, s = p.values
+        first = getattr(s.args[0], "array", s.args[0])
+        if e.name in OUT_GRAD_ACCEPTED and first.dtype.kind == "f" and not p.marks:
+            mark = pytest.mark.xfail(reason="torch records a NotImplemented node", strict=True)
+            p = pytest.param(*p.values, id=p.id, marks=mark)
+        yield p
+
+
 @requires_torch
-@pytest.mark.parametrize(("e", "s"), params(OUT_SAMPLES))
+@pytest.mark.parametrize(("e", "s"), _out_grad_params())
 def test_out_refuses_grad(e, s):
     """out= with an input that requires grad is PyTorch's error; out is untouched."""
 

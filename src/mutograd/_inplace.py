@@ -58,11 +58,12 @@ from ._dispatch import (
 )
 from ._location import format_location, user_location
 from ._storage import data_ptr
-from ._tensor import Tensor
+from ._tensor import Tensor, _c_type
 from ._tensor import _geometry as geometry
 from .autograd.grad_mode import GradMode
 from .autograd.graph import Node, gradient_edge
 from .autograd.inference import only_inference_tensors
+from .ops._iterator import iterator_layout
 from .ops._registry import KEEP, PLAIN_RULES, REGISTRY, OpDef
 
 
@@ -469,13 +470,18 @@ def _view_grad_fn(self: Tensor):
 Tensor.grad_fn = property(_view_grad_fn, doc="The node that made this tensor (None for leaves).")
 
 
-def apply_out(op: OpDef, inputs: tuple, attrs: dict, out: Tensor) -> Tensor:
-    """``torch.add(a, b, out=c)``: an in-place write into ``out`` through the same door."""
+def check_out_grad(op: OpDef, inputs: tuple, out: Tensor) -> None:
+    """PyTorch's VariableType refuses out= when autograd would have to record the write."""
     if GradMode.enabled and (_any_requires_grad(op, inputs) or out.requires_grad):
         raise RuntimeError(
             f"{op.name.split('.')[0]}(): functions with out=... arguments don't support automatic "
             "differentiation, but one of the arguments requires grad."
         )
+
+
+def apply_out(op: OpDef, inputs: tuple, attrs: dict, out: Tensor) -> Tensor:
+    """``torch.add(a, b, out=c)``: an in-place write into ``out`` through the same door."""
+    check_out_grad(op, inputs, out)
     # As PyTorch's structured kernels: the op's own checks (its meta function) run
     # before TensorIterator checks the output's dtype, and a kernel missing for a
     # dtype (a check marked ``dispatch``) is found after it.
@@ -483,11 +489,20 @@ def apply_out(op: OpDef, inputs: tuple, attrs: dict, out: Tensor) -> Tensor:
     if op.check is not None and dispatch_check is None:
         op.check(*inputs, **attrs)
     cdtype, odtype = compute_dtype(op, inputs, attrs)
-    if op.out_dtype == "same" and out.dtype is not inputs[0].dtype:
+    rule = op.out_dtype
+    if rule == "same" and out.dtype is not inputs[0].dtype:
         raise RuntimeError(
             f"Found dtype {_dtype.scalar_type_name(out.dtype)} but expected "
             f"{_dtype.scalar_type_name(inputs[0].dtype)}"
         )
+    if rule == "exact" and out.dtype is not odtype:
+        # As PyTorch's structured kernels' check_inplace / resize_output (mm, gather...).
+        raise RuntimeError(
+            f"Expected out tensor to have dtype {_c_type(odtype)}, but got {_c_type(out.dtype)} "
+            "instead"
+        )
+    if callable(rule):
+        rule(out.dtype, odtype, inputs)  # the op's own out dtype check, with its own words
     if not _dtype.can_cast(odtype, out.dtype):
         raise _errors.cannot_cast(
             _dtype.scalar_type_name(odtype), _dtype.scalar_type_name(out.dtype)
@@ -495,7 +510,16 @@ def apply_out(op: OpDef, inputs: tuple, attrs: dict, out: Tensor) -> Tensor:
     if dispatch_check is not None:
         dispatch_check(*inputs, **attrs)
     check_not_inference(out)
-    shape = broadcast_shape(inputs)
+    arrays = to_arrays(inputs, None if op.dtype_rule == KEEP else cdtype)
+    raw = None
+    if op.layout is iterator_layout:
+        shape = broadcast_shape(inputs)  # TensorIterator's: the inputs' broadcast shape
+    else:
+        # Reductions, products, gathers...: the result's shape is the kernel's.
+        raw = run_kernel(op, arrays, attrs, inputs)
+        if type(raw) is not np.ndarray:
+            raw = np.asarray(raw)
+        shape = raw.shape
     if shape != out._data.shape:
         if out._data.size != 0:
             import warnings
@@ -510,20 +534,38 @@ def apply_out(op: OpDef, inputs: tuple, attrs: dict, out: Tensor) -> Tensor:
                 UserWarning,
                 stacklevel=3,
             )
-    arrays = to_arrays(inputs, None if op.dtype_rule == KEEP else cdtype)
     if shape != out._data.shape:
         # As PyTorch's TensorIterator, a resized output takes the layout the op
         # computes in: NumPy's order="K" follows the inputs' strides likewise.
-        raw = run_kernel(op, arrays, attrs, inputs)
+        if raw is None:
+            raw = run_kernel(op, arrays, attrs, inputs)
         if op.layout is not None:
             raw = op.layout(raw, inputs)
-        fresh = np.empty_like(raw, dtype=out.dtype._np)
-        if not fresh.size:
-            # NB: NumPy gives an empty array zero strides; PyTorch's are contiguous ones.
-            fresh = _layout.contiguous(fresh)
-        np.copyto(fresh, raw, casting="unsafe")
-        out._data = fresh
-        out._storage = fresh
+        storage = out._storage
+        offset = out.storage_offset()
+        if (
+            raw.flags.c_contiguous
+            and storage.flags.c_contiguous
+            and raw.size
+            and offset + raw.size <= storage.size
+        ):
+            # As PyTorch's resize_: a storage large enough is kept (mm into a [5] out
+            # resized to [1, 5] keeps its data_ptr).
+            out._data = storage.reshape(-1)[offset : offset + raw.size].reshape(raw.shape)
+            np.copyto(out._data, raw, casting="unsafe")
+            _capture.copied(out._data, raw)
+        else:
+            fresh = _layout.empty_like(raw, out.dtype._np)  # NB: raw's strides (nonzero's)
+            if not fresh.size:
+                # NB: NumPy gives an empty array zero strides; PyTorch's are contiguous ones.
+                fresh = _layout.contiguous(fresh)
+            np.copyto(fresh, raw, casting="unsafe")
+            _capture.copied(fresh, raw)
+            out._data = fresh
+            out._storage = fresh
+    elif raw is not None:
+        np.copyto(out._data, raw, casting="unsafe")
+        _capture.copied(out._data, raw)
     elif op.forward_writes_out and odtype is out.dtype:
         run_kernel(op, arrays, attrs, inputs, out=out._data)
     else:

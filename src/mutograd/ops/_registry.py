@@ -224,8 +224,10 @@ class OpDef:
     check: object = None  # extra validation run before an in-place write (index ranges...)
     layout: object = None  # layout(raw, inputs) -> raw: a fresh output's strides (TensorIterator's)
     # The out= variant: "cast" (the result is cast to out's dtype when it can be), "same"
-    # (out must have the input's dtype, TensorIterator's check_all_same_dtype), None (none).
-    out_dtype: str | None = "cast"
+    # (out must have the input's dtype, TensorIterator's check_all_same_dtype), "exact" (out
+    # must have the result's dtype: structured kernels' "Expected out tensor to have dtype"),
+    # a callable check(out_dtype, result_dtype, inputs) raising the op's own error, or None.
+    out_dtype: object = "cast"
     # Derived once from the fields above, for the dispatcher's hot path:
     single_result: bool = True  # returns one Tensor (not a tuple or a Tensor[])
     input_saves: tuple = ()  # (name, input position, formula positions whose running saves it)
@@ -290,7 +292,7 @@ def defop(
     overlap_ok: bool = False,
     check=None,
     layout=None,
-    out_dtype: str | None = "cast",
+    out_dtype: object = "cast",
     **formulas,
 ) -> OpDef:
     """Declare an op. ``formulas`` maps each differentiable input to its backward.

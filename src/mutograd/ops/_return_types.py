@@ -19,6 +19,8 @@ def return_type(name: str, fields: tuple = ("values", "indices")):
 
 max = return_type("max")
 min = return_type("min")
+max_out = return_type("max_out")  # max(input, dim, out=(values, indices))
+min_out = return_type("min_out")
 sort = return_type("sort")
 topk = return_type("topk")
 kthvalue = return_type("kthvalue")

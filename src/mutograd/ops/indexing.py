@@ -16,7 +16,7 @@ import numpy as np
 from .. import _dtype, _errors
 from .._creation import tensor as make_tensor
 from .._dispatch import broadcast_shape, call
-from .._inplace import apply_inplace
+from .._inplace import apply_inplace, apply_out
 from .._tensor import Tensor
 from .._write_rules import check_no_overlap, check_no_partial_overlap, check_source_dtype
 from ._api import method, public, require_tensor
@@ -116,9 +116,25 @@ masked_scatter_op = defop(
     self=lambda grad, mask: grad.masked_fill(mask, 0),
     source=lambda grad, mask, source_sizes: _masked_scatter_source_grad(grad, mask, source_sizes),
 )
+
+
+def _masked_select_out_dtype(out, result, inputs) -> None:
+    if out is not inputs[0].dtype:
+        raise RuntimeError("masked_select(): self and result must have the same scalar type")
+
+
+def _nonzero_out_dtype(out, result, inputs) -> None:
+    if out is not _dtype.int64:
+        raise RuntimeError(
+            "nonzero: Expected out tensor to have scalar type Long but got scalar type"
+            + _dtype.scalar_type_name(out)
+        )
+
+
 masked_select_op = defop(
     "masked_select(Tensor self, Tensor mask) -> Tensor",
     forward=_masked_select,
+    out_dtype=_masked_select_out_dtype,
     node="MaskedSelectBackward0",
     self=lambda grad, self, mask: (
         self.new_zeros(self.shape)
@@ -132,6 +148,7 @@ nonzero_op = defop(
     "nonzero(Tensor self) -> Tensor",
     forward=lambda self: _nonzero(self),
     dtype=LONG,
+    out_dtype=_nonzero_out_dtype,
 )
 
 
@@ -156,9 +173,11 @@ def _check_mask(self, mask, name):
 
 
 @public
-def masked_select(input, mask):
+def masked_select(input, mask, *, out=None):
     _check_mask(input, mask, "masked_select")
     broadcast_shape((mask, input))  # NB: PyTorch's expand_outplace(mask, self) names mask "a"
+    if out is not None:
+        return apply_out(masked_select_op, (input, mask), {}, out)
     return call(masked_select_op, (input, mask))
 
 
@@ -194,7 +213,9 @@ def masked_scatter_(self, mask, source):
 
 
 @public
-def nonzero(input, *, as_tuple=False):
+def nonzero(input, *, out=None, as_tuple=False):
+    if out is not None and not as_tuple:
+        return apply_out(nonzero_op, (input,), {}, out)
     result = call(nonzero_op, (input,))
     if as_tuple:
         return (

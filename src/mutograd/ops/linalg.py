@@ -5,9 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 from .._dispatch import call
+from .._inplace import apply_out
 from .._tensor import Tensor
+from ..autograd.grad_mode import GradMode, no_grad
 from ._api import method, public
-from ._registry import PROMOTE, defop
+from ._registry import PROMOTE, REGISTRY, defop
 from .views import unsafe_view
 
 
@@ -51,11 +53,25 @@ def _mm_mat2_backward(grad, mat1, mat2_sizes, mat2_strides, alpha=1):
     return _maybe_multiply(mat1.t().mm(grad), alpha)
 
 
+def _dot_out_dtype(out, result, inputs) -> None:
+    # PyTorch's dot(out=) compares out's dtype with the input's, in its own words.
+    if out is not result:
+        raise RuntimeError(f"result dtype {_s(out)} does not match input dtype {_s(result)}")
+
+
+def _run(op, inputs, attrs, out):
+    """The op out of place, or written into ``out`` through the in-place door."""
+    if out is None:
+        return call(op, inputs, attrs)
+    return apply_out(op, inputs, attrs, out)
+
+
 mm_op = defop(
     "mm(Tensor self, Tensor mat2) -> Tensor",
     forward=np.matmul,
     node="MmBackward0",
     dtype=PROMOTE,
+    out_dtype="exact",
     self=lambda grad, mat2, self_sizes, self_strides: _mm_mat1_backward(
         grad, mat2, self_sizes, self_strides
     ),
@@ -68,6 +84,7 @@ bmm_op = defop(
     forward=np.matmul,
     node="BmmBackward0",
     dtype=PROMOTE,
+    out_dtype="exact",
     self=lambda grad, mat2: grad.bmm(mat2.transpose(1, 2)),
     mat2=lambda grad, self: self.transpose(1, 2).bmm(grad),
 )
@@ -76,6 +93,7 @@ mv_op = defop(
     forward=np.matmul,
     node="MvBackward0",
     dtype=PROMOTE,
+    out_dtype="exact",
     self=lambda grad, vec: grad.unsqueeze(1) * vec,
     vec=lambda grad, self: self.t().mv(grad),
 )
@@ -84,6 +102,7 @@ dot_op = defop(
     forward=np.dot,
     node="DotBackward0",
     dtype=PROMOTE,
+    out_dtype=_dot_out_dtype,
     self=lambda grad, tensor: grad * tensor,
     tensor=lambda grad, self: grad * self,
 )
@@ -92,6 +111,7 @@ addmm_op = defop(
     forward=_addmm,
     node="AddmmBackward0",
     dtype=PROMOTE,
+    out_dtype="exact",
     self=lambda grad, beta: grad if beta == 1 else grad * beta,
     mat1=lambda grad, mat2, mat1_sizes, mat1_strides, alpha: _mm_mat1_backward(
         grad, mat2, mat1_sizes, mat1_strides, alpha
@@ -136,7 +156,7 @@ def _s(d):
 
 
 @public
-def mm(input, mat2):
+def mm(input, mat2, *, out=None):
     if input.dim() != 2:
         raise RuntimeError("self must be a matrix")
     if mat2.dim() != 2:
@@ -145,11 +165,11 @@ def mm(input, mat2):
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_shapes(input, mat2)})")
     _check_dtypes(input, mat2, "mm")
     _no_bool_kernel(input, "addmm_impl_cpu_")
-    return call(mm_op, (input, mat2))
+    return _run(mm_op, (input, mat2), {}, out)
 
 
 @public
-def bmm(input, mat2):
+def bmm(input, mat2, *, out=None):
     if input.dim() != 3:
         raise RuntimeError("batch1 must be a 3D tensor")
     if mat2.dim() != 3:
@@ -161,11 +181,11 @@ def bmm(input, mat2):
         )
     _no_bool_kernel(input, "bmm")
     _check_dtypes(input, mat2, "bmm")
-    return call(bmm_op, (input, mat2))
+    return _run(bmm_op, (input, mat2), {}, out)
 
 
 @public
-def mv(input, vec):
+def mv(input, vec, *, out=None):
     if input.dim() != 2 or vec.dim() != 1 or input.shape[1] != vec.shape[0]:
         raise RuntimeError(
             f"size mismatch, got input ({input.shape[0]}), mat ({input.shape[0]}x{input.shape[1]}), "
@@ -173,11 +193,11 @@ def mv(input, vec):
         )
     _check_dtypes(input, vec, "mv")
     _no_bool_kernel(input, "addmv_impl_cpu")
-    return call(mv_op, (input, vec))
+    return _run(mv_op, (input, vec), {}, out)
 
 
 @public
-def dot(input, tensor):
+def dot(input, tensor, *, out=None):
     if input.dim() != 1 or tensor.dim() != 1:
         raise RuntimeError(
             f"1D tensors expected, but got {input.dim()}D and {tensor.dim()}D tensors"
@@ -200,18 +220,18 @@ def dot(input, tensor):
             f"{_s(input.dtype)} and {_s(tensor.dtype)}"
         )
     _no_bool_kernel(input, "dot")
-    return call(dot_op, (input, tensor))
+    return _run(dot_op, (input, tensor), {}, out)
 
 
 @public
-def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     if mat1.shape[1] != mat2.shape[0]:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({_shapes(mat1, mat2)})")
-    return call(addmm_op, (input, mat1, mat2), {"beta": beta, "alpha": alpha})
+    return _run(addmm_op, (input, mat1, mat2), {"beta": beta, "alpha": alpha}, out)
 
 
 @public
-def matmul(input, other):
+def matmul(input, other, *, out=None):
     """As PyTorch's matmul (LinearAlgebra.cpp _matmul_impl): dot, mv, mm, a folded mm/mv,
     or a broadcast bmm, chosen from the operands' dims, so grad_fn names match too."""
     a, b = input.dim(), other.dim()
@@ -219,6 +239,8 @@ def matmul(input, other):
         raise RuntimeError(
             f"both arguments to matmul need to be at least 1D, but they are {a}D and {b}D"
         )
+    if out is not None:
+        return _matmul_out(input, other, out)
     if a == 1 and b == 1:
         return dot(input, other)
     if a == 2 and b == 1:
@@ -230,6 +252,34 @@ def matmul(input, other):
     if _should_fold(input, other):
         return _folded_matmul(input, other)
     return _batched_matmul(input, other)
+
+
+def _matmul_out(input, other, out):
+    """matmul(out=): dot, mv and mm write into out themselves; the other shapes compute
+    the product and write it through the in-place door (as PyTorch's matmul_out, which
+    resizes out and copies the folded or batched product in)."""
+    if GradMode.enabled and (input.requires_grad or other.requires_grad or out.requires_grad):
+        raise RuntimeError(
+            "matmul(): functions with out=... arguments don't support automatic "
+            "differentiation, but one of the arguments requires grad."
+        )
+    a, b = input.dim(), other.dim()
+    if a == 1 and b == 1:
+        return dot(input, other, out=out)
+    if a == 2 and b == 1:
+        return mv(input, other, out=out)
+    if a == 2 and b == 2:
+        return mm(input, other, out=out)
+    if a == 1 and b == 2:
+        # As PyTorch: mm into out (resized to [1, m], with its warning), then squeezed in place.
+        return mm(input.unsqueeze(0), other, out=out).squeeze_(0)
+    with no_grad():
+        result = matmul(input, other)
+    if out.dtype is not result.dtype:
+        raise RuntimeError(
+            f"Expected out tensor to have dtype {_c(result.dtype)}, but got {_c(out.dtype)} instead"
+        )
+    return apply_out(REGISTRY["clone"], (result,), {}, out)
 
 
 def _should_fold(tensor1, tensor2) -> bool:

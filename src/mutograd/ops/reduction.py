@@ -10,12 +10,13 @@ import numpy as np
 from .. import _dtype
 from .._creation import eye
 from .._dispatch import call
+from .._inplace import apply_out, check_out_grad
 from .._layout import contiguous
-from .._tensor import Tensor, _wrap_dim
-from ..autograd.grad_mode import GradMode
+from .._tensor import Tensor, _c_type, _wrap_dim
+from ..autograd.grad_mode import GradMode, no_grad
 from . import _return_types
 from ._api import FUNCTIONS, method, public
-from ._registry import COMPARE, LONG, SUM, defop
+from ._registry import COMPARE, LONG, REGISTRY, SUM, defop
 
 
 def reduce_dims(dim, ndim: int) -> tuple:
@@ -282,10 +283,59 @@ sum_dim = defop(
     dtype=SUM,
     self=lambda grad, dim, keepdim, self_sizes: expand_reduced(grad, dim, keepdim, self_sizes),
 )
+# --- out= dtype rules: each op's own check and words (see OpDef.out_dtype) -------------------------
+
+
+def _name(d) -> str:
+    return _dtype.scalar_type_name(d)
+
+
+def _mean_out_dtype(out, result, inputs) -> None:
+    # NB: PyTorch's full mean(out=) runs mean.dtype_out, which names itself.
+    if not _dtype.can_cast(result, out):
+        raise RuntimeError(
+            f"mean.dtype_out(): input types can't be cast to the desired output type {_name(out)}"
+        )
+
+
+def _extreme_out_dtype(out, result, inputs) -> None:
+    # max(input, out=) / min(input, out=): a bare TORCH_CHECK in PyTorch.
+    if not _dtype.can_cast(result, out):
+        raise RuntimeError(
+            "Expected canCast( typeMetaToScalarType(self.dtype()), "
+            "typeMetaToScalarType(out.dtype())) to be true, but got false.  (Could this error "
+            "message be improved?  If so, please report an enhancement request to PyTorch.)"
+        )
+
+
+def _amax_out_dtype(out, result, inputs) -> None:
+    if out is not result:
+        raise RuntimeError(
+            f"Expected the dtype for input and out to match, but got {_name(result)} for input's "
+            f"dtype and {_name(out)} for out's dtype."
+        )
+
+
+def _logsumexp_out_dtype(out, result, inputs) -> None:
+    if not out.is_floating_point:
+        raise RuntimeError(
+            f"logsumexp(): Expected floating point type for result tensor, but got: {_name(out)}"
+        )
+
+
+def _bool_out_dtype(name: str):
+    def check(out, result, inputs) -> None:
+        if out is not _dtype.bool_:
+            raise RuntimeError(f"{name} only supports bool tensor for result, got: {_name(out)}")
+
+    return check
+
+
 mean_all = defop(
     "mean(Tensor self, *, ScalarType? dtype=None) -> Tensor",
     forward=_mean,
     layout=contiguous,
+    out_dtype=_mean_out_dtype,
     node="MeanBackward0",
     self=lambda grad, self_sizes: (
         grad.expand(self_sizes) / builtins.max(_count(self_sizes, None), 1)
@@ -366,12 +416,14 @@ prod_dim = defop(
 max_all = defop(
     "max(Tensor self) -> Tensor",
     forward=np.max,
+    out_dtype=_extreme_out_dtype,
     node="MaxBackward1",
     self=lambda grad, self, result: _evenly_distribute(grad, self, result),
 )
 min_all = defop(
     "min(Tensor self) -> Tensor",
     forward=np.min,
+    out_dtype=_extreme_out_dtype,
     node="MinBackward1",
     self=lambda grad, self, result: _evenly_distribute(grad, self, result),
 )
@@ -395,6 +447,7 @@ amax_op = defop(
     "amax(Tensor self, int[1] dim=[], bool keepdim=False) -> Tensor",
     forward=lambda self, dim, keepdim=False: np.max(self, axis=dim, keepdims=keepdim),
     layout=contiguous,
+    out_dtype=_amax_out_dtype,
     node="AmaxBackward0",
     self=lambda grad, self, dim, keepdim, result: _amax_backward(grad, self, dim, keepdim, result),
 )
@@ -402,6 +455,7 @@ amin_op = defop(
     "amin(Tensor self, int[1] dim=[], bool keepdim=False) -> Tensor",
     forward=lambda self, dim, keepdim=False: np.min(self, axis=dim, keepdims=keepdim),
     layout=contiguous,
+    out_dtype=_amax_out_dtype,
     node="AminBackward0",
     self=lambda grad, self, dim, keepdim, result: _amax_backward(grad, self, dim, keepdim, result),
 )
@@ -410,17 +464,20 @@ argmax_op = defop(
     forward=lambda self, dim=None, keepdim=False: np.argmax(self, axis=dim, keepdims=keepdim),
     layout=contiguous,
     dtype=LONG,
+    out_dtype="exact",
 )
 argmin_op = defop(
     "argmin(Tensor self, int? dim=None, bool keepdim=False) -> Tensor",
     forward=lambda self, dim=None, keepdim=False: np.argmin(self, axis=dim, keepdims=keepdim),
     layout=contiguous,
     dtype=LONG,
+    out_dtype="exact",
 )
 logsumexp_op = defop(
     "logsumexp(Tensor self, int[1] dim, bool keepdim=False) -> Tensor",
     forward=_logsumexp,
     layout=contiguous,
+    out_dtype=_logsumexp_out_dtype,
     node="LogsumexpBackward0",
     self=lambda grad, self, dim, keepdim, result: (
         _restore(grad, dim, keepdim) * (self - _restore(result, dim, keepdim)).exp()
@@ -429,12 +486,14 @@ logsumexp_op = defop(
 softmax_op = defop(
     "_softmax(Tensor self, int dim, bool half_to_float) -> Tensor",
     forward=_softmax,
+    out_dtype="exact",
     node="SoftmaxBackward0",
     self=lambda grad, result, dim, self_dtype: softmax_backward_data(grad, result, dim, self_dtype),
 )
 log_softmax_op = defop(
     "_log_softmax(Tensor self, int dim, bool half_to_float) -> Tensor",
     forward=_log_softmax,
+    out_dtype="exact",
     node="LogSoftmaxBackward0",
     self=lambda grad, result, dim, self_dtype: log_softmax_backward_data(
         grad, result, dim, self_dtype
@@ -497,6 +556,7 @@ norm_op = defop(
     "linalg_vector_norm(Tensor self, Scalar ord=2, int[1]? dim=None, bool keepdim=False, *, ScalarType? dtype=None) -> Tensor",
     forward=_norm,
     layout=contiguous,
+    out_dtype="exact",
     node="LinalgVectorNormBackward0",
     self=lambda grad, self, ord, dim, keepdim, result: _norm_backward(
         grad, self, ord, dim, keepdim, result
@@ -507,12 +567,14 @@ all_op = defop(
     forward=lambda self, dim=None, keepdim=False: np.all(self, axis=dim, keepdims=keepdim),
     layout=contiguous,
     dtype=COMPARE,
+    out_dtype=_bool_out_dtype("all"),
 )
 any_op = defop(
     "any(Tensor self, int[1]? dim=None, bool keepdim=False) -> Tensor",
     forward=lambda self, dim=None, keepdim=False: np.any(self, axis=dim, keepdims=keepdim),
     layout=contiguous,
     dtype=COMPARE,
+    out_dtype=_bool_out_dtype("any"),
 )
 cumsum_op = defop(
     "cumsum(Tensor self, int dim, *, ScalarType? dtype=None) -> Tensor",
@@ -558,24 +620,47 @@ def _cast(t: Tensor, dtype):
     return t if dtype is None or dtype is t.dtype else t.to(dtype)
 
 
+_NO_ATTRS: dict = {}
+
+
+def _run(op, inputs, attrs, out):
+    """The op out of place, or written into ``out`` through the in-place door."""
+    if out is None:
+        return call(op, inputs, attrs)
+    return apply_out(op, inputs, attrs, out)
+
+
+def _no_full_out(name: str) -> TypeError:
+    # PyTorch's full sum/prod have no out= overload: its argument parser refuses the call.
+    return TypeError(
+        f"{name}() received an invalid combination of arguments - got (Tensor, out=Tensor), but "
+        f"expected out= only with a dim"
+    )
+
+
 @public
-def sum(input, dim=None, keepdim=False, *, dtype=None):
-    if dim is None and dtype is None:
+def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    if dim is None and dtype is None and out is None:
         return call(sum_all, (input,))  # the common case, on every loss.sum()
     _check_recordable(input, dtype)
     if dim is None:
+        if out is not None:
+            raise _no_full_out("sum")
         return call(sum_all, (_cast(input, dtype),))
     dims = reduce_dims(dim, input.dim())
-    return call(sum_dim, (_cast(input, dtype),), {"dim": dims, "keepdim": keepdim})
+    if out is not None and dtype is None:
+        dtype = out.dtype  # As PyTorch's sum.IntList_out: it sums in out's dtype.
+    return _run(sum_dim, (_cast(input, dtype),), {"dim": dims, "keepdim": keepdim}, out)
 
 
 @public
-def mean(input, dim=None, keepdim=False, *, dtype=None):
+def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     _float_check("mean", input, dtype)
     input = _cast(input, dtype)
     if dim is None:
-        return call(mean_all, (input,))
-    return call(mean_dim, (input,), {"dim": reduce_dims(dim, input.dim()), "keepdim": keepdim})
+        return _run(mean_all, (input,), _NO_ATTRS, out)
+    dims = reduce_dims(dim, input.dim())
+    return _run(mean_dim, (input,), {"dim": dims, "keepdim": keepdim}, out)
 
 
 def _correction(unbiased, correction) -> float:
@@ -584,14 +669,29 @@ def _correction(unbiased, correction) -> float:
     return 1 if unbiased is None or unbiased else 0
 
 
-def _variance(op, name, input, dim, unbiased, keepdim, correction):
-    if isinstance(dim, bool):
+def _variance(op, name, input, dim, unbiased, keepdim, correction, out=None):
+    positional = isinstance(dim, bool)
+    if positional:
         dim, unbiased = None, dim
+    if out is not None and dim is None and unbiased is not None:
+        # PyTorch's var(input, unbiased) overload has no out=: its argument parser refuses.
+        got = "Tensor, bool, out=Tensor" if positional else "Tensor, out=Tensor, unbiased=bool"
+        raise TypeError(
+            f"{name}() received an invalid combination of arguments - got ({got}), but expected "
+            "one of:\n"
+            " * (Tensor input, tuple of ints dim, bool unbiased = True, bool keepdim = False, *, "
+            "Tensor out = None)\n"
+            " * (Tensor input, tuple of ints dim = None, *, Number correction = None, "
+            "bool keepdim = False, Tensor out = None)\n"
+            " * (Tensor input, bool unbiased = True)\n"
+        )
     if not input.dtype.is_floating_point:
         what = "std and var" if name in ("std", "var") else name
         raise RuntimeError(f"{what} only support floating point and complex dtypes")
     dims = None if dim is None else reduce_dims(dim, input.dim())
     c = _correction(unbiased, correction)
+    if out is not None:
+        check_out_grad(op, (input,), out)  # NB: as PyTorch, before the kernel's warning
     if _count(input.shape, dims) - c <= 0:
         warnings.warn(
             f"{name}(): degrees of freedom is <= 0. Correction should be strictly less "
@@ -599,17 +699,17 @@ def _variance(op, name, input, dim, unbiased, keepdim, correction):
             UserWarning,
             stacklevel=3,
         )
-    return call(op, (input,), {"dim": dims, "correction": c, "keepdim": keepdim})
+    return _run(op, (input,), {"dim": dims, "correction": c, "keepdim": keepdim}, out)
 
 
 @public
-def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    return _variance(var_op, "var", input, dim, unbiased, keepdim, correction)
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
+    return _variance(var_op, "var", input, dim, unbiased, keepdim, correction, out)
 
 
 @public
-def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
-    return _variance(std_op, "std", input, dim, unbiased, keepdim, correction)
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
+    return _variance(std_op, "std", input, dim, unbiased, keepdim, correction, out)
 
 
 @public
@@ -623,48 +723,89 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
 
 
 @public
-def prod(input, dim=None, keepdim=False, *, dtype=None):
+def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
     # NB: as PyTorch's prod, dtype= is the kernel's, not a cast first: the node
     # saves the input itself (a later write into it makes backward raise).
     _check_recordable(input, dtype)
     if dim is None:
+        if out is not None:
+            raise _no_full_out("prod")
         return call(prod_all, (input,), {"dtype": dtype})
-    return call(
-        prod_dim,
-        (input,),
-        {"dim": _wrap_dim(dim, input.dim()), "keepdim": keepdim, "dtype": dtype},
-    )
+    if out is not None and dtype is None:
+        dtype = out.dtype  # As PyTorch's prod.int_out: it multiplies in out's dtype.
+    attrs = {"dim": _wrap_dim(dim, input.dim()), "keepdim": keepdim, "dtype": dtype}
+    return _run(prod_dim, (input,), attrs, out)
 
 
-def _extreme(full_op, dim_op, binary, name, return_type, input, dim, keepdim, other):
+def _extreme(full_op, dim_op, binary, name, return_type, input, dim, keepdim, other, out=None):
     if isinstance(dim, Tensor):
-        return binary(input, dim)
+        return binary(input, dim, out=out)
     if other is not None:
-        return binary(input, other)
+        return binary(input, other, out=out)
     if dim is None:
         if input.numel() == 0:
             raise RuntimeError(
                 f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify "
                 "the reduction dim with the 'dim' argument."
             )
-        return call(full_op, (input,))
+        return _run(full_op, (input,), _NO_ATTRS, out)
     dim = _wrap_dim(dim, input.dim())
     _check_nonempty_dims(name, input, (dim,))
+    if out is not None:
+        return _extreme_out(dim_op, name, input, {"dim": dim, "keepdim": keepdim}, out)
     values, indices = call(dim_op, (input,), {"dim": dim, "keepdim": keepdim})
     return return_type(values, indices)
 
 
+def _extreme_out(dim_op, name, input, attrs, out):
+    """max(input, dim, out=(values, indices)): both checked, then each written through the
+    in-place door (each resized with its own warning, as PyTorch's max.dim_max)."""
+    values, indices = out
+    check_out_grad(dim_op, (input,), values)
+    check_out_grad(dim_op, (input,), indices)
+    for t, want in ((values, input.dtype), (indices, _dtype.int64)):
+        if t.dtype is not want:
+            raise RuntimeError(
+                f"Expected out tensor to have dtype {_c_type(want)}, but got {_c_type(t.dtype)} "
+                "instead"
+            )
+    with no_grad():
+        v, i = call(dim_op, (input,), attrs)
+    clone = REGISTRY["clone"]
+    apply_out(clone, (v,), _NO_ATTRS, values)
+    apply_out(clone, (i,), _NO_ATTRS, indices)
+    return getattr(_return_types, name + "_out")(values, indices)
+
+
 @public
-def max(input, dim=None, keepdim=False, *, other=None):
+def max(input, dim=None, keepdim=False, *, other=None, out=None):
     return _extreme(
-        max_all, max_dim, FUNCTIONS["maximum"], "max", _return_types.max, input, dim, keepdim, other
+        max_all,
+        max_dim,
+        FUNCTIONS["maximum"],
+        "max",
+        _return_types.max,
+        input,
+        dim,
+        keepdim,
+        other,
+        out,
     )
 
 
 @public
-def min(input, dim=None, keepdim=False, *, other=None):
+def min(input, dim=None, keepdim=False, *, other=None, out=None):
     return _extreme(
-        min_all, min_dim, FUNCTIONS["minimum"], "min", _return_types.min, input, dim, keepdim, other
+        min_all,
+        min_dim,
+        FUNCTIONS["minimum"],
+        "min",
+        _return_types.min,
+        input,
+        dim,
+        keepdim,
+        other,
+        out,
     )
 
 
@@ -677,19 +818,19 @@ def _check_dim_given(name: str, input: Tensor, dim) -> None:
 
 
 @public
-def amax(input, dim=(), keepdim=False):
+def amax(input, dim=(), keepdim=False, *, out=None):
     _check_dim_given("amax", input, dim)
     dims = reduce_dims(dim if dim != () else None, input.dim())
     _check_nonempty_dims("amax", input, dims)
-    return call(amax_op, (input,), {"dim": dims, "keepdim": keepdim})
+    return _run(amax_op, (input,), {"dim": dims, "keepdim": keepdim}, out)
 
 
 @public
-def amin(input, dim=(), keepdim=False):
+def amin(input, dim=(), keepdim=False, *, out=None):
     _check_dim_given("amin", input, dim)
     dims = reduce_dims(dim if dim != () else None, input.dim())
     _check_nonempty_dims("amin", input, dims)
-    return call(amin_op, (input,), {"dim": dims, "keepdim": keepdim})
+    return _run(amin_op, (input,), {"dim": dims, "keepdim": keepdim}, out)
 
 
 def _arg_dim(name: str, input: Tensor, dim):
@@ -707,33 +848,34 @@ def _arg_dim(name: str, input: Tensor, dim):
 
 
 @public
-def argmax(input, dim=None, keepdim=False):
+def argmax(input, dim=None, keepdim=False, *, out=None):
     dim = _arg_dim("argmax", input, dim)
-    return call(argmax_op, (input,), {"dim": dim, "keepdim": keepdim})
+    return _run(argmax_op, (input,), {"dim": dim, "keepdim": keepdim}, out)
 
 
 @public
-def argmin(input, dim=None, keepdim=False):
+def argmin(input, dim=None, keepdim=False, *, out=None):
     dim = _arg_dim("argmin", input, dim)
-    return call(argmin_op, (input,), {"dim": dim, "keepdim": keepdim})
+    return _run(argmin_op, (input,), {"dim": dim, "keepdim": keepdim}, out)
 
 
 _NO_DIM = object()
 
 
 @public
-def logsumexp(input, dim=_NO_DIM, keepdim=False):
+def logsumexp(input, dim=_NO_DIM, keepdim=False, *, out=None):
     if dim is _NO_DIM:
         raise TypeError('logsumexp() missing 1 required positional arguments: "dim"')
     if not input.dtype.is_floating_point:
         input = input.to(_dtype.get_default_dtype())
-    return call(logsumexp_op, (input,), {"dim": reduce_dims(dim, input.dim()), "keepdim": keepdim})
+    dims = reduce_dims(dim, input.dim())
+    return _run(logsumexp_op, (input,), {"dim": dims, "keepdim": keepdim}, out)
 
 
 _MISSING = object()
 
 
-def _softmax_like(op, name, input, dim, dtype):
+def _softmax_like(op, name, input, dim, dtype, out=None):
     if dim is _MISSING:
         raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
     if dim is None:
@@ -747,21 +889,21 @@ def _softmax_like(op, name, input, dim, dtype):
         raise NotImplementedError(
             f"\"{kernel}\" not implemented for '{_dtype.scalar_type_name(input.dtype)}'"
         )
-    return call(op, (input,), {"dim": dim, "half_to_float": False})
+    return _run(op, (input,), {"dim": dim, "half_to_float": False}, out)
 
 
 @public
-def softmax(input, dim=_MISSING, dtype=None):
-    return _softmax_like(softmax_op, "softmax", input, dim, dtype)
+def softmax(input, dim=_MISSING, dtype=None, *, out=None):
+    return _softmax_like(softmax_op, "softmax", input, dim, dtype, out)
 
 
 @public
-def log_softmax(input, dim=_MISSING, dtype=None):
-    return _softmax_like(log_softmax_op, "log_softmax", input, dim, dtype)
+def log_softmax(input, dim=_MISSING, dtype=None, *, out=None):
+    return _softmax_like(log_softmax_op, "log_softmax", input, dim, dtype, out)
 
 
 @public
-def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
     if not input.dtype.is_floating_point and dtype is None:
         raise RuntimeError(
             "linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
@@ -769,27 +911,31 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
         )
     ord = 2 if p in ("fro", None) else p
     dims = None if dim is None else reduce_dims(dim, input.dim())
-    return call(norm_op, (input,), {"ord": ord, "dim": dims, "keepdim": keepdim, "dtype": dtype})
+    attrs = {"ord": ord, "dim": dims, "keepdim": keepdim, "dtype": dtype}
+    return _run(norm_op, (input,), attrs, out)
 
 
 @public
-def all(input, dim=None, keepdim=False):
+def all(input, dim=None, keepdim=False, *, out=None):
     dims = None if dim is None else reduce_dims(dim, input.dim())
-    return call(all_op, (input,), {"dim": dims, "keepdim": keepdim})
+    return _run(all_op, (input,), {"dim": dims, "keepdim": keepdim}, out)
 
 
 @public
-def any(input, dim=None, keepdim=False):
+def any(input, dim=None, keepdim=False, *, out=None):
     dims = None if dim is None else reduce_dims(dim, input.dim())
-    return call(any_op, (input,), {"dim": dims, "keepdim": keepdim})
+    return _run(any_op, (input,), {"dim": dims, "keepdim": keepdim}, out)
 
 
 @public
-def cumsum(input, dim, *, dtype=None):
+def cumsum(input, dim, *, dtype=None, out=None):
     _check_recordable(input, dtype)
-    return call(
-        cumsum_op, (_cast(input, dtype),), {"dim": _wrap_dim(dim, input.dim()), "dtype": None}
-    )
+    if out is not None and dtype is None:
+        if out.dtype is _dtype.bool_:
+            raise NotImplementedError("\"cumsum_out_cpu\" not implemented for 'Bool'")
+        dtype = out.dtype  # As PyTorch's cumsum.out: it sums in out's dtype.
+    attrs = {"dim": _wrap_dim(dim, input.dim()), "dtype": None}
+    return _run(cumsum_op, (_cast(input, dtype),), attrs, out)
 
 
 for _fn in (

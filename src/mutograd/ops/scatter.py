@@ -10,7 +10,7 @@ import numpy as np
 from .. import _dtype
 from .._creation import tensor as make_tensor
 from .._dispatch import call
-from .._inplace import apply_inplace
+from .._inplace import apply_inplace, apply_out
 from .._tensor import Tensor, _wrap_dim
 from .._write_rules import check_no_overlap, check_source_dtype
 from ._api import method, public, require_tensor
@@ -32,6 +32,12 @@ def _flat(value):
 def _gather(self, dim, index, sparse_grad=False):
     if _is_scalar_case(self, index):
         return np.take_along_axis(self.reshape(-1), index.reshape(-1), 0).reshape(index.shape)
+    # NB: PyTorch's result has index's shape; index may be smaller than self in the
+    # other dims (take_along_axis would broadcast it to self's instead).
+    if self.ndim:
+        self = self[
+            tuple(slice(None) if d == dim else slice(0, n) for d, n in enumerate(index.shape))
+        ]
     return np.take_along_axis(self, index, axis=dim)
 
 
@@ -140,9 +146,28 @@ def _index_fill(self, dim, index, value, out=None):
 
 # --- the table -----------------------------------------------------------------------------------
 
+
+def _same_scalar_type(name: str):
+    """index_select / masked_select(out=): out must have self's dtype, in their words."""
+
+    def check(out, result, inputs) -> None:
+        if out is not inputs[0].dtype:
+            raise RuntimeError(f"{name}(): self and result must have the same scalar type")
+
+    return check
+
+
+def _run(op, inputs, attrs, out):
+    """The op out of place, or written into ``out`` through the in-place door."""
+    if out is None:
+        return call(op, inputs, attrs)
+    return apply_out(op, inputs, attrs, out)
+
+
 gather_op = defop(
     "gather(Tensor self, int dim, Tensor index, *, bool sparse_grad=False) -> Tensor",
     forward=_gather,
+    out_dtype="exact",
     node="GatherBackward0",
     self=lambda grad, self, dim, index, sparse_grad: self.new_zeros(self.shape).scatter_add(
         dim, index, grad
@@ -151,6 +176,7 @@ gather_op = defop(
 scatter_src_op = defop(
     "scatter.src(Tensor self, int dim, Tensor index, Tensor src) -> Tensor",
     forward=_scatter,
+    out_dtype="exact",
     node="ScatterBackward0",
     inplace="scatter_",
     self=lambda grad, dim, index: grad.scatter(dim, index, 0),
@@ -159,6 +185,7 @@ scatter_src_op = defop(
 scatter_value_op = defop(
     "scatter.value(Tensor self, int dim, Tensor index, Scalar value) -> Tensor",
     forward=_scatter,
+    out_dtype="exact",
     node="ScatterBackward1",
     inplace="scatter_",
     self=lambda grad, dim, index: grad.scatter(dim, index, 0),
@@ -166,6 +193,7 @@ scatter_value_op = defop(
 scatter_add_op = defop(
     "scatter_add(Tensor self, int dim, Tensor index, Tensor src) -> Tensor",
     forward=_scatter_add,
+    out_dtype="exact",
     node="ScatterAddBackward0",
     inplace="scatter_add_",
     self=lambda grad: grad,
@@ -174,6 +202,7 @@ scatter_add_op = defop(
 scatter_reduce_op = defop(
     "scatter_reduce.two(Tensor self, int dim, Tensor index, Tensor src, str reduce, *, bool include_self=True) -> Tensor",
     forward=_scatter_reduce,
+    out_dtype="exact",
     node="ScatterReduceBackward0",
     inplace="scatter_reduce_",
     self=lambda grad, self, dim, index, src, reduce, include_self, result: _scatter_reduce_grad(
@@ -240,6 +269,7 @@ def _scatter_reduce_grad(grad, self, dim, index, src, reduce, include_self, resu
 index_select_op = defop(
     "index_select(Tensor self, int dim, Tensor index) -> Tensor",
     forward=_index_select,
+    out_dtype=_same_scalar_type("index_select"),
     node="IndexSelectBackward0",
     self=lambda grad, self_sizes, dim, index: grad.new_zeros(self_sizes).index_add(
         dim, index, grad
@@ -248,6 +278,7 @@ index_select_op = defop(
 index_add_op = defop(
     "index_add(Tensor self, int dim, Tensor index, Tensor source, *, Scalar alpha=1) -> Tensor",
     forward=_index_add,
+    out_dtype="exact",
     node="IndexAddBackward0",
     inplace="index_add_",
     self=lambda grad: grad,
@@ -260,6 +291,7 @@ index_add_op = defop(
 index_copy_op = defop(
     "index_copy(Tensor self, int dim, Tensor index, Tensor source) -> Tensor",
     forward=_index_copy,
+    out_dtype="exact",
     node="IndexCopyBackward0",
     inplace="index_copy_",
     self=lambda grad, dim, index: grad.index_fill(dim, index, 0),
@@ -380,16 +412,16 @@ def _check_scatter(self, dim, index, src, name):
 
 
 @public
-def gather(input, dim, index, *, sparse_grad=False):
+def gather(input, dim, index, *, sparse_grad=False, out=None):
     dim = _wrap_dim(dim, input.dim())
     _check_scatter(input, dim, index, None, "gather")
-    return call(gather_op, (input, index), {"dim": dim, "sparse_grad": sparse_grad})
+    return _run(gather_op, (input, index), {"dim": dim, "sparse_grad": sparse_grad}, out)
 
 
 method(gather)
 
 
-def _scatter_call(self, dim, index, src, reduce, inplace):
+def _scatter_call(self, dim, index, src, reduce, inplace, out=None):
     dim = _wrap_dim(dim, self.dim())
     _check_scatter(self, dim, index, src, "scatter")
     if reduce is not None:
@@ -406,12 +438,12 @@ def _scatter_call(self, dim, index, src, reduce, inplace):
     if inplace:
         check_no_overlap(self, index, src if isinstance(src, Tensor) else None)
         return apply_inplace(op, inputs, attrs, "scatter_", pointwise=False)
-    return call(op, inputs, attrs)
+    return _run(op, inputs, attrs, out)
 
 
 @public
-def scatter(input, dim, index, src=None, *, value=None, reduce=None):
-    return _scatter_call(input, dim, index, value if src is None else src, reduce, False)
+def scatter(input, dim, index, src=None, *, value=None, reduce=None, out=None):
+    return _scatter_call(input, dim, index, value if src is None else src, reduce, False, out)
 
 
 method(scatter)
@@ -422,7 +454,7 @@ def scatter_(self, dim, index, src=None, *, value=None, reduce=None):
     return _scatter_call(self, dim, index, value if src is None else src, reduce, True)
 
 
-def _scatter_add_call(self, dim, index, src, inplace):
+def _scatter_add_call(self, dim, index, src, inplace, out=None):
     dim = _wrap_dim(dim, self.dim())
     _check_scatter(self, dim, index, src, "scatter")
     if inplace:
@@ -430,12 +462,12 @@ def _scatter_add_call(self, dim, index, src, inplace):
         return apply_inplace(
             scatter_add_op, (self, index, src), {"dim": dim}, "scatter_add_", pointwise=False
         )
-    return call(scatter_add_op, (self, index, src), {"dim": dim})
+    return _run(scatter_add_op, (self, index, src), {"dim": dim}, out)
 
 
 @public
-def scatter_add(input, dim, index, src):
-    return _scatter_add_call(input, dim, index, src, False)
+def scatter_add(input, dim, index, src, *, out=None):
+    return _scatter_add_call(input, dim, index, src, False, out)
 
 
 method(scatter_add)
@@ -447,7 +479,7 @@ def scatter_add_(self, dim, index, src):
     return _scatter_add_call(self, dim, index, src, True)
 
 
-def _scatter_reduce_call(self, dim, index, src, reduce, include_self, inplace):
+def _scatter_reduce_call(self, dim, index, src, reduce, include_self, inplace, out=None):
     dim = _wrap_dim(dim, self.dim())
     # NB: PyTorch's forward also takes the legacy spellings "max" and "min" (its backward
     # does not).
@@ -462,12 +494,12 @@ def _scatter_reduce_call(self, dim, index, src, reduce, include_self, inplace):
         return apply_inplace(
             scatter_reduce_op, (self, index, src), attrs, "scatter_reduce_", pointwise=False
         )
-    return call(scatter_reduce_op, (self, index, src), attrs)
+    return _run(scatter_reduce_op, (self, index, src), attrs, out)
 
 
 @public
-def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
-    return _scatter_reduce_call(input, dim, index, src, reduce, include_self, False)
+def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, out=None):
+    return _scatter_reduce_call(input, dim, index, src, reduce, include_self, False, out)
 
 
 method(scatter_reduce)
@@ -480,7 +512,7 @@ def scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
 
 
 @public
-def index_select(input, dim, index):
+def index_select(input, dim, index, *, out=None):
     dim = _wrap_dim(dim, input.dim())
     _check_index_tensor(index, "index_select")
     if index.dim() > 1:
@@ -489,7 +521,7 @@ def index_select(input, dim, index):
     idx = index._data.reshape(-1)
     if idx.size and (idx.max() >= size or idx.min() < 0):
         raise IndexError("index out of range in self")
-    return call(index_select_op, (input, index), {"dim": dim})
+    return _run(index_select_op, (input, index), {"dim": dim}, out)
 
 
 method(index_select)
@@ -575,7 +607,7 @@ def _check_index_shapes(name, self, dim, index, source) -> None:
         )
 
 
-def _dim_index_call(op, name, self, dim, index, others, attrs, inplace):
+def _dim_index_call(op, name, self, dim, index, others, attrs, inplace, out=None):
     dim = _wrap_dim(dim, self.dim())
     source = others[0] if others and name != "index_fill" else None
     if source is not None:
@@ -606,13 +638,13 @@ def _dim_index_call(op, name, self, dim, index, others, attrs, inplace):
         # NB: index_fill_ reads its 0-dim value first: it may be an element of self.
         check_no_overlap(self, index, *(others if name != "index_fill" else ()))
         return apply_inplace(op, inputs, attrs, name + "_", pointwise=False)
-    return call(op, inputs, attrs)
+    return _run(op, inputs, attrs, out)
 
 
 @public
-def index_add(input, dim, index, source, *, alpha=1):
+def index_add(input, dim, index, source, *, alpha=1, out=None):
     return _dim_index_call(
-        index_add_op, "index_add", input, dim, index, (source,), {"alpha": alpha}, False
+        index_add_op, "index_add", input, dim, index, (source,), {"alpha": alpha}, False, out
     )
 
 
@@ -628,8 +660,10 @@ def index_add_(self, dim, index, source, *, alpha=1):
 
 
 @public
-def index_copy(input, dim, index, source):
-    return _dim_index_call(index_copy_op, "index_copy", input, dim, index, (source,), {}, False)
+def index_copy(input, dim, index, source, *, out=None):
+    return _dim_index_call(
+        index_copy_op, "index_copy", input, dim, index, (source,), {}, False, out
+    )
 
 
 method(index_copy)
