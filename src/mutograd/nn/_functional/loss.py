@@ -72,7 +72,13 @@ def _expanded(input: Tensor, target: Tensor) -> tuple[Tensor, Tensor]:
         )
     # (input - target) broadcasts with PyTorch's error message when the shapes clash.
     shape = (input - target).shape if target.size() != input.size() else input.shape
-    return _broadcast_to(input, shape), _broadcast_to(target, shape)
+    return _expanded_to(input, shape), _expanded_to(target, shape)
+
+
+def _expanded_to(t: Tensor, shape) -> Tensor:
+    # NB: as PyTorch's broadcast_tensors (expand_outplace): a tensor that already has the
+    # shape is itself, not an expand view of it.
+    return t if t.shape == shape else _broadcast_to(t, shape)
 
 
 def _pointwise_loss(errors: Tensor, weight: Tensor | None, input: Tensor, reduction: str) -> Tensor:
