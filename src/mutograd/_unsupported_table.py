@@ -155,7 +155,7 @@ UNSUPPORTED: dict[str, tuple[str, ...]] = {
         nextafter nextafter_ nonzero_static not_equal_ orgqr ormqr pin_memory pinverse polygamma
         polygamma_ positive prelu put put_ q_per_channel_axis q_per_channel_scales
         q_per_channel_zero_points q_scale q_zero_point qr qscheme quantile rad2deg rad2deg_
-        ravel real record_stream register_post_accumulate_grad_hook reinforce renorm renorm_
+        ravel real record_stream reinforce renorm renorm_
         repeat_interleave resize resize_as resize_as_sparse_ resolve_conj resolve_neg roll rot90
         row_indices select_scatter set_ share_memory_ sinc sinc_ slice_inverse slice_scatter
         slogdet smm solve sort sparse_dim sparse_mask sparse_resize_ sparse_resize_and_clear_

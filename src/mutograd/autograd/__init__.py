@@ -14,7 +14,13 @@ from .grad_mode import (
     set_detect_anomaly,
     set_grad_enabled,
 )
+from . import graph, graph_tools
 from .graph import Node
+
+# torch.autograd.graph's helpers beyond Node live in graph_tools (they sit above
+# the engine, which graph.py sits below); the public module shows them all.
+for _name in graph_tools.__all__:
+    setattr(graph, _name, getattr(graph_tools, _name))
 
 
 def set_record_locations(mode: bool) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 import weakref
+from typing import NamedTuple
 
 _sequence = itertools.count()
 _BACKWARD_SUFFIX = re.compile(r"Backward(\d*)$")
@@ -176,3 +177,19 @@ def gradient_edge(t) -> tuple:
         # As PyTorch's grad_accumulator(): none for a leaf that requires no grad.
         return (None, 0)
     return (grad_accumulator(t), 0)
+
+
+class GradientEdge(NamedTuple):
+    """An edge of the graph, PyTorch's ``torch.autograd.graph.GradientEdge``:
+    where the gradient of a tensor flows in; usable as an input of ``autograd.grad``."""
+
+    node: Node
+    output_nr: int
+    ownership_token: object = None
+
+
+def edge_of(t) -> tuple:
+    """``gradient_edge`` for a tensor, the edge itself for a GradientEdge."""
+    if isinstance(t, GradientEdge):
+        return (t.node, t.output_nr)
+    return gradient_edge(t)

@@ -12,12 +12,30 @@ import weakref
 
 from .. import _dtype, _errors
 from .._location import _Recording, format_location
-from .._tensor import _new
+from .._tensor import Tensor, _new
 from .grad_mode import _AnomalyMode
+from .saved_hooks import SavedHooks
+
+
+class _Packed:
+    """What a pack hook returned (any object, None included)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value) -> None:
+        self.value = value
 
 
 class SavedTensor:
-    __slots__ = ("_tensor", "_version", "_is_output", "_output_nr", "_freed", "_view_grad_fn")
+    __slots__ = (
+        "_tensor",
+        "_version",
+        "_is_output",
+        "_output_nr",
+        "_freed",
+        "_view_grad_fn",
+        "_unpack_hook",  # set when a saved_tensors_hooks pack hook holds the tensor
+    )
 
     def __init__(self, t, is_output: bool = False, is_inplace_on_view: bool = False) -> None:
         vc = t._vc
@@ -38,6 +56,18 @@ class SavedTensor:
         else:
             self._is_output = False
             self._tensor = t
+        self._unpack_hook = None
+        if SavedHooks.stack:
+            self._pack(t)
+
+    def _pack(self, t) -> None:
+        """Hand the tensor to the innermost pack hook; keep only what it returns."""
+        pack_hook, unpack_hook = SavedHooks.stack[-1]
+        self._tensor = None  # NB: as PyTorch, nothing but the packed object is kept
+        packed = pack_hook(t)
+        self._tensor = _Packed(packed)
+        self._unpack_hook = unpack_hook
+        self._version = None
 
     @classmethod
     def wrapped_number(cls, value) -> SavedTensor:
@@ -53,6 +83,7 @@ class SavedTensor:
         saved._output_nr = 0
         saved._freed = False
         saved._view_grad_fn = None
+        saved._unpack_hook = None
         return saved
 
     def unpack(self, node):
@@ -60,11 +91,29 @@ class SavedTensor:
         t = self._tensor
         if t is None:
             raise _errors.backward_twice()
+        if self._unpack_hook is not None:
+            return self._unpack_packed(t.value, node)
         if self._version is None:
             return t
         if t._vc.version != self._version:
             raise self._version_error(node)
         if self._is_output:
+            out = _new(t._data, t.dtype, t._vc, t._storage)
+            out._base = t._base
+            out._grad_fn = node
+            out._output_nr = self._output_nr
+            return out
+        return t
+
+    def _unpack_packed(self, packed, node):
+        t = self._unpack_hook(packed)
+        if not isinstance(t, Tensor):
+            raise TypeError(
+                "Output of saved tensor unpack_hook expected to be a Tensor but got result of "
+                f"type {type(t).__name__}"
+            )
+        if self._is_output:
+            # An output gets its grad_fn back from the node, as an unhooked one does.
             out = _new(t._data, t.dtype, t._vc, t._storage)
             out._base = t._base
             out._grad_fn = node
