@@ -1,6 +1,7 @@
 """``mutograd.autograd``: the public autograd surface, re-exported."""
 
 from .._location import _Recording
+from . import graph, graph_tools
 from . import tensor_methods as _tensor_methods  # noqa: F401  (installs Tensor.backward ...)
 from .engine import backward, grad
 from .function import Function, FunctionCtx, once_differentiable
@@ -14,7 +15,6 @@ from .grad_mode import (
     set_detect_anomaly,
     set_grad_enabled,
 )
-from . import graph, graph_tools
 from .graph import Node
 
 # torch.autograd.graph's helpers beyond Node live in graph_tools (they sit above

@@ -17,8 +17,8 @@ import weakref
 from .. import _creation, _errors
 from .._location import _Recording
 from .._tensor import Tensor
-from .grad_mode import GradMode, _AnomalyMode
 from . import hooks
+from .grad_mode import GradMode, _AnomalyMode
 from .graph import AccumulateGrad, GradientEdge, Node, edge_of, gradient_edge
 
 
@@ -219,7 +219,9 @@ class _GraphTask:
         """PyTorch's _will_engine_execute_node: the node is reached and needed."""
         if node not in self.dependencies and node not in self.buffers and node not in self.roots:
             return False
-        return self.needed is None or node in self.needed or any(n is node for n, _ in self.captures)
+        return (
+            self.needed is None or node in self.needed or any(n is node for n, _ in self.captures)
+        )
 
     def push(self, node: Node) -> None:
         heapq.heappush(self.ready, (-node._seq, self.counter, node))
