@@ -78,18 +78,7 @@ from .autograd.grad_mode import is_inference_mode_enabled
 globals().update(_ops.FUNCTIONS)
 del _ops
 
-from . import (  # noqa: E402
-    accelerator,
-    backends,
-    cuda,
-    distributions,
-    nn,
-    onnx,
-    optim,
-    serialization,
-    testing,
-    utils,
-)
+from . import accelerator, backends, cuda, distributions, nn, onnx, optim, serialization, testing, utils  # noqa: E402
 from ._unsupported import install as _install_unsupported  # noqa: E402
 from .serialization import load, save  # noqa: E402
 

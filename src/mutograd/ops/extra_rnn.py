@@ -14,8 +14,8 @@ import numpy as np
 from .._creation import zeros_like
 from ._api import make_function
 from ._registry import defop
-from .shape import cat
 from .unary import _sigmoid
+from .shape import cat
 
 __all__ = ["fused_lstm_cell"]
 
