@@ -125,7 +125,7 @@ def grad(
         if not t.requires_grad:
             raise _errors.no_grad_fn(k)
     if not inputs:
-        raise RuntimeError("grad requires non-empty inputs.")
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     for t in inputs:
         if not isinstance(t, GradientEdge) and not t.requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
@@ -325,9 +325,10 @@ class _GraphTask:
 
 def _count_dependencies(roots) -> dict:
     dependencies: dict[Node, int] = {}
-    seen = set()
-    stack = [r for r in roots if r is not None]
-    seen.update(stack)
+    # NB: a root listed twice (backward([y, y])) is walked once, or its next
+    # nodes would wait for a gradient that never comes.
+    stack = list({id(r): r for r in roots if r is not None}.values())
+    seen = set(stack)
     while stack:
         node = stack.pop()
         for next_node, _ in node.next_functions:

@@ -3,6 +3,8 @@ bumps, multi-tensor gradient hooks, and the saved-tensor hook contexts."""
 
 from __future__ import annotations
 
+import weakref
+
 from .._tensor import Tensor
 from . import engine
 from .graph import GradientEdge, RemovableHandle, gradient_edge
@@ -64,33 +66,34 @@ def register_multi_grad_hook(tensors, fn, *, mode: str = "all"):
         raise ValueError(f"Expects mode to be one of {modes} but got {mode}")
     tensors = tuple(tensors)
     if mode == "any":
-        fired: dict = {}  # NB: keyed by the backward run, so one call per backward
+        fired = [None]  # a weakref to the last backward run it fired in: once per run
 
         def any_hook(grad):
             task = engine.current_graph_task()
-            if id(task) in fired:
+            if fired[0] is not None and fired[0]() is task:
                 return
-            fired.clear()
-            fired[id(task)] = True
+            fired[0] = weakref.ref(task)
             fn(grad)
 
         handles = tuple(t.register_hook(any_hook) for t in tensors if t.requires_grad)
         return _MultiHandle(handles)
 
     nodes = [_node_of(t) for t in tensors]
-    state: dict = {}  # id(task) -> [grads, how many arrived, how many expected]
+    # Per backward run (held weakly: a run that raised leaves nothing behind):
+    # [grads, how many arrived, how many expected].
+    state: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     def all_hook_for(index: int):
         def hook(grad):
             task = engine.current_graph_task()
-            entry = state.get(id(task))
-            if entry is None or entry[3] is not task:
+            entry = state.get(task)
+            if entry is None:
                 expected = sum(1 for n in nodes if task.will_execute(n))
-                entry = state[id(task)] = [[None] * len(tensors), 0, expected, task]
+                entry = state[task] = [[None] * len(tensors), 0, expected]
             entry[0][index] = grad
             entry[1] += 1
             if entry[1] == entry[2]:
-                del state[id(task)]
+                del state[task]
                 fn(entry[0])
 
         return hook

@@ -35,6 +35,7 @@ class SavedTensor:
         "_freed",
         "_view_grad_fn",
         "_unpack_hook",  # set when a saved_tensors_hooks pack hook holds the tensor
+        "_non_leaf",  # an input that had a grad_fn when saved (see unpack)
     )
 
     def __init__(self, t, is_output: bool = False, is_inplace_on_view: bool = False) -> None:
@@ -56,6 +57,7 @@ class SavedTensor:
         else:
             self._is_output = False
             self._tensor = t
+        self._non_leaf = not self._is_output and t._grad_fn is not None
         self._unpack_hook = None
         if SavedHooks.stack:
             self._pack(t)
@@ -84,6 +86,7 @@ class SavedTensor:
         saved._freed = False
         saved._view_grad_fn = None
         saved._unpack_hook = None
+        saved._non_leaf = False
         return saved
 
     def unpack(self, node):
@@ -95,6 +98,12 @@ class SavedTensor:
             return self._unpack_packed(t.value, node)
         if self._version is None:
             return t
+        if self._non_leaf and t._grad_fn is None:
+            # As SavedVariable::unpack: the saved non-leaf lost its grad_fn to detach_().
+            raise RuntimeError(
+                "Trying to use a saved tensor that has been detached in-place, i.e. with "
+                ".detach_().This is not supported, please use out-of-place `.detach()` instead"
+            )
         if t._vc.version != self._version:
             raise self._version_error(node)
         if self._is_output:

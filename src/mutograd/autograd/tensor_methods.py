@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from .. import _errors
 from .._tensor import Tensor
 from . import engine
+from .grad_mode import GradMode
 from .graph import RemovableHandle
 from .hooks import LeafHooks
 
@@ -48,6 +50,17 @@ def retain_grad(self) -> None:
     engine.install_retain_grad(self)
 
 
+def numpy(self, *, force: bool = False):
+    """The NumPy array sharing this tensor's memory.
+
+    As PyTorch: refused for a tensor that requires grad only while grad mode is on.
+    """
+    if self.requires_grad and GradMode.enabled and not force:
+        raise _errors.numpy_requires_grad()
+    return self._data.view()
+
+
+Tensor.numpy = numpy
 Tensor.backward = backward
 Tensor.register_hook = register_hook
 Tensor.retain_grad = retain_grad
