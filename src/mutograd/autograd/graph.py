@@ -26,17 +26,22 @@ def _number_unless_zero(match) -> str:
 class RemovableHandle:
     """What ``register_hook`` returns; ``remove()`` unregisters the hook."""
 
-    __slots__ = ("_hooks", "_fn")
+    __slots__ = ("_hooks", "_id")
 
     def __init__(self, hooks: list, fn) -> None:
+        # NB: the hook is known by identity only, so that, as in PyTorch, a removed
+        # hook is freed at once even while its handle lives.
         self._hooks = hooks
-        self._fn = fn
+        self._id = id(fn)
 
     def remove(self) -> None:
-        try:
-            self._hooks.remove(self._fn)
-        except ValueError:
-            pass
+        if self._id is None:
+            return
+        for k, fn in enumerate(self._hooks):
+            if id(fn) == self._id:
+                del self._hooks[k]
+                break
+        self._id = None
 
     def __enter__(self):
         return self

@@ -50,8 +50,22 @@ class _MultiHandle:
         self.remove()
 
 
-def _node_of(t):
-    return gradient_edge(t)[0]
+def _node_target(node):
+    return weakref.ref(node)
+
+
+def _leaf_target(t):
+    ref = weakref.ref(t)
+
+    def node():
+        leaf = ref()
+        return None if leaf is None else gradient_edge(leaf)[0]
+
+    return node
+
+
+def _will_execute(task, node) -> bool:
+    return node is not None and task.will_execute(node)
 
 
 def register_multi_grad_hook(tensors, fn, *, mode: str = "all"):
@@ -78,7 +92,9 @@ def register_multi_grad_hook(tensors, fn, *, mode: str = "all"):
         handles = tuple(t.register_hook(any_hook) for t in tensors if t.requires_grad)
         return _MultiHandle(handles)
 
-    nodes = [_node_of(t) for t in tensors]
+    # NB: weak references, as the hooks live on these very nodes (no cycle). A
+    # leaf's AccumulateGrad is looked up when the hook runs (it is held weakly).
+    targets = [_leaf_target(t) if t.grad_fn is None else _node_target(t.grad_fn) for t in tensors]
     # Per backward run (held weakly: a run that raised leaves nothing behind):
     # [grads, how many arrived, how many expected].
     state: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
@@ -88,8 +104,8 @@ def register_multi_grad_hook(tensors, fn, *, mode: str = "all"):
             task = engine.current_graph_task()
             entry = state.get(task)
             if entry is None:
-                expected = sum(1 for n in nodes if task.will_execute(n))
-                entry = state[task] = [[None] * len(tensors), 0, expected]
+                expected = sum(1 for target in targets if _will_execute(task, target()))
+                entry = state[task] = [[None] * len(targets), 0, expected]
             entry[0][index] = grad
             entry[1] += 1
             if entry[1] == entry[2]:
