@@ -463,3 +463,218 @@ def test_allow_mutation_on_saved_tensors_named():
     with pytest.raises(NotImplementedError, match="allow_mutation_on_saved_tensors"):
         with mutograd.autograd.graph.allow_mutation_on_saved_tensors():
             pass
+
+
+def test_hooks_registered_before_and_after_inplace():
+    def program(T):
+        calls = []
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        y = x.clone()
+        y.register_hook(lambda g: calls.append(("before", g.clone())) or g * 2)
+        y.mul_(2)
+        y.mul_(3)
+        y.register_hook(lambda g: calls.append(("after", g.clone())) or g * 2)
+        y.sum().backward()
+        return calls, x.grad
+
+    run_both(program)
+
+
+def test_hooks_inplace_on_multi_output_node():
+    def program(T):
+        calls = []
+        x = leaf(T)
+        a, b = x.unbind(1)[:2]
+        a.register_hook(lambda g: calls.append(("a-old", g.clone())))
+        b.register_hook(lambda g: calls.append(("b", g.clone())))
+        a.mul_(2)
+        a.register_hook(lambda g: calls.append(("a-new", g.clone())))
+        (a + b * 3).sum().backward()
+        return calls, x.grad
+
+    run_both(program)
+
+
+def test_retain_grad_inplace_over_view_of_base():
+    def program(T):
+        base = T.tensor([1.0, 2.0], requires_grad=True).clone()
+        view, view2 = base[:], base[:]
+        view.retain_grad()
+        view2.retain_grad()
+        view.mul_(2)
+        (view + view2).sum().backward()
+        return view.grad, view2.grad
+
+    run_both(program)
+
+
+def test_retain_grad_base_then_view_and_base_written():
+    def program(T):
+        x = T.tensor([1.0, 2.0], requires_grad=True).clone()
+        x.retain_grad()
+        v = x[:]
+        v *= 2
+        x *= 2
+        x.sum().backward()
+        return x.grad
+
+    run_both(program)
+
+
+def test_retain_grad_on_multi_output_written_in_place():
+    def program(T):
+        class Two(T.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x * 2, x * 3
+
+            @staticmethod
+            def backward(ctx, g1, g2):
+                return g1 * 2 + g2 * 3
+
+        x = leaf(T)
+        var, mean = Two.apply(x)
+        var.retain_grad()
+        mean.retain_grad()
+        var.mul_(2)
+        (var + mean).sum().backward()
+        return var.grad, mean.grad, x.grad
+
+    run_both(program)
+
+
+def test_tensor_hooks_on_views_written_in_place():
+    def program(T):
+        calls = []
+        base = T.tensor([1.0, 2.0], requires_grad=True).clone()
+        view, view2 = base[:], base[:]
+        view.register_hook(lambda g: calls.append("view-old"))
+        view2.register_hook(lambda g: calls.append("view2-old"))
+        view.mul_(2)
+        _ = view2.grad_fn  # regenerates view2's grad_fn
+        view2.register_hook(lambda g: calls.append(("view2-new", g.clone())))
+        (view + view2).sum().backward()
+        return calls
+
+    run_both(program)
+
+
+def test_retain_grad_leaves_no_cycle():
+    import weakref
+
+    def program(T):
+        x = T.ones(3, requires_grad=True)
+
+        def make():
+            y = x * 2
+            y.retain_grad()
+            return y / 2, weakref.ref(y)
+
+        z, ref = make()
+        dead = ref() is None
+        z.sum().backward()
+        return dead, x.grad
+
+    run_both(program)
+
+
+def test_hook_not_called_for_output_with_none_from_custom_function():
+    def program(T):
+        class PassNone(T.autograd.Function):
+            @staticmethod
+            def forward(ctx, x, y):
+                return x.clone(), y.clone()
+
+            @staticmethod
+            def backward(ctx, gx, gy):
+                return gx, None
+
+        seen = []
+        x = leaf(T)
+        y = T.tensor(A)
+        rx, ry = PassNone.apply(x, y)
+        rx.register_hook(lambda g: seen.append(g is None))
+        ry.register_hook(lambda g: seen.append(g is None))
+        (rx + ry).sum().backward()
+        return seen, x.grad
+
+    run_both(program)
+
+
+@pytest.mark.parametrize("custom", [False, True])
+def test_node_prehooks_order_none_and_remove_during_backward(custom):
+    def program(T):
+        class Mul2(T.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x * 2
+
+            @staticmethod
+            def backward(ctx, g):
+                return g * 2
+
+        mul2 = Mul2.apply if custom else (lambda t: t * 2)
+        log = []
+        a = T.tensor([1.0, 2.0], requires_grad=True)
+        b = mul2(a)
+        handles = {}
+
+        def first(go):
+            log.append("first")
+            handles["second"].remove()
+            handles["third"].remove()  # already removed: harmless
+            return None
+
+        def counting(go):
+            log.append("counting")
+            return (go[0] * 2,)
+
+        b.grad_fn.register_prehook(first)
+        handles["second"] = b.grad_fn.register_prehook(counting)
+        handles["third"] = b.grad_fn.register_prehook(counting)
+        handles["third"].remove()
+        b.grad_fn.register_prehook(counting)
+        b.grad_fn.register_prehook(lambda go: go)
+        b.grad_fn.register_hook(lambda gi, go: log.append(("post", gi[0].clone(), go[0].clone())))
+        b.sum().backward()
+        return log, a.grad
+
+    run_both(program)
+
+
+def test_node_prehook_on_multi_output_node():
+    def program(T):
+        x = leaf(T)
+        a, b, c = x.unbind(1)
+        seen = []
+
+        def pre(grad_outputs):
+            seen.append(tuple(None if g is None else g.clone() for g in grad_outputs))
+            return tuple(None if g is None else g * 2 for g in grad_outputs)
+
+        a.grad_fn.register_prehook(pre)
+        (a + c * 3).sum().backward()
+        return seen, x.grad
+
+    run_both(program)
+
+
+def test_hooks_counts_across_backwards():
+    def program(T):
+        x = T.ones(2, 2, requires_grad=True)
+        y = (T.ones(2, 2) * 4).requires_grad_(True)
+        counter = []
+        z = x**2 + x * 2 + x * y + y
+        x.register_hook(lambda g: counter.append("x"))
+        h = z.register_hook(lambda g: counter.append("z1"))
+        z.backward(T.ones(2, 2), retain_graph=True)
+        h2 = z.register_hook(lambda g: counter.append("z2"))
+        z.backward(T.ones(2, 2), retain_graph=True)
+        h2.remove()
+        h.remove()
+        z.register_hook(lambda g: g.mul(2))
+        y.register_hook(lambda g: g.mul(2))
+        z.backward(T.ones(2, 2))
+        return counter, x.grad, y.grad
+
+    run_both(program)
