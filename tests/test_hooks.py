@@ -678,3 +678,66 @@ def test_hooks_counts_across_backwards():
         return counter, x.grad, y.grad
 
     run_both(program)
+
+
+def test_pack_hook_writing_its_input_refused():
+    def program(T):
+        x = T.ones(3, requires_grad=True)
+
+        def pack(t):
+            t.add_(1)
+            return t
+
+        with T.autograd.graph.saved_tensors_hooks(pack, lambda p: p):
+            return (x * 2).exp()
+
+    run_both(program)
+
+
+def test_saved_tensors_hooks_double_backward():
+    def program(T):
+        x = T.tensor([1.0, 2.0], requires_grad=True)
+        with T.autograd.graph.saved_tensors_hooks(lambda t: t * 1, lambda p: p):
+            y = x.pow(3)
+            (g,) = T.autograd.grad(y.sum(), x, create_graph=True)
+            g.sum().backward()
+        return g, x.grad
+
+    run_both(program)
+
+
+def test_saved_tensors_hooks_exited_before_backward():
+    def program(T):
+        x = T.ones(2, requires_grad=True)
+        hooks = T.autograd.graph.saved_tensors_hooks(lambda t: t, lambda p: p)
+        hooks.__enter__()
+        y = x.exp()
+        hooks.__exit__(None, None, None)
+        y.sum().backward()
+        return x.grad
+
+    run_both(program)
+
+
+def test_saved_tensors_hooks_seen_through_saved_attributes():
+    def program(T):
+        x = T.ones(2, requires_grad=True)
+        with T.autograd.graph.saved_tensors_hooks(lambda t: t * 5, lambda p: p + 1):
+            y = x.exp()
+            z = x.sin()
+        return y.grad_fn._saved_result, z.grad_fn._saved_self
+
+    run_both(program)
+
+
+def test_saved_tensors_hooks_skip_version_check():
+    def program(T):
+        x = T.ones(2, requires_grad=True)
+        with T.autograd.graph.saved_tensors_hooks(lambda t: t, lambda p: p):
+            y = x.exp()
+        with T.no_grad():
+            y.mul_(2)
+        y.sum().backward()
+        return x.grad
+
+    run_both(program)

@@ -14,6 +14,7 @@ from .. import _dtype, _errors
 from .._location import _Recording, format_location
 from .._tensor import Tensor, _new
 from .grad_mode import _AnomalyMode
+from .graph import grad_accumulator
 from .saved_hooks import SavedHooks
 
 
@@ -36,6 +37,7 @@ class SavedTensor:
         "_view_grad_fn",
         "_unpack_hook",  # set when a saved_tensors_hooks pack hook holds the tensor
         "_non_leaf",  # an input that had a grad_fn when saved (see unpack)
+        "_identity",  # with a pack hook: the saved input's (grad_fn, requires_grad, accumulator)
     )
 
     def __init__(self, t, is_output: bool = False, is_inplace_on_view: bool = False) -> None:
@@ -66,10 +68,23 @@ class SavedTensor:
         """Hand the tensor to the innermost pack hook; keep only what it returns."""
         pack_hook, unpack_hook = SavedHooks.stack[-1]
         self._tensor = None  # NB: as PyTorch, nothing but the packed object is kept
+        version = t._vc.version
         packed = pack_hook(t)
+        if t._vc.version != version:
+            raise RuntimeError(
+                "A saved tensor pack hook is modifying its input in place. Tensors provided as "
+                "input to pack hook cannot be modified by in-place operations as this can lead to "
+                "unexpected side-effects. Please open an issue if you need to perform in-place "
+                "operations on the input to a pack hook."
+            )
         self._tensor = _Packed(packed)
         self._unpack_hook = unpack_hook
-        self._version = None
+        if not self._is_output:
+            # As SavedVariable: what unpack gives back carries the saved tensor's
+            # autograd identity (its grad_fn, or the leaf's AccumulateGrad, held weakly).
+            leaf = t._grad_fn is None and t._requires_grad
+            acc = weakref.ref(grad_accumulator(t)) if leaf else None
+            self._identity = (t._grad_fn, t._requires_grad, acc)
 
     @classmethod
     def wrapped_number(cls, value) -> SavedTensor:
@@ -128,7 +143,16 @@ class SavedTensor:
             out._grad_fn = node
             out._output_nr = self._output_nr
             return out
-        return t
+        grad_fn, requires_grad, acc = self._identity
+        out = _new(t._data, t.dtype, t._vc, t._storage)
+        out._base = t._base
+        if grad_fn is not None:
+            out._grad_fn = grad_fn
+            out._output_nr = self._output_nr
+        elif requires_grad:
+            out._requires_grad = True
+            out._grad_acc = acc
+        return out
 
     def release(self) -> None:
         self._tensor = None
