@@ -4,7 +4,7 @@
 
 Trains a small MLP (16-32-32-1, SGD with momentum, hooks and retain_grad in the
 step so that their bookkeeping is exercised too) for --steps steps after
---warmup steps that fill the caches. Prints one row: the growth of traced
+--warmup traced steps that fill the caches. Prints one row: the growth of traced
 memory from the end of the warm-up to the end of the loop, per 1,000 steps.
 Freed graphs, saved tensors and hooks give 0 bytes (a few hundred bytes of
 interpreter noise at most); a leak grows with every step.
@@ -50,10 +50,13 @@ def make_step(T, seed: int = 0):
 def measure(engine: str, steps: int, warmup: int) -> dict:
     T = importlib.import_module(engine)
     step = make_step(T)
+    # NB: tracing starts before the warm-up: memory allocated before tracing and
+    # freed later is never subtracted, so what the first traced steps reallocate
+    # (gradients, optimizer state, NumPy's caches) would read as growth.
+    tracemalloc.start()
     for _ in range(warmup):
         step()
     gc.collect()
-    tracemalloc.start()
     start = tracemalloc.get_traced_memory()[0]
     t0 = time.perf_counter()
     for _ in range(steps):
