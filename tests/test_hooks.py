@@ -741,3 +741,35 @@ def test_saved_tensors_hooks_skip_version_check():
         return x.grad
 
     run_both(program)
+
+
+def test_retain_grad_twice_accumulates_and_is_noop_on_leaves():
+    def program(T):
+        x = T.tensor([[1.0, 2.0, 3.0]], requires_grad=True)
+        h = x * 3
+        out = (h * h).sum()
+        h.retain_grad()
+        h.retain_grad()
+        out.backward(retain_graph=True)
+        first = h.grad.clone()
+        out.backward(retain_graph=True)
+        x.retain_grad()
+        x.grad = None
+        out.backward()
+        return first, h.grad, x.grad, x.retains_grad, h.retains_grad
+
+    run_both(program)
+
+
+def test_hook_on_module_output():
+    def program(T):
+        bn = T.nn.BatchNorm1d(5, affine=False).double()
+        bn.eval()
+        x = T.ones(5, 5, dtype=T.float64, requires_grad=True)
+        z = bn(x)
+        calls = []
+        z.register_hook(lambda g: calls.append(1) or g * 2)
+        z.sum().backward()
+        return calls, x.grad
+
+    run_both(program, atol=1e-5)
