@@ -462,6 +462,11 @@ def _view_grad_fn(self: Tensor):
         self._grad_fn = node
         self._output_nr = 0
         meta.attr_version = version
+        if self._retains_grad:
+            # As PyTorch's VariableHooks::grad_fn: retain_grad moves to the new node.
+            from .autograd.engine import install_retain_grad
+
+            install_retain_grad(self)
         return node
     return fn
 

@@ -10,13 +10,19 @@ from .autograd.graph import Node
 
 def _tensor_repr(self, *, tensor_contents=None) -> str:
     _capture.refuse("printing a tensor")
-    fn = self.grad_fn
+    try:
+        fn = self.grad_fn
+        fn_name = None if fn is None else type(fn).__name__
+    except RuntimeError:
+        # As PyTorch's _tensor_str: a no_grad view written in place (under no_grad)
+        # cannot regenerate its grad_fn; the repr says so instead of raising.
+        fn_name = "Invalid"
     prefix = "Parameter containing:\ntensor(" if type(self).__name__ == "Parameter" else "tensor("
     text = format_tensor(
         self._data,
         self.dtype._name,
         requires_grad=self.requires_grad,
-        grad_fn_name=None if fn is None else type(fn).__name__,
+        grad_fn_name=fn_name,
         prefix="tensor(",
     )
     if prefix != "tensor(":

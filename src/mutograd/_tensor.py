@@ -221,6 +221,8 @@ class Tensor:
                     f"assigned grad expected to be a Tensor or None but got grad of type "
                     f"{type(value).__name__}"
                 )
+            if value is self:
+                raise RuntimeError("can't assign Variable as its own grad")
             if value.dtype is not self.dtype:
                 raise RuntimeError(
                     f"attempting to assign a gradient with dtype '{_c_type(value.dtype)}' to a "
@@ -279,11 +281,12 @@ class Tensor:
         self._storage = value._storage
         self.dtype = value.dtype
 
+    @data.deleter
+    def data(self) -> None:
+        raise RuntimeError("Deleting tensor data is not allowed. Delete tensor instead!")
+
     # --- conversion to Python and NumPy ---------------------------------------
-    def numpy(self, *, force: bool = False) -> np.ndarray:
-        if self.requires_grad and not force:
-            raise _errors.numpy_requires_grad()
-        return self._data.view()
+    # NB: Tensor.numpy is defined in autograd/tensor_methods.py: its rule depends on grad mode.
 
     def __array__(self, dtype=None, copy=None):
         if dtype is None:

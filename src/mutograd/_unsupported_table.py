@@ -143,15 +143,15 @@ UNSUPPORTED: dict[str, tuple[str, ...]] = {
         nanquantile nansum narrow_copy nbytes ne_ new_empty_strided nextafter nextafter_
         nonzero_static not_equal_ orgqr ormqr pin_memory pinverse polygamma polygamma_ positive
         prelu put put_ q_per_channel_axis q_per_channel_scales q_per_channel_zero_points q_scale
-        q_zero_point qr qscheme quantile rad2deg rad2deg_ ravel real record_stream
-        register_post_accumulate_grad_hook reinforce renorm renorm_ repeat_interleave resize
-        resize_as resize_as_sparse_ resolve_conj resolve_neg roll rot90 row_indices
-        select_scatter set_ share_memory_ sinc sinc_ slice_inverse slice_scatter smm solve
-        sparse_dim sparse_mask sparse_resize_ sparse_resize_and_clear_ sspaddmm stft storage
-        storage_type symeig take take_along_dim tensor_split tile to_dense to_mkldnn
-        to_padded_tensor to_sparse to_sparse_bsc to_sparse_bsr to_sparse_coo to_sparse_csc
-        to_sparse_csr trace triangular_solve true_divide true_divide_ unfold unsafe_chunk
-        unsafe_split_with_sizes values vdot volatile vsplit xlogy xlogy_ xpu
+        q_zero_point qr qscheme quantile rad2deg rad2deg_ ravel real record_stream reinforce
+        renorm renorm_ repeat_interleave resize resize_as resize_as_sparse_ resolve_conj
+        resolve_neg roll rot90 row_indices select_scatter set_ share_memory_ sinc sinc_
+        slice_inverse slice_scatter smm solve sparse_dim sparse_mask sparse_resize_
+        sparse_resize_and_clear_ sspaddmm stft storage storage_type symeig take take_along_dim
+        tensor_split tile to_dense to_mkldnn to_padded_tensor to_sparse to_sparse_bsc
+        to_sparse_bsr to_sparse_coo to_sparse_csc to_sparse_csr trace triangular_solve
+        true_divide true_divide_ unfold unsafe_chunk unsafe_split_with_sizes values vdot
+        volatile vsplit xlogy xlogy_ xpu
         """.split()
     ),
     "torch.nn": tuple(

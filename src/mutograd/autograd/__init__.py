@@ -1,7 +1,7 @@
 """``mutograd.autograd``: the public autograd surface, re-exported."""
 
 from .._location import _Recording
-from . import functional
+from . import functional, graph, graph_tools
 from . import tensor_methods as _tensor_methods  # noqa: F401  (installs Tensor.backward ...)
 from .engine import backward, grad
 from .function import Function, FunctionCtx, once_differentiable
@@ -19,6 +19,11 @@ from .gradcheck import gradcheck, gradgradcheck
 from .graph import Node
 from .inference import is_inference
 from .variable import Variable
+
+# torch.autograd.graph's helpers beyond Node live in graph_tools (they sit above
+# the engine, which graph.py sits below); the public module shows them all.
+for _name in graph_tools.__all__:
+    setattr(graph, _name, getattr(graph_tools, _name))
 
 
 def set_record_locations(mode: bool) -> None:

@@ -17,8 +17,9 @@ import weakref
 from .. import _creation, _errors
 from .._location import _Recording
 from .._tensor import Tensor
+from . import hooks
 from .grad_mode import GradMode, _AnomalyMode
-from .graph import AccumulateGrad, Node, gradient_edge
+from .graph import AccumulateGrad, GradientEdge, Node, edge_of, gradient_edge
 
 
 def _make_grads(outputs, grad_outputs) -> list:
@@ -46,7 +47,7 @@ def _fmt(shape) -> str:
 
 
 def _as_tuple(x) -> tuple:
-    if isinstance(x, Tensor):
+    if isinstance(x, (Tensor, GradientEdge)):
         return (x,)
     if x is None:
         return ()
@@ -123,8 +124,10 @@ def grad(
     for k, t in enumerate(outputs):
         if not t.requires_grad:
             raise _errors.no_grad_fn(k)
+    if not inputs:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
     for t in inputs:
-        if not t.requires_grad:
+        if not isinstance(t, GradientEdge) and not t.requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
     grads = _make_grads(outputs, grad_outputs)
     if retain_graph is None:
@@ -157,13 +160,24 @@ def _execute(roots, grads, retain_graph, create_graph, targets, accumulate):
         # finding their user-code location (a walk up the whole stack) is wasted.
         _Recording.paused = True
     ready = task.ready
+    _running.append(task)
     try:
         while ready:
             task.evaluate(heapq.heappop(ready)[2])
     finally:
+        _running.pop()
         GradMode.enabled = previous
         _Recording.paused = paused
     return task.captured
+
+
+# The backward runs in progress, innermost last (a hook may start a backward).
+_running: list = []
+
+
+def current_graph_task():
+    """The innermost running backward (PyTorch's _current_graph_task_id), or None."""
+    return _running[-1] if _running else None
 
 
 class _GraphTask:
@@ -190,9 +204,10 @@ class _GraphTask:
         self.captures: dict = {}
         if targets is not None:
             for k, t in enumerate(targets):
-                node, nr = gradient_edge(t)
+                node, nr = edge_of(t)
                 self.captures.setdefault((node, nr), []).append(k)
         root_nodes = [e[0] for e in root_edges]
+        self.roots = set(root_nodes)
         self.dependencies = _count_dependencies(root_nodes)
         self.needed = _needed_nodes(root_nodes, self.captures) if targets is not None else None
         self.buffers: dict[Node, list] = {}
@@ -205,6 +220,14 @@ class _GraphTask:
                 self.push(node)
         self.captured = [None] * (len(targets) if targets is not None else 0)
 
+    def will_execute(self, node) -> bool:
+        """PyTorch's _will_engine_execute_node: the node is reached and needed."""
+        if node not in self.dependencies and node not in self.buffers and node not in self.roots:
+            return False
+        return (
+            self.needed is None or node in self.needed or any(n is node for n, _ in self.captures)
+        )
+
     def push(self, node: Node) -> None:
         heapq.heappush(self.ready, (-node._seq, self.counter, node))
         self.counter += 1
@@ -216,7 +239,7 @@ class _GraphTask:
             or node._retain_grad_hooks is not None
             or node._pre_hooks is not None
         ):
-            inputs = _run_pre_hooks(node, inputs)
+            inputs = hooks.run_pre_hooks(node, inputs)
         # NB: when backward() accumulates, a leaf's gradient goes to its .grad, not
         # to a capture (holding it would stop AccumulateGrad from stealing it).
         leaf = type(node) is AccumulateGrad
@@ -307,9 +330,10 @@ class _GraphTask:
 
 def _count_dependencies(roots) -> dict:
     dependencies: dict[Node, int] = {}
-    seen = set()
-    stack = [r for r in roots if r is not None]
-    seen.update(stack)
+    # NB: a root listed twice (backward([y, y])) is walked once, or its next
+    # nodes would wait for a gradient that never comes.
+    stack = list({id(r): r for r in roots if r is not None}.values())
+    seen = set(stack)
     while stack:
         node = stack.pop()
         for next_node, _ in node.next_functions:
@@ -349,35 +373,6 @@ def _needed_nodes(roots, captures) -> set:
     return {node for node, reaches in reach.items() if reaches}
 
 
-def _run_pre_hooks(node: Node, inputs: list) -> list:
-    hooks = node._tensor_pre_hooks
-    if hooks:
-        for nr, fns in hooks.items():
-            for fn in list(fns):
-                if inputs[nr] is None:
-                    continue
-                out = fn(inputs[nr])
-                if out is not None:
-                    inputs[nr] = out
-    retains = node._retain_grad_hooks
-    if retains:
-        for nr, ref in retains.items():
-            t = ref()
-            g = inputs[nr]
-            if t is None or g is None or t._grad_fn is not node:
-                continue
-            if t._grad is None:
-                t._grad = g.detach().clone() if not GradMode.enabled else g.clone()
-            else:
-                t._grad = t._grad + g
-    if node._pre_hooks:
-        for fn in node._pre_hooks:
-            out = fn(tuple(inputs))
-            if out is not None:
-                inputs = list(out)
-    return inputs
-
-
 def _call_node(node: Node, inputs: list) -> list:
     try:
         outputs = node.apply(inputs)
@@ -390,10 +385,7 @@ def _call_node(node: Node, inputs: list) -> list:
             )
         raise
     if node._post_hooks:
-        for fn in node._post_hooks:
-            new = fn(outputs, tuple(inputs))
-            if new is not None:
-                outputs = tuple(new)
+        outputs = hooks.run_post_hooks(node, outputs, inputs)
     if _AnomalyMode.enabled and _AnomalyMode.check_nan:
         for k, g in enumerate(outputs):
             if g is not None and g.isnan().any():
@@ -467,12 +459,9 @@ def _accumulate(variable: Tensor, inputs: list, create_graph: bool) -> None:
     """
     g = inputs[0]
     inputs[0] = None
-    if variable._hooks:
-        for fn in list(variable._hooks):
-            out = fn(g)
-            if out is not None:
-                g = out
-            del out
+    leaf_hooks = variable._hooks
+    if leaf_hooks:
+        g = hooks.run_leaf_hooks(leaf_hooks, g)
     if not variable._requires_grad:
         # As PyTorch's AccumulateGrad::apply: a leaf that stopped requiring grad since
         # the graph was built (detach_(), requires_grad_(False)) gets nothing.
@@ -487,6 +476,10 @@ def _accumulate(variable: Tensor, inputs: list, create_graph: bool) -> None:
         variable._grad = current + g
     else:
         current.add_(g)
+    if leaf_hooks is not None and leaf_hooks.post:
+        del g  # NB: as PyTorch, the hook sees the leaf with its .grad already set
+        for fn in list(leaf_hooks.post):
+            fn(variable)
 
 
 def _clone_obey_contract(g: Tensor, variable: Tensor) -> Tensor:

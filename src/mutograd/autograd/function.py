@@ -207,6 +207,9 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
             SavedTensor(t, is_output=any(t is o for o in wrapped)) if isinstance(t, Tensor) else t
             for t in ctx._to_save
         ]
+        # As PyTorch, the node keeps only the SavedTensors: holding the outputs
+        # themselves (whose grad_fn is this node) would be a reference cycle.
+        node._to_save = node._dirty = node._non_differentiable = ()
         return wrapped[0] if single else tuple(wrapped)
 
 

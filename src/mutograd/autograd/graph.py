@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 import weakref
+from typing import NamedTuple
 
 _sequence = itertools.count()
 _BACKWARD_SUFFIX = re.compile(r"Backward(\d*)$")
@@ -25,17 +26,22 @@ def _number_unless_zero(match) -> str:
 class RemovableHandle:
     """What ``register_hook`` returns; ``remove()`` unregisters the hook."""
 
-    __slots__ = ("_hooks", "_fn")
+    __slots__ = ("_hooks", "_id")
 
     def __init__(self, hooks: list, fn) -> None:
+        # NB: the hook is known by identity only, so that, as in PyTorch, a removed
+        # hook is freed at once even while its handle lives.
         self._hooks = hooks
-        self._fn = fn
+        self._id = id(fn)
 
     def remove(self) -> None:
-        try:
-            self._hooks.remove(self._fn)
-        except ValueError:
-            pass
+        if self._id is None:
+            return
+        for k, fn in enumerate(self._hooks):
+            if id(fn) == self._id:
+                del self._hooks[k]
+                break
+        self._id = None
 
     def __enter__(self):
         return self
@@ -176,3 +182,19 @@ def gradient_edge(t) -> tuple:
         # As PyTorch's grad_accumulator(): none for a leaf that requires no grad.
         return (None, 0)
     return (grad_accumulator(t), 0)
+
+
+class GradientEdge(NamedTuple):
+    """An edge of the graph, PyTorch's ``torch.autograd.graph.GradientEdge``:
+    where the gradient of a tensor flows in; usable as an input of ``autograd.grad``."""
+
+    node: Node
+    output_nr: int
+    ownership_token: object = None
+
+
+def edge_of(t) -> tuple:
+    """``gradient_edge`` for a tensor, the edge itself for a GradientEdge."""
+    if isinstance(t, GradientEdge):
+        return (t.node, t.output_nr)
+    return gradient_edge(t)

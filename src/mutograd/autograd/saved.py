@@ -12,12 +12,33 @@ import weakref
 
 from .. import _dtype, _errors
 from .._location import _Recording, format_location
-from .._tensor import _new
+from .._tensor import Tensor, _new
 from .grad_mode import _AnomalyMode
+from .graph import grad_accumulator
+from .saved_hooks import SavedHooks
+
+
+class _Packed:
+    """What a pack hook returned (any object, None included)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value) -> None:
+        self.value = value
 
 
 class SavedTensor:
-    __slots__ = ("_tensor", "_version", "_is_output", "_output_nr", "_freed", "_view_grad_fn")
+    __slots__ = (
+        "_tensor",
+        "_version",
+        "_is_output",
+        "_output_nr",
+        "_freed",
+        "_view_grad_fn",
+        "_unpack_hook",  # set when a saved_tensors_hooks pack hook holds the tensor
+        "_non_leaf",  # an input that had a grad_fn when saved (see unpack)
+        "_identity",  # with a pack hook: the saved input's (grad_fn, requires_grad, accumulator)
+    )
 
     def __init__(self, t, is_output: bool = False, is_inplace_on_view: bool = False) -> None:
         if t._inference:
@@ -40,6 +61,32 @@ class SavedTensor:
         else:
             self._is_output = False
             self._tensor = t
+        self._non_leaf = not self._is_output and t._grad_fn is not None
+        self._unpack_hook = None
+        if SavedHooks.stack:
+            self._pack(t)
+
+    def _pack(self, t) -> None:
+        """Hand the tensor to the innermost pack hook; keep only what it returns."""
+        pack_hook, unpack_hook = SavedHooks.stack[-1]
+        self._tensor = None  # NB: as PyTorch, nothing but the packed object is kept
+        version = t._vc.version
+        packed = pack_hook(t)
+        if t._vc.version != version:
+            raise RuntimeError(
+                "A saved tensor pack hook is modifying its input in place. Tensors provided as "
+                "input to pack hook cannot be modified by in-place operations as this can lead to "
+                "unexpected side-effects. Please open an issue if you need to perform in-place "
+                "operations on the input to a pack hook."
+            )
+        self._tensor = _Packed(packed)
+        self._unpack_hook = unpack_hook
+        if not self._is_output:
+            # As SavedVariable: what unpack gives back carries the saved tensor's
+            # autograd identity (its grad_fn, or the leaf's AccumulateGrad, held weakly).
+            leaf = t._grad_fn is None and t._requires_grad
+            acc = weakref.ref(grad_accumulator(t)) if leaf else None
+            self._identity = (t._grad_fn, t._requires_grad, acc)
 
     @classmethod
     def wrapped_number(cls, value) -> SavedTensor:
@@ -55,6 +102,8 @@ class SavedTensor:
         saved._output_nr = 0
         saved._freed = False
         saved._view_grad_fn = None
+        saved._unpack_hook = None
+        saved._non_leaf = False
         return saved
 
     def unpack(self, node):
@@ -62,8 +111,16 @@ class SavedTensor:
         t = self._tensor
         if t is None:
             raise _errors.backward_twice()
+        if self._unpack_hook is not None:
+            return self._unpack_packed(t.value, node)
         if self._version is None:
             return t
+        if self._non_leaf and t._grad_fn is None:
+            # As SavedVariable::unpack: the saved non-leaf lost its grad_fn to detach_().
+            raise RuntimeError(
+                "Trying to use a saved tensor that has been detached in-place, i.e. with "
+                ".detach_().This is not supported, please use out-of-place `.detach()` instead"
+            )
         if t._vc.version != self._version:
             raise self._version_error(node)
         if self._is_output:
@@ -73,6 +130,31 @@ class SavedTensor:
             out._output_nr = self._output_nr
             return out
         return t
+
+    def _unpack_packed(self, packed, node):
+        t = self._unpack_hook(packed)
+        if not isinstance(t, Tensor):
+            raise TypeError(
+                "Output of saved tensor unpack_hook expected to be a Tensor but got result of "
+                f"type {type(t).__name__}"
+            )
+        if self._is_output:
+            # An output gets its grad_fn back from the node, as an unhooked one does.
+            out = _new(t._data, t.dtype, t._vc, t._storage)
+            out._base = t._base
+            out._grad_fn = node
+            out._output_nr = self._output_nr
+            return out
+        grad_fn, requires_grad, acc = self._identity
+        out = _new(t._data, t.dtype, t._vc, t._storage)
+        out._base = t._base
+        if grad_fn is not None:
+            out._grad_fn = grad_fn
+            out._output_nr = self._output_nr
+        elif requires_grad:
+            out._requires_grad = True
+            out._grad_acc = acc
+        return out
 
     def release(self) -> None:
         self._tensor = None
