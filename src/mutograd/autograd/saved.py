@@ -235,12 +235,18 @@ def check_all_saved(node) -> None:
     """
     for value in node._saved.values():
         if type(value) is SavedTensor:
-            t = value._tensor
-            if t is None or (value._version is not None and t._vc.version != value._version):
-                value.unpack(node)
+            _check_saved(value, node)
         elif type(value) is list:
             for v in value:
                 if type(v) is SavedTensor:
-                    t = v._tensor
-                    if t is None or (v._version is not None and t._vc.version != v._version):
-                        v.unpack(node)
+                    _check_saved(v, node)
+
+
+def _check_saved(saved: SavedTensor, node) -> None:
+    # NB: a tensor saved through a pack hook is not version-checked (PyTorch's
+    # SavedVariable with hooks); unpacking it is left to the formula that reads it.
+    t = saved._tensor
+    if type(t) is _Packed:
+        return
+    if t is None or (saved._version is not None and t._vc.version != saved._version):
+        saved.unpack(node)
