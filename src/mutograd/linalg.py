@@ -367,8 +367,7 @@ def cross(input: Tensor, other: Tensor, *, dim: int = -1, out=None) -> Tensor:
             f"linalg.cross: inputs dimension {given} must have length 3. Got "
             f"{input.shape[dim]} and {other.shape[dim]}"
         )
-    input = input.expand(*shape) if tuple(input.shape) != shape else input
-    other = other.expand(*shape) if tuple(other.shape) != shape else other
+    # NB: the kernel broadcasts; the node saves the inputs as given, as PyTorch's.
     return call(cross_op, (input, other), {"dim": dim})
 
 

@@ -58,7 +58,9 @@ def _cumprod_backward(grad, self, dim, result):
 cumprod_op = defop(
     "cumprod(Tensor self, int dim, *, ScalarType? dtype=None) -> Tensor",
     forward=lambda self, dim, dtype=None: _along(
-        lambda a, axis: np.cumprod(a, axis=axis), self, dim
+        lambda a, axis: np.cumprod(a, axis=axis, dtype=None if dtype is None else dtype._np),
+        self,
+        dim,
     ),
     node="CumprodBackward0",
     dtype=SUM,
@@ -141,10 +143,12 @@ def _cast(t: Tensor, dtype):
 
 @public
 def cumprod(input, dim, *, dtype=None, out=None):
-    attrs = {"dim": _wrap_dim(dim, input.dim()), "dtype": None}
+    # NB: as PyTorch's cumprod, dtype= is the kernel's, not a cast first: the node
+    # saves the input itself (a later write into it makes backward raise).
+    attrs = {"dim": _wrap_dim(dim, input.dim()), "dtype": dtype}
     if out is not None:
-        return apply_out(cumprod_op, (_cast(input, dtype),), attrs, out)
-    return call(cumprod_op, (_cast(input, dtype),), attrs)
+        return apply_out(cumprod_op, (input,), attrs, out)
+    return call(cumprod_op, (input,), attrs)
 
 
 def _cum(op, kind, input, dim, out):
