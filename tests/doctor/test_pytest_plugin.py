@@ -35,6 +35,16 @@ def test_other_failure():
 """
 
 
+def _plugin_args() -> tuple:
+    """``-p mutograd.doctor.pytest_plugin`` unless the installed package registers it (its
+    pytest11 entry point): pytest refuses the same plugin under two names."""
+    from importlib.metadata import entry_points
+
+    if any(ep.name == "mutograd-doctor" for ep in entry_points(group="pytest11")):
+        return ()
+    return ("-p", "mutograd.doctor.pytest_plugin")
+
+
 @pytest.fixture
 def suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
     for key, value in doctor_env().items():
@@ -45,7 +55,7 @@ def suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.
 
 
 def test_failing_reports_get_the_diagnosis(suite: pytest.Pytester) -> None:
-    result = suite.runpytest_subprocess("-p", "mutograd.doctor.pytest_plugin", "--mutograd-doctor")
+    result = suite.runpytest_subprocess(*_plugin_args(), "--mutograd-doctor")
     result.assert_outcomes(passed=1, failed=3)
     out = result.stdout.str()
     # the diagnosis is a section of each failing in-place test's report
@@ -57,7 +67,7 @@ def test_failing_reports_get_the_diagnosis(suite: pytest.Pytester) -> None:
 
 
 def test_without_the_option_nothing_changes(suite: pytest.Pytester) -> None:
-    result = suite.runpytest_subprocess("-p", "mutograd.doctor.pytest_plugin")
+    result = suite.runpytest_subprocess(*_plugin_args())
     result.assert_outcomes(passed=1, failed=3)
     assert "mutograd doctor" not in result.stdout.str()
 
