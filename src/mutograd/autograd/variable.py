@@ -60,11 +60,14 @@ class Variable(metaclass=VariableMeta):
 class _HookDict:
     """A leaf's hook list backed by the dict assigned to ``_backward_hooks``."""
 
-    __slots__ = ("hooks", "next_key")
+    __slots__ = ("hooks", "next_key", "post")
 
-    def __init__(self, hooks) -> None:
+    def __init__(self, hooks, post=None) -> None:
         self.hooks = hooks
         self.next_key = len(hooks)
+        # NB: as LeafHooks (autograd.hooks), the post-accumulate-grad hooks ride along;
+        # assigning _backward_hooks does not touch them.
+        self.post = [] if post is None else post
 
     def __iter__(self):
         return iter(list(self.hooks.values()))
@@ -105,7 +108,13 @@ def _get_backward_hooks(self):
 
 def _set_backward_hooks(self, hooks) -> None:
     if self.grad_fn is None:
-        self._hooks = None if hooks is None else _HookDict(hooks)
+        post = getattr(self._hooks, "post", None)
+        if hooks is None:
+            self._hooks = None
+            if post:
+                self._hooks = _HookDict({}, post)
+            return
+        self._hooks = _HookDict(hooks, post)
         return
     key = id(self)
     _NON_LEAF[key] = (weakref.ref(self, lambda _: _NON_LEAF.pop(key, None)), hooks)
