@@ -487,42 +487,33 @@ def randperm(
     )
 
 
-def rand_like(
-    input: Tensor,
-    *,
-    generator=None,
-    dtype=None,
-    layout=None,
-    device=None,
-    requires_grad: bool = False,
-    memory_format=None,
-) -> Tensor:
-    return rand(
-        *input._data.shape,
-        generator=generator,
-        dtype=dtype or input.dtype,
-        device=device,
-        requires_grad=requires_grad,
-    )
+def _random_like(factory, name: str):
+    """``rand_like`` / ``randn_like``: the factory over ``input``'s shape and dtype."""
+
+    def like(
+        input: Tensor,
+        *,
+        generator=None,
+        dtype=None,
+        layout=None,
+        device=None,
+        requires_grad: bool = False,
+        memory_format=None,
+    ) -> Tensor:
+        return factory(
+            *input._data.shape,
+            generator=generator,
+            dtype=dtype or input.dtype,
+            device=device,
+            requires_grad=requires_grad,
+        )
+
+    like.__name__ = like.__qualname__ = name
+    return like
 
 
-def randn_like(
-    input: Tensor,
-    *,
-    generator=None,
-    dtype=None,
-    layout=None,
-    device=None,
-    requires_grad: bool = False,
-    memory_format=None,
-) -> Tensor:
-    return randn(
-        *input._data.shape,
-        generator=generator,
-        dtype=dtype or input.dtype,
-        device=device,
-        requires_grad=requires_grad,
-    )
+rand_like = _random_like(rand, "rand_like")
+randn_like = _random_like(randn, "randn_like")
 
 
 def randint_like(
